@@ -1,0 +1,1 @@
+"""Rule implementations, one module per family (see ``rules/`` for their metadata)."""

@@ -1,0 +1,149 @@
+"""ORY201-ORY206: the 13 ``*_lifespan`` attributes are Go durations Hydra parses at apply.
+
+The provider validates nothing, so a day unit (``1d``) fails only as a Hydra 400 in the middle of
+``terraform apply``; a valid but non-canonical spelling (``90m``) drifts on every plan because the
+provider reads back its own canonical form. See ``orylint.durations`` for the exact grammar.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from orylint.durations import (
+    SECOND,
+    DurationError,
+    parse_go_duration,
+    provider_canonical,
+)
+from orylint.effective import LIFESPAN_ATTRIBUTES
+from orylint.findings import Severity, Violation
+from orylint.model import Attribute, Client
+from orylint.registry import client_rule
+from orylint.settings import Settings
+
+
+def _lifespans(client: Client) -> Iterator[tuple[Attribute, str]]:
+    """Each lifespan attribute with a known value, as the string the provider sends."""
+    for name in LIFESPAN_ATTRIBUTES:
+        attribute = client.attr(name)
+        value = client.string(name)
+        if attribute is not None and value is not None:
+            yield attribute, value
+
+
+def _parsed(client: Client) -> Iterator[tuple[Attribute, str, int]]:
+    """Each lifespan that Go can parse, with its value in nanoseconds."""
+    for attribute, value in _lifespans(client):
+        try:
+            yield attribute, value, parse_go_duration(value)
+        except DurationError:
+            continue
+
+
+@client_rule("ORY201")
+def lifespan_not_go_duration(client: Client, settings: Settings) -> Iterator[Violation]:
+    """A lifespan that Go's ``time.ParseDuration`` rejects makes Hydra answer 400."""
+    del settings
+    for attribute, value in _lifespans(client):
+        try:
+            parse_go_duration(value)
+        except DurationError as error:
+            yield Violation(
+                f"`{attribute.name}` = {_show(value)} is not a Go duration: {error}; "
+                "Hydra rejects the client at apply",
+                attribute.value_span,
+                attribute.name,
+            )
+
+
+@client_rule("ORY202")
+def lifespan_zero(client: Client, settings: Settings) -> Iterator[Violation]:
+    """A zero lifespan is accepted, and every token expires the moment it is issued."""
+    del settings
+    for attribute, value, nanoseconds in _parsed(client):
+        if nanoseconds == 0:
+            yield Violation(
+                f"`{attribute.name}` = {_show(value)} is zero: tokens expire when issued; "
+                "omit the attribute to use the project default",
+                attribute.value_span,
+                attribute.name,
+            )
+
+
+@client_rule("ORY203")
+def lifespan_negative(client: Client, settings: Settings) -> Iterator[Violation]:
+    """Negative lifespans: expired access/ID tokens, or refresh tokens that never expire."""
+    del settings
+    for attribute, value, nanoseconds in _parsed(client):
+        if nanoseconds >= 0:
+            continue
+        if attribute.name.endswith("_refresh_token_lifespan"):
+            effect = "refresh tokens then never expire"
+        else:
+            effect = "tokens are already expired when issued"
+        yield Violation(
+            f"`{attribute.name}` = {_show(value)} is negative: {effect}; use a positive "
+            'duration such as "1h"',
+            attribute.value_span,
+            attribute.name,
+        )
+
+
+@client_rule("ORY204")
+def lifespan_not_canonical(client: Client, settings: Settings) -> Iterator[Violation]:
+    """A spelling that differs from what the provider reads back shows a diff on every plan."""
+    del settings
+    for attribute, value, _ in _parsed(client):
+        canonical = provider_canonical(value)
+        if canonical != value:
+            yield Violation(
+                f"`{attribute.name}` = {_show(value)} is read back as {_show(canonical)}, so "
+                f"every plan shows a change; write {_show(canonical)}",
+                attribute.value_span,
+                attribute.name,
+            )
+
+
+@client_rule("ORY205")
+def lifespan_too_long(client: Client, settings: Settings) -> Iterator[Violation]:
+    """Long-lived tokens widen the window in which a leaked token is useful."""
+    thresholds = settings.lifespans
+    for attribute, value, nanoseconds in _parsed(client):
+        if attribute.name.endswith("_refresh_token_lifespan"):
+            note, warning = thresholds.refresh_note, thresholds.refresh_warning
+        else:
+            note, warning = thresholds.access_note, thresholds.access_warning
+        severity: Severity | None = None
+        limit = ""
+        if nanoseconds > parse_go_duration(warning):
+            severity, limit = "warning", warning
+        elif nanoseconds > parse_go_duration(note):
+            severity, limit = "note", note
+        if severity is None:
+            continue
+        yield Violation(
+            f"`{attribute.name}` = {_show(value)} is longer than {limit}: a leaked token "
+            "stays usable that long; prefer shorter tokens (Hydra's defaults: 1h access and ID, "
+            "720h refresh)",
+            attribute.value_span,
+            attribute.name,
+            severity=severity,
+        )
+
+
+@client_rule("ORY206")
+def lifespan_sub_second(client: Client, settings: Settings) -> Iterator[Violation]:
+    """Below one second, ``expires_in`` rounds to 0 and the token is unusable."""
+    del settings
+    for attribute, value, nanoseconds in _parsed(client):
+        if 0 < nanoseconds < SECOND:
+            yield Violation(
+                f"`{attribute.name}` = {_show(value)} is shorter than one second: "
+                '`expires_in` is reported as 0 and the token is unusable; use at least "1s"',
+                attribute.value_span,
+                attribute.name,
+            )
+
+
+def _show(value: str) -> str:
+    return '""' if value == "" else f'"{value}"'

@@ -1,0 +1,194 @@
+"""ORY407-ORY409, ORY803: logout URIs and the flags that go with them.
+
+Hydra enforces an origin rule on post-logout redirect URIs that no spec asks for (HARD), and none
+of the origin rule that Front-Channel Logout does ask for; the session flags are described as
+switches but Hydra always sends ``sid``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from orylint.findings import Violation
+from orylint.model import Client, Span
+from orylint.registry import client_rule
+from orylint.settings import Settings
+from orylint.urls import (
+    GoURL,
+    URLError,
+    is_localhost_name,
+    is_loopback_ip_literal,
+    parse,
+    parse_request_uri,
+    same_origin_hydra,
+)
+
+_DEFAULT_PORTS = {"http": "80", "https": "443"}
+
+
+def redirect_urls(client: Client) -> list[GoURL] | None:
+    """The redirect URIs that parse, or None when any of them is unknown."""
+    if client.is_unknown("redirect_uris"):
+        return None
+    parsed = []
+    for _, uri in client.known_elements("redirect_uris"):
+        try:
+            parsed.append(parse_request_uri(uri))
+        except URLError:
+            continue
+    return parsed
+
+
+@client_rule("ORY407")
+def post_logout_origin_mismatch(client: Client, settings: Settings) -> Iterator[Violation]:
+    """Hydra: a post-logout URI must share scheme, host and port (as strings) with a redirect."""
+    del settings
+    redirects = redirect_urls(client)
+    for element, uri in client.known_elements("post_logout_redirect_uris"):
+        where = f"post_logout_redirect_uris[{element.index}]"
+        try:
+            url = parse_request_uri(uri)
+        except URLError as error:
+            yield Violation(
+                f'post-logout redirect URI "{uri}" does not parse ({error}): Hydra rejects '
+                "the client",
+                element.span,
+                where,
+            )
+            continue
+        if redirects is None:
+            continue
+        if not redirects:
+            yield Violation(
+                f'post-logout redirect URI "{uri}" needs a redirect URI with the same scheme, '
+                f"host and port, and {client.address} has no redirect_uris: Hydra rejects the "
+                "client",
+                element.span,
+                where,
+            )
+        elif not any(same_origin_hydra(url, redirect) for redirect in redirects):
+            yield Violation(
+                f'post-logout redirect URI "{uri}" shares scheme, host and port with no '
+                "redirect URI (compared as written: `:443`, host case and loopback ports "
+                "count): Hydra rejects the client",
+                element.span,
+                where,
+            )
+
+
+def _origin(url: GoURL) -> tuple[str, str, str]:
+    """An origin as a browser sees it (case-insensitive host, default ports filled in)."""
+    scheme = url.scheme.lower()
+    port = url.port() or _DEFAULT_PORTS.get(scheme, "")
+    return scheme, url.hostname().lower(), port
+
+
+@client_rule("ORY408")
+def frontchannel_logout_origin_mismatch(client: Client, settings: Settings) -> Iterator[Violation]:
+    """Front-Channel Logout 1.0 §2: the URI must share scheme, host and port with a redirect."""
+    del settings
+    uri = client.string("frontchannel_logout_uri")
+    attribute = client.attr("frontchannel_logout_uri")
+    redirects = redirect_urls(client)
+    if uri is None or attribute is None or redirects is None or not uri:
+        return
+    try:
+        url = parse_request_uri(uri)
+    except URLError:
+        return  # ORY409 reports URIs that do not parse
+    if any(_origin(url) == _origin(redirect) for redirect in redirects):
+        return
+    reason = "no redirect URI" if not redirects else "a different origin than every redirect URI"
+    yield Violation(
+        f'frontchannel_logout_uri "{uri}" has {reason}; OIDC Front-Channel Logout requires the '
+        "same scheme, host and port, or the logout iframe cannot clear the session",
+        attribute.value_span,
+        "frontchannel_logout_uri",
+    )
+
+
+def _insecure_http(url: GoURL) -> bool:
+    host = url.hostname()
+    return url.scheme == "http" and not (
+        is_loopback_ip_literal(host) or is_localhost_name(host, ignore_case=True)
+    )
+
+
+@client_rule("ORY409")
+def logout_uri_form(client: Client, settings: Settings) -> Iterator[Violation]:
+    """Logout URIs must be absolute without fragment and should use https."""
+    del settings
+    public = client.string("token_endpoint_auth_method") == "none"
+    for name in ("frontchannel_logout_uri", "backchannel_logout_uri"):
+        uri = client.string(name)
+        attribute = client.attr(name)
+        if uri is None or attribute is None:
+            continue
+        yield from _check_logout_uri(name, uri, attribute.value_span, name, public, form=True)
+    for element, uri in client.known_elements("post_logout_redirect_uris"):
+        where = f"post_logout_redirect_uris[{element.index}]"
+        yield from _check_logout_uri(
+            "post_logout_redirect_uris", uri, element.span, where, public, form=False
+        )
+
+
+def _check_logout_uri(
+    kind: str, uri: str, span: Span, where: str, public: bool, *, form: bool
+) -> Iterator[Violation]:
+    try:
+        url = parse(uri)
+    except URLError as error:
+        if form:
+            yield Violation(f'{kind} "{uri}" is not a valid URI ({error})', span, where)
+        return
+    if form and (not url.is_abs() or url.opaque or not url.host):
+        yield Violation(
+            f'{kind} "{uri}" must be an absolute https URI (OIDC logout specs); Ory calls it '
+            "as given",
+            span,
+            where,
+        )
+        return
+    if form and "#" in uri:
+        yield Violation(
+            f'{kind} "{uri}" must not contain a fragment: Ory appends `iss` and `sid` query '
+            "parameters and the OIDC logout specs forbid fragments",
+            span,
+            where,
+        )
+    if _insecure_http(url):
+        stronger = (
+            " This is a public client, so nothing else protects the logout flow." if public else ""
+        )
+        yield Violation(
+            f'{kind} "{uri}" uses plain http to a non-loopback host: logout tokens and '
+            f"session ids travel unencrypted; use https.{stronger}",
+            span,
+            where,
+        )
+
+
+@client_rule("ORY803")
+def logout_session_flag_without_effect(client: Client, settings: Settings) -> Iterator[Violation]:
+    """A session flag without its logout URI does nothing; ``false`` does nothing either."""
+    del settings
+    for channel in ("frontchannel", "backchannel"):
+        flag_name = f"{channel}_logout_session_required"
+        flag = client.boolean(flag_name)
+        attribute = client.attr(flag_name)
+        if flag is None or attribute is None:
+            continue
+        uri_name = f"{channel}_logout_uri"
+        if not client.is_set(uri_name):
+            yield Violation(
+                f"`{flag_name}` has no effect without `{uri_name}`; remove it or set the URI",
+                attribute.span,
+                flag_name,
+            )
+        elif flag is False:
+            yield Violation(
+                f"`{flag_name} = false` has no effect: Ory always sends `sid` in "
+                f"{channel} logout notifications; remove it",
+                attribute.span,
+                flag_name,
+            )

@@ -1,0 +1,123 @@
+"""The ``orylint`` command line.
+
+Exit codes: 0 clean, 1 findings at or above ``--fail-on``, 2 usage error, nothing to lint, or an
+internal error. Errors are one line each on stderr, never a traceback.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Sequence
+
+import click
+
+from orylint import __version__
+from orylint.engine import RuleSelection
+from orylint.findings import SEVERITIES
+from orylint.scan import ScanOptions, ScanResult, scan
+
+FORMATS = ("text", "json", "sarif")
+EXIT_USAGE = 2
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", "-V", prog_name="orylint")
+def main() -> None:
+    """Lint Terraform ory_oauth2_client resources before Ory (Hydra) rejects them."""
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(FORMATS),
+    default="text",
+    show_default=True,
+    help="Report format.",
+)
+@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write the report here.")
+@click.option(
+    "--color",
+    type=click.Choice(["auto", "always", "never"]),
+    default="auto",
+    show_default=True,
+    help="Colour in the text format (auto: only on a terminal, and not with NO_COLOR).",
+)
+@click.option(
+    "--exclude",
+    multiple=True,
+    help="Skip paths matching this .gitignore-style pattern (repeatable).",
+)
+@click.option("--select", multiple=True, help="Run only rules with these ids or prefixes.")
+@click.option("--ignore", multiple=True, help="Skip rules with these ids or prefixes.")
+@click.option(
+    "--fail-on",
+    type=click.Choice([*SEVERITIES, "never"]),
+    default="error",
+    show_default=True,
+    help="Exit 1 when a finding has at least this severity.",
+)
+def check(
+    paths: Sequence[str],
+    output_format: str,
+    output: str | None,
+    color: str,
+    exclude: Sequence[str],
+    select: Sequence[str],
+    ignore: Sequence[str],
+    fail_on: str,
+) -> None:
+    """Lint Terraform files, directories and plan JSON (default: the current directory)."""
+    options = ScanOptions(
+        paths=list(paths) or ["."],
+        excludes=list(exclude),
+        selection=RuleSelection(select=tuple(_split(select)), ignore=tuple(_split(ignore))),
+    )
+    result = scan(options)
+    code = result.exit_code(fail_on)
+    report = _render(result, output_format, code, _use_colour(color, output))
+    if output:
+        try:
+            with open(output, "w", encoding="utf-8") as handle:
+                handle.write(report)
+        except OSError as error:
+            click.echo(f"error: cannot write {output}: {error.strerror or error}", err=True)
+            sys.exit(EXIT_USAGE)
+        if output_format != "text":
+            for message in result.fatal_errors:
+                click.echo(f"error: {message}", err=True)
+    else:
+        click.echo(report, nl=False)
+        if output_format != "text":
+            for message in result.fatal_errors:
+                click.echo(f"error: {message}", err=True)
+    sys.exit(code)
+
+
+def _split(values: Sequence[str]) -> list[str]:
+    """Accept both ``--select ORY2 --select ORY7`` and ``--select ORY2,ORY7``."""
+    return [item.strip().upper() for value in values for item in value.split(",") if item.strip()]
+
+
+def _use_colour(choice: str, output: str | None) -> bool:
+    if choice == "always":
+        return True
+    if choice == "never" or output or os.environ.get("NO_COLOR"):
+        return False
+    return sys.stdout.isatty()
+
+
+def _render(result: ScanResult, output_format: str, code: int, colour: bool) -> str:
+    if output_format == "json":
+        from orylint.reporters.json_report import render_json
+
+        return render_json(result)
+    if output_format == "sarif":
+        from orylint.reporters.sarif import render_sarif
+
+        return render_sarif(result, exit_code=code)
+    from orylint.reporters.text import render_text
+
+    return render_text(result, colour=colour)

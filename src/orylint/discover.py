@@ -1,0 +1,144 @@
+"""Find what to lint: ``.tf`` and ``.tf.json`` files (grouped by module directory) and plan JSON.
+
+Discovery only lists paths; it reads no more than the first bytes of ``.json`` files to tell a
+Terraform plan or state from any other JSON document (by content, never by name).
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import functools
+import os
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+SKIPPED_DIRECTORIES = frozenset({".terraform", ".git", ".terragrunt-cache", "node_modules"})
+_PLAN_MARKERS = (b'"format_version"', b'"terraform_version"')
+
+
+@dataclass
+class Inputs:
+    """The files a scan will load, and the problems found while looking for them."""
+
+    tf_files: list[Path] = field(default_factory=list)
+    tf_json_files: list[Path] = field(default_factory=list)
+    plan_files: list[Path] = field(default_factory=list)
+    explicit: set[Path] = field(default_factory=set)
+    missing: list[str] = field(default_factory=list)
+    unsupported: list[Path] = field(default_factory=list)
+
+    @property
+    def empty(self) -> bool:
+        """Whether nothing lintable was found."""
+        return not (self.tf_files or self.tf_json_files or self.plan_files or self.unsupported)
+
+
+def discover(paths: Sequence[str], excludes: Sequence[str] = ()) -> Inputs:
+    """List the inputs under ``paths`` (files or directories), honouring ``--exclude`` patterns."""
+    inputs = Inputs()
+    seen: set[Path] = set()
+    for raw in paths:
+        path = Path(raw)
+        if not path.exists():
+            inputs.missing.append(raw)
+            continue
+        if path.is_dir():
+            for file in _walk(path, excludes):
+                _add(inputs, file, seen, explicit=False)
+        else:
+            _add(inputs, path, seen, explicit=True)
+    return inputs
+
+
+def _add(inputs: Inputs, path: Path, seen: set[Path], *, explicit: bool) -> None:
+    resolved = path.resolve()
+    if resolved in seen:
+        return
+    seen.add(resolved)
+    name = path.name
+    if explicit:
+        inputs.explicit.add(resolved)
+    if name.endswith(".tf.json"):
+        inputs.tf_json_files.append(path)
+    elif name.endswith(".tf"):
+        inputs.tf_files.append(path)
+    elif explicit or (name.endswith(".json") and looks_like_plan(path)):
+        inputs.plan_files.append(path)
+
+
+def looks_like_plan(path: Path) -> bool:
+    """Tell a ``terraform show -json`` document from other JSON by its first bytes."""
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(4096)
+    except OSError:
+        return False
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        head = head.decode("utf-16", errors="ignore").encode()
+    return all(marker in head for marker in _PLAN_MARKERS)
+
+
+def _walk(root: Path, excludes: Sequence[str]) -> Iterable[Path]:
+    for directory, dirnames, filenames in os.walk(root):
+        relative_dir = Path(directory).relative_to(root)
+        dirnames[:] = sorted(
+            d
+            for d in dirnames
+            if d not in SKIPPED_DIRECTORIES
+            and not is_excluded((relative_dir / d).as_posix(), excludes, is_dir=True)
+        )
+        for filename in sorted(filenames):
+            if not filename.endswith((".tf", ".tf.json", ".json")):
+                continue
+            if is_excluded((relative_dir / filename).as_posix(), excludes, is_dir=False):
+                continue
+            yield Path(directory) / filename
+
+
+def is_excluded(relative: str, patterns: Sequence[str], *, is_dir: bool) -> bool:
+    """Match a path against ``.gitignore``-style patterns.
+
+    A pattern without a slash matches a name at any depth (``*.tf``, ``modules``); one with a
+    slash is anchored at the scanned directory (``envs/prod/``); ``**`` spans directories; a
+    trailing slash matches directories only.
+    """
+    relative = relative.removeprefix("./")
+    parts = relative.split("/")
+    for raw in patterns:
+        directory_only = raw.endswith("/")
+        pattern = raw.strip("/") if directory_only else raw.lstrip("/")
+        if not pattern or (directory_only and not is_dir):
+            continue
+        if "/" not in pattern:
+            if fnmatch.fnmatchcase(parts[-1], pattern):
+                return True
+            continue
+        if _glob_regex(pattern).fullmatch(relative):
+            return True
+    return False
+
+
+@functools.cache
+def _glob_regex(pattern: str) -> re.Pattern[str]:
+    """Translate a gitignore glob: ``*`` and ``?`` stay within a segment, ``**/`` spans any."""
+    out = []
+    i = 0
+    while i < len(pattern):
+        if pattern.startswith("**/", i):
+            out.append("(?:.*/)?")
+            i += 3
+        elif pattern.startswith("**", i):
+            out.append(".*")
+            i += 2
+        elif pattern[i] == "*":
+            out.append("[^/]*")
+            i += 1
+        elif pattern[i] == "?":
+            out.append("[^/]")
+            i += 1
+        else:
+            out.append(re.escape(pattern[i]))
+            i += 1
+    return re.compile("".join(out) + "(?:/.*)?")

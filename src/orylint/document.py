@@ -1,0 +1,66 @@
+"""A format-neutral view of one configuration file: blocks, attributes, references, comments.
+
+Both the native HCL loader and the ``.tf.json`` loader produce a :class:`Document`, so the step
+that builds the model (``extract``) does not care which syntax a file used.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from orylint.model import Attribute, Reference, Span
+
+
+@dataclass
+class BlockAttribute:
+    """An attribute with the references its expression contains."""
+
+    attribute: Attribute
+    references: list[Reference] = field(default_factory=list)
+    name_span: Span | None = None
+
+
+@dataclass
+class Block:
+    """A block such as ``resource "ory_oauth2_client" "web" { ... }``."""
+
+    type: str
+    labels: list[str]
+    span: Span
+    header_span: Span
+    attributes: dict[str, BlockAttribute] = field(default_factory=dict)
+    duplicates: list[BlockAttribute] = field(default_factory=list)
+    blocks: list[Block] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Comment:
+    """A comment with its span; suppressions are read from these."""
+
+    span: Span
+    text: str
+
+
+@dataclass
+class Document:
+    """One parsed file."""
+
+    path: str
+    text: str
+    blocks: list[Block] = field(default_factory=list)
+    comments: list[Comment] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class LoadError:
+    """A file that could not be read or parsed, with where and why in plain words.
+
+    ``fatal`` marks inputs that are not lintable at all (a malformed plan, say): they make the
+    exit code 2, while a ``.tf`` syntax error is an ordinary finding (ORY001).
+    """
+
+    path: str
+    line: int
+    column: int
+    message: str
+    fatal: bool = False

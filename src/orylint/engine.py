@@ -1,0 +1,110 @@
+"""Run the registered rules over a project and turn violations into findings.
+
+Rules are pure functions of the model. The engine decides which rules run (select/ignore), what
+severity a finding gets (rule default, a rule's own sub-severity, then user overrides), and turns
+a crashing rule into a reported internal error instead of a traceback.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+from orylint.findings import Finding, Severity, Violation
+from orylint.metadata import RuleMeta, load_metadata
+from orylint.model import Client, Project
+from orylint.registry import ClientCheck, ProjectCheck, Rule, all_rules
+from orylint.settings import Settings
+
+
+@dataclass(frozen=True)
+class RuleSelection:
+    """Which rules run and at what severity.
+
+    ``select`` and ``ignore`` take rule ids or prefixes (``ORY2`` selects every duration rule),
+    the way ruff does.
+    """
+
+    select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    severity: Mapping[str, Severity] = field(default_factory=dict)
+
+    def enabled(self, rule_id: str) -> bool:
+        """Whether ``rule_id`` runs under this selection."""
+        if self.select and not any(rule_id.startswith(prefix) for prefix in self.select):
+            return False
+        return not any(rule_id.startswith(prefix) for prefix in self.ignore)
+
+    def severity_of(self, meta: RuleMeta, own: Severity | None) -> Severity:
+        """The user's override wins; else a rule's sub-condition severity; else the default."""
+        override = self.severity.get(meta.id)
+        if override is not None:
+            return override
+        if own is not None:
+            return own
+        return meta.severity  # type: ignore[return-value]
+
+
+@dataclass
+class EngineResult:
+    """Findings plus the rules that crashed (reported as internal errors, exit code 2)."""
+
+    findings: list[Finding] = field(default_factory=list)
+    internal_errors: list[str] = field(default_factory=list)
+
+
+TOOL_RULES = ("ORY001",)
+"""Rules reported by orylint itself rather than by a check function (ORY001: parse errors)."""
+
+
+def enabled_rules(selection: RuleSelection) -> list[RuleMeta]:
+    """Metadata of every rule that the selection enables, sorted by id."""
+    metadata = load_metadata()
+    ids = sorted(set(all_rules()) | set(TOOL_RULES))
+    return [metadata[rule_id] for rule_id in ids if selection.enabled(rule_id)]
+
+
+def run_rules(project: Project, settings: Settings, selection: RuleSelection) -> EngineResult:
+    """Apply every enabled rule to the project."""
+    result = EngineResult()
+    metadata = load_metadata()
+    clients = list(project.clients)
+    for rule_id, rule in all_rules().items():
+        if not selection.enabled(rule_id):
+            continue
+        meta = metadata[rule_id]
+        try:
+            for client, violation in _violations(rule, project, clients, settings):
+                result.findings.append(_finding(meta, violation, client, selection))
+        except Exception as error:  # a bug in one rule must not stop the others
+            result.internal_errors.append(f"rule {rule_id} failed: {type(error).__name__}: {error}")
+    return result
+
+
+def _violations(
+    rule: Rule, project: Project, clients: Iterable[Client], settings: Settings
+) -> Iterable[tuple[Client | None, Violation]]:
+    if rule.scope == "client":
+        check: ClientCheck = rule.check  # type: ignore[assignment]
+        for client in clients:
+            for violation in check(client, settings):
+                yield client, violation
+    else:
+        project_check: ProjectCheck = rule.check  # type: ignore[assignment]
+        for violation in project_check(project, settings):
+            yield None, violation
+
+
+def _finding(
+    meta: RuleMeta, violation: Violation, client: Client | None, selection: RuleSelection
+) -> Finding:
+    address = violation.address or (client.address if client is not None else None)
+    return Finding(
+        span=violation.span,
+        rule_id=meta.id,
+        message=violation.message,
+        severity=selection.severity_of(meta, violation.severity),
+        rule_name=meta.name,
+        address=address,
+        attribute=violation.attribute,
+    )

@@ -1,0 +1,146 @@
+"""SARIF 2.1.0 for GitHub code scanning and other SARIF consumers.
+
+Shaped after what GitHub reads (``spec/ecosystem.md`` §2.2-2.3): every enabled rule is listed (so
+closed alerts can be shown), each with help text and markdown, a default level, tags and, for
+security rules, a ``security-severity``; results point at the offending attribute with real
+columns (``columnKind: unicodeCodePoints``) and name the resource in ``logicalLocations``; URIs are
+relative to the git top level and declared against ``%SRCROOT%``. Output is deterministic.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from orylint import __version__
+from orylint.findings import Finding
+from orylint.metadata import RuleMeta
+from orylint.rule_docs import help_uri, rule_markdown, rule_text
+from orylint.scan import ScanResult
+
+SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+INFORMATION_URI = "https://github.com/orylint/orylint"
+_PRECISION = {"HARD": "very-high", "TF": "very-high", "RUNTIME": "high"}
+
+
+def source_root(start: str | None = None) -> Path:
+    """The git top level (what GitHub resolves relative URIs against), else the working dir."""
+    cwd = Path(start or os.getcwd()).resolve()
+    try:
+        completed = subprocess.run(
+            ["git", "rev-parse", "--show-toplevel"],
+            cwd=cwd,
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=10,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return cwd
+    if completed.returncode == 0 and completed.stdout.strip():
+        return Path(completed.stdout.strip()).resolve()
+    return cwd
+
+
+def render_sarif(result: ScanResult, *, exit_code: int, root: Path | None = None) -> str:
+    """Render the result as one SARIF run."""
+    root = root or source_root()
+    rules = result.rules
+    index = {meta.id: position for position, meta in enumerate(rules)}
+    run: dict[str, Any] = {
+        "tool": {
+            "driver": {
+                "name": "orylint",
+                "semanticVersion": __version__,
+                "version": __version__,
+                "informationUri": INFORMATION_URI,
+                "rules": [_descriptor(meta) for meta in rules],
+            }
+        },
+        "automationDetails": {"id": "orylint/"},
+        "columnKind": "unicodeCodePoints",
+        "originalUriBaseIds": {"%SRCROOT%": {"uri": root.as_uri() + "/"}},
+        "invocations": [
+            {
+                "executionSuccessful": exit_code != 2,
+                "exitCode": exit_code,
+                "toolExecutionNotifications": [
+                    {"level": "error", "message": {"text": message}}
+                    for message in result.fatal_errors
+                ],
+            }
+        ],
+        "results": [_result(finding, index, root) for finding in result.findings],
+    }
+    document = {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def _descriptor(meta: RuleMeta) -> dict[str, Any]:
+    tags = list(meta.tags)
+    if meta.is_security and "security" not in tags:
+        tags.append("security")
+    properties: dict[str, Any] = {
+        "tags": tags[:20],
+        "precision": _PRECISION.get(meta.basis.split()[0].split("/")[0], "high"),
+    }
+    if meta.security_severity:
+        properties["security-severity"] = meta.security_severity
+    else:
+        properties["problem.severity"] = (
+            "recommendation" if meta.severity == "note" else meta.severity
+        )
+    return {
+        "id": meta.id,
+        "name": meta.name,
+        "shortDescription": {"text": meta.summary[:1024]},
+        "fullDescription": {"text": (meta.what_it_does or meta.summary)[:1024]},
+        "helpUri": help_uri(meta),
+        "help": {"text": rule_text(meta), "markdown": rule_markdown(meta)},
+        "defaultConfiguration": {"level": meta.severity},
+        "properties": properties,
+    }
+
+
+def artifact_uri(path: str, root: Path) -> str:
+    """A file's URI relative to the source root (percent-encoded, forward slashes)."""
+    absolute = Path(path).resolve()
+    try:
+        relative = absolute.relative_to(root).as_posix()
+    except ValueError:
+        return absolute.as_uri()
+    return quote(relative)
+
+
+def _result(finding: Finding, index: dict[str, int], root: Path) -> dict[str, Any]:
+    span = finding.span
+    uri = artifact_uri(span.path, root)
+    location: dict[str, Any] = {
+        "physicalLocation": {
+            "artifactLocation": {"uri": uri}
+            | ({} if uri.startswith("file:") else {"uriBaseId": "%SRCROOT%"}),
+            "region": {
+                "startLine": span.start_line,
+                "startColumn": span.start_column,
+                "endLine": span.end_line,
+                "endColumn": max(span.end_column, span.start_column + 1)
+                if span.end_line == span.start_line
+                else span.end_column,
+            },
+        }
+    }
+    if finding.address:
+        location["logicalLocations"] = [{"fullyQualifiedName": finding.address, "kind": "resource"}]
+    result: dict[str, Any] = {
+        "ruleId": finding.rule_id,
+        "level": finding.severity,
+        "message": {"text": finding.message},
+        "locations": [location],
+    }
+    if finding.rule_id in index:
+        result["ruleIndex"] = index[finding.rule_id]
+    return result

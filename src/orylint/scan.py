@@ -1,0 +1,206 @@
+"""One scan, end to end: discover, load, model, rules. Reporters take the result from here.
+
+Loading is where files fail; every failure becomes a finding of rule ORY001 (or, for inputs that
+cannot be linted at all, a fatal error) and the scan goes on with the other files.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from orylint.discover import Inputs, discover
+from orylint.document import Document, LoadError
+from orylint.engine import TOOL_RULES, RuleSelection, enabled_rules, run_rules
+from orylint.extract import add_documents, mark_roots
+from orylint.findings import SEVERITY_RANK, Finding
+from orylint.hcl_loader import load_hcl
+from orylint.metadata import RuleMeta, load_metadata
+from orylint.model import RESOURCE_TYPE, Project, Span
+from orylint.settings import Settings
+from orylint.source import decode_source
+
+_MODULE_SOURCE = re.compile(rb'source\s*=\s*"(\.{1,2}/[^"]*)"')
+
+
+@dataclass(frozen=True)
+class ScanOptions:
+    """What to scan and how."""
+
+    paths: Sequence[str]
+    excludes: Sequence[str] = ()
+    selection: RuleSelection = field(default_factory=RuleSelection)
+    settings: Settings = field(default_factory=Settings)
+
+
+@dataclass
+class ScanResult:
+    """Findings and everything a reporter needs to show them."""
+
+    findings: list[Finding] = field(default_factory=list)
+    rules: list[RuleMeta] = field(default_factory=list)
+    sources: dict[str, str] = field(default_factory=dict)
+    files_scanned: int = 0
+    fatal_errors: list[str] = field(default_factory=list)
+    load_errors: list[LoadError] = field(default_factory=list)
+
+    def exit_code(self, fail_on: str) -> int:
+        """0 clean, 1 findings at or above ``fail_on``, 2 when inputs could not be linted."""
+        if self.fatal_errors:
+            return 2
+        if fail_on == "never":
+            return 0
+        threshold = SEVERITY_RANK[fail_on]
+        if any(SEVERITY_RANK[finding.severity] >= threshold for finding in self.findings):
+            return 1
+        return 0
+
+    def counts(self) -> dict[str, int]:
+        """Findings per severity, for summaries."""
+        counts = {"error": 0, "warning": 0, "note": 0}
+        for finding in self.findings:
+            counts[finding.severity] += 1
+        return counts
+
+
+def display_path(path: Path) -> str:
+    """Paths as users typed them: relative to the working directory when inside it."""
+    absolute = os.path.abspath(path)
+    try:
+        relative = os.path.relpath(absolute)
+    except ValueError:  # another drive on Windows
+        return Path(absolute).as_posix()
+    if relative.startswith(".."):
+        return Path(absolute).as_posix()
+    return Path(relative).as_posix()
+
+
+def scan(options: ScanOptions) -> ScanResult:
+    """Lint everything under ``options.paths``."""
+    result = ScanResult(rules=enabled_rules(options.selection))
+    inputs = discover(options.paths, options.excludes)
+    for missing in inputs.missing:
+        result.fatal_errors.append(f"{missing}: no such file or directory")
+    project = Project()
+    _load_tf(inputs, project, result)
+    for path in inputs.tf_json_files + inputs.plan_files:
+        name = display_path(path)
+        result.load_errors.append(
+            LoadError(name, 1, 1, "this input format is not supported yet", fatal=True)
+        )
+    result.files_scanned = len(result.sources)
+    if inputs.empty and not inputs.missing:
+        result.fatal_errors.append(
+            "no Terraform files (.tf, .tf.json) or plan JSON found in " + ", ".join(options.paths)
+        )
+    mark_roots(project)
+    engine = run_rules(project, options.settings, options.selection)
+    result.findings.extend(engine.findings)
+    result.fatal_errors.extend(engine.internal_errors)
+    _report_load_errors(result, options.selection)
+    result.findings.sort(key=lambda finding: finding.sort_key)
+    return result
+
+
+def _load_tf(inputs: Inputs, project: Project, result: ScanResult) -> None:
+    """Load the ``.tf`` files of every module directory that can matter to orylint."""
+    by_directory: dict[str, list[tuple[str, bytes]]] = defaultdict(list)
+    for path in inputs.tf_files:
+        name = display_path(path)
+        try:
+            data = path.read_bytes()
+        except OSError as error:
+            result.load_errors.append(LoadError(name, 1, 1, f"cannot read the file: {error}"))
+            continue
+        by_directory[posix_dirname(name)].append((name, data))
+    wanted = relevant_directories(by_directory)
+    explicit = {display_path(path) for path in inputs.explicit}
+    for directory in sorted(by_directory):
+        documents: list[Document] = []
+        for name, data in sorted(by_directory[directory]):
+            if directory not in wanted and name not in explicit:
+                continue
+            loaded = load_file(name, data)
+            if isinstance(loaded, LoadError):
+                result.load_errors.append(loaded)
+            else:
+                documents.append(loaded)
+                result.sources[name] = loaded.text
+        if documents:
+            add_documents(project, directory, documents, "hcl")
+
+
+def load_file(name: str, data: bytes) -> Document | LoadError:
+    """Decode and parse one ``.tf`` file (a pure function, so it can run in a worker)."""
+    text = decode_source(name, data)
+    if isinstance(text, LoadError):
+        return text
+    return load_hcl(name, text)
+
+
+def posix_dirname(name: str) -> str:
+    """The module directory of a display path, ``.`` for the working directory."""
+    parent = os.path.dirname(name)
+    return parent or "."
+
+
+def relevant_directories(by_directory: dict[str, list[tuple[str, bytes]]]) -> set[str]:
+    """Module directories worth parsing: those mentioning the resource, and their callers.
+
+    Parsing HCL in Python is the whole cost of a scan, and most directories of a real repository
+    never mention ``ory_oauth2_client``; a substring test is thousands of times faster than a
+    parse. Outputs and locals live in other files of the same module, so the unit is the
+    directory. A directory that calls a relevant module (``source = "./..."``) is relevant too,
+    because its outputs may expose the module's secrets.
+    """
+    marker = RESOURCE_TYPE.encode()
+    wanted = {
+        directory
+        for directory, files in by_directory.items()
+        if any(marker in data for _, data in files)
+    }
+    changed = True
+    while changed:
+        changed = False
+        for directory, files in by_directory.items():
+            if directory in wanted:
+                continue
+            for _, data in files:
+                targets = {
+                    posix_normpath(directory, match.decode("utf-8", "replace"))
+                    for match in _MODULE_SOURCE.findall(data)
+                }
+                if targets & wanted:
+                    wanted.add(directory)
+                    changed = True
+                    break
+    return wanted
+
+
+def posix_normpath(directory: str, relative: str) -> str:
+    """Join and normalise like Terraform resolves a local module ``source``."""
+    return Path(os.path.normpath(os.path.join(directory, relative))).as_posix()
+
+
+def _report_load_errors(result: ScanResult, selection: RuleSelection) -> None:
+    parse_error_rule = TOOL_RULES[0]
+    meta = load_metadata()[parse_error_rule]
+    for error in result.load_errors:
+        if error.fatal:
+            result.fatal_errors.append(f"{error.path}:{error.line}:{error.column}: {error.message}")
+        if not selection.enabled(parse_error_rule):
+            continue
+        span = Span(error.path, error.line, error.column, error.line, error.column)
+        result.findings.append(
+            Finding(
+                span=span,
+                rule_id=parse_error_rule,
+                message=error.message,
+                severity=selection.severity_of(meta, None),
+                rule_name=meta.name,
+            )
+        )

@@ -1,0 +1,138 @@
+"""Follow references to a client's ``client_secret`` through locals and module outputs.
+
+Terraform marks ``client_secret`` sensitive; the mark travels through locals, function calls and
+whole-object references, and across module outputs. The rules about secret exposure (ORY701,
+ORY702) need to know, for one reference, whether its value carries the secret. This module
+answers that statically, erring on the side of "unknown" only where the configuration does.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from orylint.model import RESOURCE_TYPE, Module, Output, Project, Reference
+
+SECRET_ATTRIBUTE = "client_secret"
+
+
+@dataclass(frozen=True)
+class SecretPath:
+    """How a reference reaches a secret: the client and the chain of names in between."""
+
+    client: str
+    via: tuple[str, ...]
+    unmasked: bool
+
+    def describe(self) -> str:
+        """``ory_oauth2_client.web.client_secret`` (via local.creds)."""
+        chain = f" (via {' -> '.join(self.via)})" if self.via else ""
+        return f"{self.client}{chain}"
+
+
+class SecretFlow:
+    """Resolves references of one project; results are cached per (module, reference)."""
+
+    def __init__(self, project: Project) -> None:
+        self.project = project
+        self._calls = {
+            (module.directory, call.name): call
+            for module in project.modules.values()
+            for call in module.module_calls
+        }
+
+    def reaches(self, module: Module, reference: Reference) -> list[SecretPath]:
+        """Every way ``reference`` (written in ``module``) carries a client secret."""
+        return self._resolve(module, reference.parts, reference.unmasked, (), frozenset())
+
+    def output_exposes(self, output: Output) -> list[SecretPath]:
+        """The secret paths of an output's value (masked or not)."""
+        module = self.project.modules[output.module_dir]
+        paths: list[SecretPath] = []
+        for reference in output.references:
+            paths.extend(self.reaches(module, reference))
+        return paths
+
+    def _resolve(
+        self,
+        module: Module,
+        parts: tuple[str, ...],
+        unmasked: bool,
+        via: tuple[str, ...],
+        seen: frozenset[tuple[str, str]],
+    ) -> list[SecretPath]:
+        if len(parts) < 2:
+            return []
+        head = parts[0]
+        if head == RESOURCE_TYPE:
+            if len(parts) == 2 or parts[2] == SECRET_ATTRIBUTE:
+                client = f"{RESOURCE_TYPE}.{parts[1]}"
+                if len(parts) > 2:
+                    client += f".{SECRET_ATTRIBUTE}"
+                return [SecretPath(client, via, unmasked)]
+            return []
+        if head == "local":
+            return self._through_local(module, parts, unmasked, via, seen)
+        if head == "module":
+            return self._through_module(module, parts, unmasked, via, seen)
+        return []
+
+    def _through_local(
+        self,
+        module: Module,
+        parts: tuple[str, ...],
+        unmasked: bool,
+        via: tuple[str, ...],
+        seen: frozenset[tuple[str, str]],
+    ) -> list[SecretPath]:
+        key = (module.directory, f"local.{parts[1]}")
+        local = module.locals.get(parts[1])
+        if local is None or key in seen:
+            return []
+        paths = []
+        for reference in local.references:
+            inner = reference.parts
+            if _whole_object(inner) and len(parts) > 2:
+                inner = inner + parts[2:]
+            paths.extend(
+                self._resolve(
+                    module,
+                    inner,
+                    unmasked or reference.unmasked,
+                    (*via, f"local.{parts[1]}"),
+                    seen | {key},
+                )
+            )
+        return paths
+
+    def _through_module(
+        self,
+        module: Module,
+        parts: tuple[str, ...],
+        unmasked: bool,
+        via: tuple[str, ...],
+        seen: frozenset[tuple[str, str]],
+    ) -> list[SecretPath]:
+        call = self._calls.get((module.directory, parts[1]))
+        if call is None or call.target_dir is None:
+            return []
+        child = self.project.modules.get(call.target_dir)
+        if child is None:
+            return []
+        outputs = [o for o in child.outputs if len(parts) == 2 or o.name == parts[2]]
+        paths = []
+        for output in outputs:
+            key = (child.directory, f"output.{output.name}")
+            if key in seen:
+                continue
+            step = (*via, f"module.{parts[1]}.{output.name}")
+            for reference in output.references:
+                paths.extend(
+                    self._resolve(
+                        child, reference.parts, unmasked or reference.unmasked, step, seen | {key}
+                    )
+                )
+        return paths
+
+
+def _whole_object(parts: tuple[str, ...]) -> bool:
+    return len(parts) == 2 and parts[0] == RESOURCE_TYPE
