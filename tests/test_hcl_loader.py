@@ -96,7 +96,7 @@ def test_jsonencode_of_literals_matches_terraform() -> None:
         'var.on ? "a" : "b"',
         '"${var.x}-suffix"',
         "1 + 2",
-        "lower(\"A\")",
+        'lower("A")',
         "[for x in var.l : x]",
         '"%{if var.a}x%{endif}"',
         "ory_oauth2_client.a.client_id",
@@ -195,13 +195,7 @@ def test_references_through_functions_splats_for_and_nonsensitive() -> None:
 
 
 def test_comments_are_collected_with_positions() -> None:
-    text = (
-        "# one\n"
-        'resource "x" "y" { // two\n'
-        "  a = 1 /* three */\n"
-        "  b = 1 + 2 # four\n"
-        "}\n"
-    )
+    text = '# one\nresource "x" "y" { // two\n  a = 1 /* three */\n  b = 1 + 2 # four\n}\n'
     comments = load(text).comments
     assert [(c.text, c.span.start_line, c.span.start_column) for c in comments] == [
         ("# one", 1, 1),

@@ -28,7 +28,9 @@ def _cases() -> list[tuple[str, Path]]:
     return cases
 
 
-def _expectations(entry: Path, rule_id: str) -> tuple[Counter[tuple[str, int]], set[tuple[str, int, int]]]:
+def _expectations(
+    entry: Path, rule_id: str
+) -> tuple[Counter[tuple[str, int]], set[tuple[str, int, int]]]:
     files = [entry] if entry.is_file() else sorted(entry.rglob("*.tf"))
     lines: Counter[tuple[str, int]] = Counter()
     columns: set[tuple[str, int, int]] = set()
@@ -48,7 +50,9 @@ def _expectations(entry: Path, rule_id: str) -> tuple[Counter[tuple[str, int]], 
     return lines, columns
 
 
-@pytest.mark.parametrize(("rule_id", "entry"), _cases(), ids=lambda value: getattr(value, "name", value))
+@pytest.mark.parametrize(
+    ("rule_id", "entry"), _cases(), ids=lambda value: getattr(value, "name", value)
+)
 def test_rule_fixture(rule_id: str, entry: Path) -> None:
     expected_lines, expected_columns = _expectations(entry, rule_id)
     if entry.name.startswith("trigger"):
@@ -59,12 +63,15 @@ def test_rule_fixture(rule_id: str, entry: Path) -> None:
     assert not result.fatal_errors
     assert [f for f in result.findings if f.rule_id == "ORY001"] == []
     found = [f for f in result.findings if f.rule_id == rule_id]
-    actual_lines = Counter((Path(f.span.path).resolve().as_posix(), f.span.start_line) for f in found)
+    actual_lines = Counter(
+        (Path(f.span.path).resolve().as_posix(), f.span.start_line) for f in found
+    )
     assert actual_lines == expected_lines, "\n".join(
         f"{f.span.path}:{f.span.start_line}:{f.span.start_column} {f.message}" for f in found
     )
     actual_columns = {
-        (Path(f.span.path).resolve().as_posix(), f.span.start_line, f.span.start_column) for f in found
+        (Path(f.span.path).resolve().as_posix(), f.span.start_line, f.span.start_column)
+        for f in found
     }
     assert expected_columns <= actual_columns
     for finding in found:

@@ -77,7 +77,8 @@ def check(
     )
     result = scan(options)
     code = result.exit_code(fail_on)
-    report = _render(result, output_format, code, _use_colour(color, output))
+    colour = _use_colour(color, output)
+    report = _render(result, output_format, code, colour)
     if output:
         try:
             with open(output, "w", encoding="utf-8") as handle:
@@ -89,7 +90,7 @@ def check(
             for message in result.fatal_errors:
                 click.echo(f"error: {message}", err=True)
     else:
-        click.echo(report, nl=False)
+        click.echo(report, nl=False, color=colour)
         if output_format != "text":
             for message in result.fatal_errors:
                 click.echo(f"error: {message}", err=True)

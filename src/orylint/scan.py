@@ -123,6 +123,11 @@ def _load_tf(inputs: Inputs, project: Project, result: ScanResult) -> None:
         documents: list[Document] = []
         for name, data in sorted(by_directory[directory]):
             if directory not in wanted and name not in explicit:
+                # Not parsed (nothing Ory in this module), but a file Terraform cannot even
+                # read is worth reporting: decoding is cheap next to parsing.
+                decoded = decode_source(name, data)
+                if isinstance(decoded, LoadError):
+                    result.load_errors.append(decoded)
                 continue
             loaded = load_file(name, data)
             if isinstance(loaded, LoadError):

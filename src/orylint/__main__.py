@@ -1,0 +1,5 @@
+"""``python -m orylint``."""
+
+from orylint.cli import main
+
+main()
