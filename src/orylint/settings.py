@@ -16,8 +16,10 @@ class OrySettings:
     subject_types: tuple[str, ...] = ("public", "pairwise")
     access_token_strategy: str = "opaque"
     pkce_enforced_for_public_clients: bool = False
+    pkce_enforced: bool = False
     disallow_private_ip_ranges: bool = False
     hydra_version: str = "v26.2.0"
+    default_scope: str = "offline_access offline openid"
 
 
 @dataclass(frozen=True)
@@ -31,8 +33,28 @@ class LifespanThresholds:
 
 
 @dataclass(frozen=True)
+class ProviderSettings:
+    """Which provider release the configuration targets (attributes differ between releases).
+
+    ``latest`` means the current ``ory/ory`` provider; ``0.0.1``..``0.0.3`` are the
+    ``orynetwork`` releases, which lack later attributes and treat ``client_id`` as read-only.
+    """
+
+    version: str = "latest"
+
+
+@dataclass(frozen=True)
+class SecuritySettings:
+    """Knobs of the security advice rules (ORY906)."""
+
+    privileged_scopes: tuple[str, ...] = ("admin", "write", "manage", "delete")
+
+
+@dataclass(frozen=True)
 class Settings:
     """Everything a rule may consult besides the model."""
 
     ory: OrySettings = field(default_factory=OrySettings)
     lifespans: LifespanThresholds = field(default_factory=LifespanThresholds)
+    provider: ProviderSettings = field(default_factory=ProviderSettings)
+    security: SecuritySettings = field(default_factory=SecuritySettings)
