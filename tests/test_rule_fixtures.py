@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from orylint.config import find_config, load_config
 from orylint.engine import RuleSelection
 from orylint.scan import ScanOptions, scan
 
@@ -59,7 +60,10 @@ def test_rule_fixture(rule_id: str, entry: Path) -> None:
         assert expected_lines, f"{entry} is a trigger fixture without annotations"
     else:
         assert not expected_lines, f"{entry} is a near-miss fixture with annotations"
-    result = scan(ScanOptions([str(entry)], selection=RuleSelection(select=(rule_id,))))
+    settings = load_config(find_config([str(entry)])).settings
+    result = scan(
+        ScanOptions([str(entry)], selection=RuleSelection(select=(rule_id,)), settings=settings)
+    )
     assert not result.fatal_errors
     assert [f for f in result.findings if f.rule_id == "ORY001"] == []
     found = [f for f in result.findings if f.rule_id == rule_id]

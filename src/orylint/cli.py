@@ -9,10 +9,12 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 import click
 
 from orylint import __version__
+from orylint.config import Config, ConfigError, find_config, load_config
 from orylint.engine import RuleSelection
 from orylint.findings import SEVERITIES
 from orylint.scan import ScanOptions, ScanResult, scan
@@ -55,9 +57,15 @@ def main() -> None:
 @click.option(
     "--fail-on",
     type=click.Choice([*SEVERITIES, "never"]),
-    default="error",
-    show_default=True,
-    help="Exit 1 when a finding has at least this severity.",
+    default=None,
+    help="Exit 1 when a finding has at least this severity (default: error).",
+)
+@click.option(
+    "--config",
+    "config_file",
+    type=click.Path(dir_okay=False),
+    help="Configuration file (default: .orylint.toml or [tool.orylint] in pyproject.toml, "
+    "searched from the first path upward).",
 )
 def check(
     paths: Sequence[str],
@@ -67,16 +75,25 @@ def check(
     exclude: Sequence[str],
     select: Sequence[str],
     ignore: Sequence[str],
-    fail_on: str,
+    fail_on: str | None,
+    config_file: str | None,
 ) -> None:
     """Lint Terraform files, directories and plan JSON (default: the current directory)."""
+    targets = list(paths) or ["."]
+    config = _load(config_file, targets)
+    selection = config.selection()
     options = ScanOptions(
-        paths=list(paths) or ["."],
-        excludes=list(exclude),
-        selection=RuleSelection(select=tuple(_split(select)), ignore=tuple(_split(ignore))),
+        paths=targets,
+        excludes=[*config.exclude, *exclude],
+        selection=RuleSelection(
+            select=tuple(_split(select)) or selection.select,
+            ignore=tuple(_split(ignore)) or selection.ignore,
+            severity=selection.severity,
+        ),
+        settings=config.settings,
     )
     result = scan(options)
-    code = result.exit_code(fail_on)
+    code = result.exit_code(fail_on or config.fail_on)
     colour = _use_colour(color, output)
     report = _render(result, output_format, code, colour)
     if output:
@@ -86,15 +103,33 @@ def check(
         except OSError as error:
             click.echo(f"error: cannot write {output}: {error.strerror or error}", err=True)
             sys.exit(EXIT_USAGE)
-        if output_format != "text":
-            for message in result.fatal_errors:
-                click.echo(f"error: {message}", err=True)
     else:
         click.echo(report, nl=False, color=colour)
-        if output_format != "text":
-            for message in result.fatal_errors:
-                click.echo(f"error: {message}", err=True)
+    if output or output_format != "text":
+        for message in result.fatal_errors:
+            click.echo(f"error: {message}", err=True)
     sys.exit(code)
+
+
+@main.command("config")
+@click.argument("path", required=False, default=".", type=click.Path())
+@click.option("--config", "config_file", type=click.Path(dir_okay=False), help="Use this file.")
+@click.option("--show", is_flag=True, default=True, help="Print the effective configuration.")
+def config_command(path: str, config_file: str | None, show: bool) -> None:
+    """Print the effective configuration for PATH as JSON (defaults filled in)."""
+    del show
+    import json
+
+    click.echo(json.dumps(_load(config_file, [path]).as_dict(), indent=2))
+
+
+def _load(config_file: str | None, paths: Sequence[str]) -> Config:
+    """Load the configuration; a broken file is a usage error (exit 2), never ignored."""
+    try:
+        return load_config(Path(config_file) if config_file else find_config(paths))
+    except ConfigError as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(EXIT_USAGE)
 
 
 def _split(values: Sequence[str]) -> list[str]:

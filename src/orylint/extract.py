@@ -27,9 +27,15 @@ def add_documents(
 ) -> None:
     """Add every block of interest from a module directory's documents to the project."""
     module = project.module(directory)
+    imported: set[str] = set()
     for document in documents:
         for block in document.blocks:
             _add_block(module, block, origin)
+            if block.type == "import" and "to" in block.attributes:
+                imported.update(ref.text for ref in block.attributes["to"].references)
+    for client in module.clients:
+        if client.address in imported:
+            client.importing = True
 
 
 def mark_roots(project: Project) -> None:

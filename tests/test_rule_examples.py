@@ -1,0 +1,50 @@
+"""Every rule's documented examples: the bad one triggers the rule, the good one is clean.
+
+The good examples are "fully valid" clients, so no rule of the catalogue may fire on them, with
+three informational exceptions that fire on whole classes of valid clients by design.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from orylint.metadata import load_metadata
+from orylint.scan import ScanOptions, scan
+
+# Notes that apply to every client of a kind, so a good example cannot always avoid them:
+# ORY706 (a confidential client's secret is stored in state), ORY303 (private_key_jwt is pinned
+# to RS256 through this provider), ORY308 (public code-flow clients need PKCE enforced).
+INFORMATIONAL = {"ORY706", "ORY303", "ORY308"}
+RULES = sorted(rule_id for rule_id in load_metadata() if rule_id != "ORY001")
+
+
+def _lint(tmp_path: Path, text: str) -> list[tuple[str, str, str]]:
+    (tmp_path / "main.tf").write_text(text, encoding="utf-8")
+    result = scan(ScanOptions([str(tmp_path)]))
+    assert not result.fatal_errors
+    return [(f.rule_id, f.severity, f.message) for f in result.findings]
+
+
+@pytest.mark.parametrize("rule_id", RULES)
+def test_bad_example_triggers_the_rule(tmp_path: Path, rule_id: str) -> None:
+    meta = load_metadata()[rule_id]
+    found = {rule for rule, _, _ in _lint(tmp_path, meta.bad_example)}
+    assert rule_id in found
+
+
+@pytest.mark.parametrize("rule_id", RULES)
+def test_good_example_is_clean(tmp_path: Path, rule_id: str) -> None:
+    meta = load_metadata()[rule_id]
+    found = [f for f in _lint(tmp_path, meta.good_example) if f[0] not in INFORMATIONAL]
+    assert found == []
+
+
+def test_parse_error_example() -> None:
+    meta = load_metadata()["ORY001"]
+    from orylint.document import LoadError
+    from orylint.hcl_loader import load_hcl
+
+    assert isinstance(load_hcl("bad.tf", meta.bad_example), LoadError)
+    assert not isinstance(load_hcl("good.tf", meta.good_example), LoadError)
