@@ -30,7 +30,7 @@ def main() -> None:
 
 
 @main.command()
-@click.argument("paths", nargs=-1, type=click.Path())
+@click.argument("paths", nargs=-1, type=click.Path(allow_dash=True))
 @click.option(
     "--format",
     "output_format",
@@ -67,6 +67,19 @@ def main() -> None:
     help="Configuration file (default: .orylint.toml or [tool.orylint] in pyproject.toml, "
     "searched from the first path upward).",
 )
+@click.option(
+    "--plan",
+    "plans",
+    multiple=True,
+    type=click.Path(dir_okay=False, allow_dash=True),
+    help="A `terraform show -json` plan or state to lint with the sources in PATHS "
+    "(repeatable; - reads standard input).",
+)
+@click.option(
+    "--chdir",
+    type=click.Path(file_okay=False, exists=True),
+    help="The root module directory of the plans (to point plan findings at .tf lines).",
+)
 def check(
     paths: Sequence[str],
     output_format: str,
@@ -77,10 +90,17 @@ def check(
     ignore: Sequence[str],
     fail_on: str | None,
     config_file: str | None,
+    plans: Sequence[str],
+    chdir: str | None,
 ) -> None:
-    """Lint Terraform files, directories and plan JSON (default: the current directory)."""
-    targets = list(paths) or ["."]
-    config = _load(config_file, targets)
+    """Lint Terraform files, directories and plan JSON (default: the current directory).
+
+    PATHS may name .tf and .tf.json files, directories, and `terraform show -json` plan or
+    state files (recognised by content); `-` reads a plan from standard input.
+    """
+    targets = list(paths) or ([] if plans else ["."])
+    stdin = sys.stdin.buffer.read() if "-" in targets or "-" in plans else None
+    config = _load(config_file, [t for t in targets if t != "-"] or [chdir or "."])
     selection = config.selection()
     options = ScanOptions(
         paths=targets,
@@ -91,6 +111,9 @@ def check(
             severity=selection.severity,
         ),
         settings=config.settings,
+        plans=list(plans),
+        chdir=chdir,
+        stdin=stdin,
     )
     result = scan(options)
     code = result.exit_code(fail_on or config.fail_on)

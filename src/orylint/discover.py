@@ -65,6 +65,8 @@ def _add(inputs: Inputs, path: Path, seen: set[Path], *, explicit: bool) -> None
     elif name.endswith(".tf"):
         inputs.tf_files.append(path)
     elif explicit or (name.endswith(".json") and looks_like_plan(path)):
+        # An explicit file of another kind is read as a plan: the loader says clearly when
+        # it is not one, which is better than ignoring a file the user named.
         inputs.plan_files.append(path)
 
 

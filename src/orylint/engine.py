@@ -7,6 +7,7 @@ a crashing rule into a reported internal error instead of a traceback.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
@@ -77,8 +78,20 @@ def run_rules(project: Project, settings: Settings, selection: RuleSelection) ->
             for client, violation in _violations(rule, project, clients, settings):
                 result.findings.append(_finding(meta, violation, client, selection))
         except Exception as error:  # a bug in one rule must not stop the others
-            result.internal_errors.append(f"rule {rule_id} failed: {type(error).__name__}: {error}")
+            result.internal_errors.append(f"rule {rule_id} failed: {type(error).__name__}")
+    result.findings = [redact(finding, project.redactions) for finding in result.findings]
     return result
+
+
+def redact(finding: Finding, secrets: set[str]) -> Finding:
+    """Replace any sensitive value that slipped into a message (plans hold secrets in clear)."""
+    message = finding.message
+    for secret in sorted(secrets, key=len, reverse=True):
+        if len(secret) >= 3 and secret in message:
+            message = message.replace(secret, "(sensitive value)")
+    if message == finding.message:
+        return finding
+    return dataclasses.replace(finding, message=message)
 
 
 def _violations(
@@ -99,10 +112,13 @@ def _finding(
     meta: RuleMeta, violation: Violation, client: Client | None, selection: RuleSelection
 ) -> Finding:
     address = violation.address or (client.address if client is not None else None)
+    message = violation.message
+    if client is not None and not client.source_mapped:
+        message += " (located in the plan: the .tf source of this resource was not found)"
     return Finding(
         span=violation.span,
         rule_id=meta.id,
-        message=violation.message,
+        message=message,
         severity=selection.severity_of(meta, violation.severity),
         rule_name=meta.name,
         address=address,

@@ -21,6 +21,8 @@ from orylint.findings import SEVERITY_RANK, Finding
 from orylint.hcl_loader import load_hcl
 from orylint.metadata import RuleMeta, load_metadata
 from orylint.model import RESOURCE_TYPE, Project, Span
+from orylint.plan_loader import load_plan
+from orylint.plan_model import add_plan
 from orylint.settings import Settings
 from orylint.source import decode_source
 
@@ -35,6 +37,9 @@ class ScanOptions:
     excludes: Sequence[str] = ()
     selection: RuleSelection = field(default_factory=RuleSelection)
     settings: Settings = field(default_factory=Settings)
+    plans: Sequence[str] = ()
+    chdir: str | None = None
+    stdin: bytes | None = None
 
 
 @dataclass
@@ -79,31 +84,97 @@ def display_path(path: Path) -> str:
     return Path(relative).as_posix()
 
 
+STDIN = "-"
+
+
 def scan(options: ScanOptions) -> ScanResult:
-    """Lint everything under ``options.paths``."""
+    """Lint everything under ``options.paths`` (``-`` reads a plan from ``options.stdin``)."""
     result = ScanResult(rules=enabled_rules(options.selection))
-    inputs = discover(options.paths, options.excludes)
+    paths = [path for path in options.paths if path != STDIN]
+    inputs = discover(paths, options.excludes) if paths else Inputs()
     for missing in inputs.missing:
         result.fatal_errors.append(f"{missing}: no such file or directory")
+    plans: list[tuple[str, bytes | None, str | None]] = [
+        (display_path(path), None, _plan_source_root(options, path)) for path in inputs.plan_files
+    ]
+    for plan in options.plans:
+        if Path(plan).is_file():
+            plans.append((display_path(Path(plan)), None, _plan_source_root(options, Path(plan))))
+        else:
+            result.fatal_errors.append(f"{plan}: no such file")
+    if STDIN in options.paths or STDIN in options.plans:
+        plans.append(("<stdin>", options.stdin or b"", _plan_source_root(options, None)))
+    _add_source_roots(inputs, {root for _, _, root in plans if root}, options.excludes)
     project = Project()
     _load_tf(inputs, project, result)
-    for path in inputs.tf_json_files + inputs.plan_files:
+    for path in inputs.tf_json_files:
         name = display_path(path)
         result.load_errors.append(
             LoadError(name, 1, 1, "this input format is not supported yet", fatal=True)
         )
-    result.files_scanned = len(result.sources)
-    if inputs.empty and not inputs.missing:
-        result.fatal_errors.append(
-            "no Terraform files (.tf, .tf.json) or plan JSON found in " + ", ".join(options.paths)
-        )
     mark_roots(project)
+    loaded_plans = _load_plans(plans, project, result)
+    result.files_scanned = len(result.sources) + loaded_plans
+    if inputs.empty and not plans and not inputs.missing:
+        result.fatal_errors.append(
+            "no Terraform files (.tf, .tf.json) or plan JSON found in " + ", ".join(paths)
+        )
     engine = run_rules(project, options.settings, options.selection)
     result.findings.extend(engine.findings)
     result.fatal_errors.extend(engine.internal_errors)
     _report_load_errors(result, options.selection)
     result.findings.sort(key=lambda finding: finding.sort_key)
     return result
+
+
+def _plan_source_root(options: ScanOptions, plan: Path | None) -> str | None:
+    """Where the root module's ``.tf`` files of a plan are, if anywhere.
+
+    ``--chdir`` names it; with ``--plan``, the first directory linted is it; otherwise a plan
+    that sits in a directory of ``.tf`` files belongs to that directory.
+    """
+    if options.chdir:
+        return display_path(Path(options.chdir))
+    if options.plans:
+        for path in options.paths:
+            if path != STDIN and Path(path).is_dir():
+                return display_path(Path(path))
+    if plan is not None and any(plan.parent.glob("*.tf")):
+        return display_path(plan.parent)
+    return None
+
+
+def _add_source_roots(inputs: Inputs, roots: set[str], excludes: Sequence[str]) -> None:
+    """Load the sources of plan root modules too, so plan findings land on ``.tf`` lines."""
+    known = {path.resolve() for path in inputs.tf_files}
+    for root in sorted(roots):
+        for path in discover([root], excludes).tf_files:
+            if path.resolve() not in known:
+                known.add(path.resolve())
+                inputs.tf_files.append(path)
+
+
+def _load_plans(
+    plans: list[tuple[str, bytes | None, str | None]], project: Project, result: ScanResult
+) -> int:
+    loaded = 0
+    for name, given, root in plans:
+        data = given
+        if data is None:
+            try:
+                data = Path(name).read_bytes()
+            except OSError as error:
+                result.load_errors.append(
+                    LoadError(name, 1, 1, f"cannot read the file: {error.strerror}", fatal=True)
+                )
+                continue
+        document = load_plan(name, data)
+        if isinstance(document, LoadError):
+            result.load_errors.append(document)
+            continue
+        add_plan(project, document, root)
+        loaded += 1
+    return loaded
 
 
 def _load_tf(inputs: Inputs, project: Project, result: ScanResult) -> None:
