@@ -27,6 +27,7 @@ def add_documents(
 ) -> None:
     """Add every block of interest from a module directory's documents to the project."""
     module = project.module(directory)
+    module.has_sources = True
     imported: set[str] = set()
     for document in documents:
         for block in document.blocks:

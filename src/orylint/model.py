@@ -115,6 +115,8 @@ class Client:
     duplicate_attributes: list[Attribute] = field(default_factory=list)
     nested_blocks: list[tuple[str, Span]] = field(default_factory=list)
     importing: bool = False
+    replace_paths: list[tuple[str, ...]] = field(default_factory=list)
+    source_mapped: bool = True
 
     def attr(self, name: str) -> Attribute | None:
         """Return the attribute if it is present and not ``null``."""
@@ -259,6 +261,7 @@ class Module:
     module_calls: list[ModuleCall] = field(default_factory=list)
     all_references: list[Reference] = field(default_factory=list)
     is_root: bool = True
+    has_sources: bool = False
 
 
 @dataclass
@@ -266,6 +269,7 @@ class Project:
     """All modules of one scan; rules that follow secrets across files read this."""
 
     modules: dict[str, Module] = field(default_factory=dict)
+    redactions: set[str] = field(default_factory=set)
 
     def module(self, directory: str) -> Module:
         """Return the module for ``directory``, creating it on first use."""
