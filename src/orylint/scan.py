@@ -25,6 +25,7 @@ from orylint.plan_loader import load_plan
 from orylint.plan_model import add_plan
 from orylint.settings import Settings
 from orylint.source import decode_source
+from orylint.tfjson_loader import load_tf_json
 
 _MODULE_SOURCE = re.compile(rb'source\s*=\s*"(\.{1,2}/[^"]*)"')
 
@@ -107,14 +108,9 @@ def scan(options: ScanOptions) -> ScanResult:
     _add_source_roots(inputs, {root for _, _, root in plans if root}, options.excludes)
     project = Project()
     _load_tf(inputs, project, result)
-    for path in inputs.tf_json_files:
-        name = display_path(path)
-        result.load_errors.append(
-            LoadError(name, 1, 1, "this input format is not supported yet", fatal=True)
-        )
     mark_roots(project)
     loaded_plans = _load_plans(plans, project, result)
-    result.files_scanned = len(result.sources) + loaded_plans
+    result.files_scanned += loaded_plans
     if inputs.empty and not plans and not inputs.missing:
         result.fatal_errors.append(
             "no Terraform files (.tf, .tf.json) or plan JSON found in " + ", ".join(paths)
@@ -180,7 +176,7 @@ def _load_plans(
 def _load_tf(inputs: Inputs, project: Project, result: ScanResult) -> None:
     """Load the ``.tf`` files of every module directory that can matter to orylint."""
     by_directory: dict[str, list[tuple[str, bytes]]] = defaultdict(list)
-    for path in inputs.tf_files:
+    for path in inputs.tf_files + inputs.tf_json_files:
         name = display_path(path)
         try:
             data = path.read_bytes()
@@ -201,6 +197,7 @@ def _load_tf(inputs: Inputs, project: Project, result: ScanResult) -> None:
                     result.load_errors.append(decoded)
                 continue
             loaded = load_file(name, data)
+            result.files_scanned += 1
             if isinstance(loaded, LoadError):
                 result.load_errors.append(loaded)
             else:
@@ -211,10 +208,12 @@ def _load_tf(inputs: Inputs, project: Project, result: ScanResult) -> None:
 
 
 def load_file(name: str, data: bytes) -> Document | LoadError:
-    """Decode and parse one ``.tf`` file (a pure function, so it can run in a worker)."""
+    """Decode and parse one ``.tf`` or ``.tf.json`` file (pure, so it can run in a worker)."""
     text = decode_source(name, data)
     if isinstance(text, LoadError):
         return text
+    if name.endswith(".tf.json"):
+        return load_tf_json(name, text)
     return load_hcl(name, text)
 
 
