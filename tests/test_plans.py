@@ -1,0 +1,207 @@
+"""Plan and state JSON from real Terraform: loading, mapping to sources, secrets, bad inputs."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from orylint.document import LoadError
+from orylint.plan_loader import load_plan, module_path_of
+from orylint.scan import ScanOptions, scan
+from tests.helpers import REPO, assert_valid_sarif, run_cli
+
+PLANS = REPO / "tests" / "fixtures" / "plans"
+PLAN_FILES = sorted(PLANS.glob("*.json"))
+SECRET_MARKERS = ("ORYLINT-TEST-SECRET", "ORYLINT-TEST-KEY")
+FORMATS = ("text", "json", "sarif")
+
+
+def findings_of(*paths: str, **options: object) -> list[tuple[str, str | None, str | None]]:
+    result = scan(ScanOptions(list(paths), **options))  # type: ignore[arg-type]
+    assert not result.fatal_errors, result.fatal_errors
+    return sorted((f.rule_id, f.address, f.attribute) for f in result.findings)
+
+
+def test_every_committed_fixture_loads() -> None:
+    assert len(PLAN_FILES) >= 12
+    for path in PLAN_FILES:
+        document = load_plan(path.name, path.read_bytes())
+        assert not isinstance(document, LoadError), (path, document)
+
+
+@pytest.mark.parametrize("path", PLAN_FILES, ids=lambda p: p.name)
+@pytest.mark.parametrize("output_format", FORMATS)
+def test_no_secret_reaches_any_format(path: Path, output_format: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    result = run_cli("check", str(path), "--format", output_format, "--fail-on", "never")
+    assert result.returncode == 0, result.stderr
+    for marker in SECRET_MARKERS:
+        assert marker not in result.stdout + result.stderr, (path.name, marker)
+    if output_format == "sarif":
+        assert_valid_sarif(json.loads(result.stdout))
+    if "ORYLINT-TEST-SECRET-lifespan" in text:
+        # the sensitive lifespan is invalid, so its finding exists and had to be redacted
+        assert "ORY201" in result.stdout
+        assert "sensitive value" in result.stdout
+
+
+def test_sensitive_value_is_redacted_in_source_mapped_findings() -> None:
+    source = PLANS / "src" / "sensitive_values"
+    result = scan(ScanOptions([str(source)], plans=[str(PLANS / "sensitive_values.plan.json")]))
+    [finding] = [f for f in result.findings if f.rule_id == "ORY201"]
+    assert "ORYLINT" not in finding.message
+    assert finding.span.path.endswith("src/sensitive_values/main.tf")
+    assert finding.span.start_line == 26
+
+
+def test_addresses_are_full_instance_addresses() -> None:
+    addresses = {a for _, a, _ in findings_of(str(PLANS / "for_each_count.plan.json"))}
+    assert 'module.tenant["acme"].ory_oauth2_client.this' in addresses
+    assert module_path_of('module.a["x"].module.b[0].ory_oauth2_client.c') == ("a", "b")
+
+
+def test_unknown_values_never_produce_findings() -> None:
+    document = load_plan("unknowns", (PLANS / "unknowns.plan.json").read_bytes())
+    assert not isinstance(document, LoadError)
+    unknown = {
+        (resource.address, name)
+        for resource in document.resources
+        for name, mark in resource.unknown.items()
+        if mark is True or (isinstance(mark, list) and True in mark)
+    }
+    assert unknown, "the fixture should hold unknown values"
+    for _, address, attribute in findings_of(str(PLANS / "unknowns.plan.json")):
+        name = (attribute or "").split("[")[0]
+        assert (address, name) not in unknown, (address, attribute)
+
+
+def test_deletes_and_forgets_are_not_linted() -> None:
+    document = load_plan("u", (PLANS / "update_replace.plan.json").read_bytes())
+    assert not isinstance(document, LoadError)
+    actions = {tuple(r.actions) for r in document.resources}
+    assert ("delete",) not in actions and ("forget",) not in actions
+    assert ("delete", "create") in actions or ("create", "delete") in actions
+
+
+def test_errored_plan_reports_the_secret_output() -> None:
+    found = findings_of(str(PLANS / "errored_secret_output.plan.json"))
+    assert ("ORY701", "output.backend_client_secret", "value") in found
+
+
+def test_nonsensitive_in_a_successful_plan_is_ory702() -> None:
+    found = findings_of(str(PLANS / "nonsensitive.plan.json"))
+    assert any(rule == "ORY702" for rule, _, _ in found)
+    assert not any(rule == "ORY701" for rule, _, _ in found)
+
+
+def test_plan_findings_land_on_the_tf_line() -> None:
+    source = PLANS / "src" / "root_basic"
+    result = scan(ScanOptions([str(source)], plans=[str(PLANS / "root_basic.plan.json")]))
+    [finding] = [f for f in result.findings if f.rule_id == "ORY201"]
+    assert finding.span.path.endswith("src/root_basic/main.tf")
+    line = (
+        (source / "main.tf").read_text(encoding="utf-8").splitlines()[finding.span.start_line - 1]
+    )
+    assert '"1d"' in line
+    assert line.index('"1d"') + 1 == finding.span.start_column
+    assert "located in the plan" not in finding.message
+    # the HCL client is replaced by the plan instance: no duplicate finding
+    assert len([f for f in result.findings if f.rule_id == "ORY204"]) == 1
+
+
+def test_plan_without_sources_points_at_the_plan_and_says_so() -> None:
+    result = scan(ScanOptions([str(PLANS / "root_basic.plan.json")]))
+    [finding] = [f for f in result.findings if f.rule_id == "ORY201"]
+    assert finding.span.path.endswith("root_basic.plan.json")
+    assert finding.span.start_line > 1
+    assert "located in the plan" in finding.message
+
+
+def test_chdir_maps_nested_modules(tmp_path: Path) -> None:
+    plan = PLANS / "nested_modules.plan.json"
+    result = scan(ScanOptions([str(plan)], chdir=str(PLANS / "src" / "nested_modules")))
+    assert result.findings
+    for finding in result.findings:
+        assert finding.span.path.endswith(".tf"), finding
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (b"{not json", "invalid JSON"),
+        (b'{"format_version": "1.2", "planned_values": {', "truncated"),
+        (b'{"some": "other json"}', "not a Terraform plan or state"),
+        (b'{"format_version": "2.0", "planned_values": {}}', "format version 2.0 is not supported"),
+        (b"", "empty"),
+        (b"\x00\x01\x02\x03", "not"),
+    ],
+)
+def test_bad_plan_inputs_exit_2_and_the_rest_is_linted(
+    tmp_path: Path, content: bytes, expected: str
+) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_bytes(content)
+    result = run_cli("check", str(bad), str(PLANS / "root_basic.plan.json"), "--format", "json")
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    document = json.loads(result.stdout)
+    assert any(expected in message for message in document["errors"]), document["errors"]
+    assert any(f["rule_id"] == "ORY201" for f in document["findings"])
+
+
+def test_utf16_and_bom_plans_are_read(tmp_path: Path) -> None:
+    original = (PLANS / "root_basic.plan.json").read_text(encoding="utf-8")
+    expected = findings_of(str(PLANS / "root_basic.plan.json"))
+    for encoding, name in (("utf-16", "u16.json"), ("utf-8-sig", "bom.json")):
+        path = tmp_path / name
+        path.write_bytes(original.encode(encoding))
+        found = findings_of(str(path))
+        assert found == expected
+
+
+def test_plan_from_stdin() -> None:
+    data = (PLANS / "root_basic.plan.json").read_text(encoding="utf-8")
+    result = run_cli("check", "-", "--format", "json", stdin=data)
+    assert result.returncode == 1
+    findings = json.loads(result.stdout)["findings"]
+    assert {f["file"] for f in findings} == {"<stdin>"}
+    assert any(f["rule_id"] == "ORY201" for f in findings)
+
+
+def _terraform_and_tf_available() -> str | None:
+    if shutil.which("terraform") is None:
+        return "terraform is not on PATH"
+    try:
+        import tf  # noqa: F401
+    except ImportError:
+        return "the `tf` package (test extra) is not installed"
+    return None
+
+
+def test_committed_plan_fixtures_are_current() -> None:
+    """Regenerate the fixtures with real Terraform and compare (CI makes this mandatory)."""
+    missing = _terraform_and_tf_available()
+    if missing:
+        if os.environ.get("ORYLINT_REQUIRE_TERRAFORM"):
+            pytest.fail(f"ORYLINT_REQUIRE_TERRAFORM is set but {missing}")
+        pytest.skip(f"cannot regenerate plan fixtures: {missing}")
+    completed = subprocess.run(
+        [
+            sys.executable,
+            str(REPO / "scripts" / "make-plan-fixtures"),
+            "--check",
+            "--python",
+            sys.executable,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stdout[-3000:] + completed.stderr[-3000:]
