@@ -114,7 +114,9 @@ def _finding(
     address = violation.address or (client.address if client is not None else None)
     message = violation.message
     if client is not None and not client.source_mapped:
-        message += f" (located in the {client.origin}: the .tf source of this resource was not found)"
+        message += (
+            f" (located in the {client.origin}: the .tf source of this resource was not found)"
+        )
     return Finding(
         span=violation.span,
         rule_id=meta.id,

@@ -1,4 +1,4 @@
-"""ORY102-ORY104, ORY301, ORY304-ORY306: grant types, response types and auth methods.
+"""ORY102-ORY104, ORY301-ORY309: grant types, response types, auth methods and client keys.
 
 Hydra stores these fields verbatim and checks none of their consistency at registration, so a
 mistake shows up only when a flow fails at runtime. The rules reason over *effective* values
@@ -15,6 +15,7 @@ from orylint.effective import (
     CLIENT_CREDENTIALS,
     DEVICE_CODE,
     IMPLICIT,
+    JWT_BEARER,
     REDIRECT_GRANTS,
     REFRESH_TOKEN,
     RESPONSE_TYPE_TOKENS,
@@ -41,6 +42,13 @@ _AUTH_HINTS = {
     "tls_client_auth": "Hydra does not support mTLS client authentication",
     "self_signed_tls_client_auth": "Hydra does not support mTLS client authentication",
 }
+
+# Every supported grant but implicit sends the client to the token endpoint, where it
+# authenticates with its registered method (refresh_token, jwt-bearer and device_code included).
+_TOKEN_ENDPOINT_GRANTS = SUPPORTED_GRANTS - {IMPLICIT}
+_KEY_ATTRIBUTES = ("jwks_uri", "jwks", "jwks_wo")
+_INLINE_KEY_ATTRIBUTES = ("jwks", "jwks_wo")
+PRIVATE_KEY_JWT = "private_key_jwt"
 
 
 @client_rule("ORY102")
@@ -191,6 +199,86 @@ def grant_response_type_mismatch(client: Client, settings: Settings) -> Iterator
         )
 
 
+@client_rule("ORY302")
+def private_key_jwt_key_material(client: Client, settings: Settings) -> Iterator[Violation]:
+    """Hydra rejects private_key_jwt without keys, and a key URL together with inline keys."""
+    del settings
+    uri = _key_state(client, "jwks_uri")
+    inline = {name: _key_state(client, name) for name in _INLINE_KEY_ATTRIBUTES}
+    method = client.attr("token_endpoint_auth_method")
+    if (
+        method is not None
+        and client.string("token_endpoint_auth_method") == PRIVATE_KEY_JWT
+        and uri is False
+        and all(state is False for state in inline.values())
+    ):
+        empty = (
+            " (jwks_uri is empty, which Hydra treats as unset)" if client.is_set("jwks_uri") else ""
+        )
+        yield Violation(
+            'token_endpoint_auth_method "private_key_jwt" needs the public keys that verify the '
+            f"client's assertions, but none of jwks_uri, jwks or jwks_wo is set{empty}: Hydra "
+            "rejects the client (HTTP 400); set jwks_uri, or the public keys in jwks",
+            method.value_span,
+            "token_endpoint_auth_method",
+        )
+    conflicting = [name for name in _INLINE_KEY_ATTRIBUTES if _present(client, name)]
+    uri_attribute = client.attr("jwks_uri")
+    if conflicting and uri_attribute is not None and _present(client, "jwks_uri"):
+        yield Violation(
+            f"jwks_uri and {' and '.join(conflicting)} are both set, but a key URL and inline "
+            "keys are mutually exclusive (RFC 7591 §2): the ory/ory provider refuses the "
+            "combination at plan time and Hydra rejects it (HTTP 400); keep one key source",
+            uri_attribute.value_span,
+            "jwks_uri",
+        )
+
+
+@client_rule("ORY303")
+def key_material_notes(client: Client, settings: Settings) -> Iterator[Violation]:
+    """Unused keys mislead reviewers; private_key_jwt here means RS256 assertions only."""
+    del settings
+    method = effective.auth_method(client)
+    if method is None:
+        return
+    if method == PRIVATE_KEY_JWT:
+        attribute = client.attr("token_endpoint_auth_method")
+        if attribute is not None:
+            yield Violation(
+                'token_endpoint_auth_method "private_key_jwt" accepts only RS256 client '
+                "assertions here: the provider cannot set token_endpoint_auth_signing_alg, so "
+                "Hydra requires its default RS256 and answers ES256 or PS256 assertions with "
+                "invalid_client; publish an RSA signing key and sign with RS256",
+                attribute.value_span,
+                "token_endpoint_auth_method",
+            )
+        return
+    keys = [name for name in _KEY_ATTRIBUTES if _key_state(client, name)]
+    if not keys:
+        return
+    alg = client.string("request_object_signing_alg")
+    if client.is_set("request_object_signing_alg") and alg not in ("", "none"):
+        return  # pinned to a signing algorithm (or unknown): the keys verify request objects
+    if alg == "none":
+        usage = (
+            'and request_object_signing_alg = "none" admits only unsigned request objects, '
+            "so the keys are never used"
+        )
+    else:
+        usage = (
+            "so the keys serve only to verify signed request objects, which few clients send; "
+            "if this one does, pin request_object_signing_alg"
+        )
+    attribute = client.attr(keys[0])
+    yield Violation(
+        f"{' and '.join(keys)} {'is' if len(keys) == 1 else 'are'} set, but the client "
+        f'authenticates with "{method}" rather than private_key_jwt, {usage}; otherwise '
+        "remove the keys or switch to private_key_jwt",
+        attribute.value_span if attribute is not None else client.span,
+        keys[0],
+    )
+
+
 @client_rule("ORY305")
 def refresh_token_unobtainable(client: Client, settings: Settings) -> Iterator[Violation]:
     """Only the code and device flows issue refresh tokens."""
@@ -237,6 +325,84 @@ def redirect_grant_without_redirect_uris(client: Client, settings: Settings) -> 
     )
 
 
+@client_rule("ORY307")
+def auth_method_omitted(client: Client, settings: Settings) -> Iterator[Violation]:
+    """The provider defaults to client_secret_post where Hydra and the RFCs default to basic."""
+    del settings
+    if client.is_set("token_endpoint_auth_method"):
+        return
+    used = sorted(_certain_grants(client) & _TOKEN_ENDPOINT_GRANTS)
+    if not used:
+        return
+    yield Violation(
+        f"token_endpoint_auth_method is omitted on a client that authenticates at the token "
+        f'endpoint ({", ".join(used)}): the provider then registers "client_secret_post", '
+        'while Hydra, RFC 7591 and OIDC Core default to "client_secret_basic", so libraries '
+        "that send HTTP Basic credentials get invalid_client; set it explicitly (normally "
+        '"client_secret_basic")',
+        client.span,
+        "token_endpoint_auth_method",
+    )
+
+
+@client_rule("ORY308")
+def public_client_pkce_not_enforced(client: Client, settings: Settings) -> Iterator[Violation]:
+    """Public clients must use PKCE (RFC 9700 §2.1.1); Hydra enforces it only when configured."""
+    if settings.ory.pkce_enforced or settings.ory.pkce_enforced_for_public_clients:
+        return
+    if AUTHORIZATION_CODE not in _certain_grants(client) or effective.is_public(client) is not True:
+        return
+    yield Violation(
+        'a public client (token_endpoint_auth_method = "none") uses authorization_code, and '
+        "only PKCE protects its codes from interception: enable "
+        "oauth2.pkce.enforced_for_public_clients in the Ory project (then set "
+        "`pkce_enforced_for_public_clients = true` under [ory] in the orylint configuration) "
+        "and use S256, since Hydra always refuses plain",
+        _grant_span(client, AUTHORIZATION_CODE),
+        "grant_types",
+    )
+
+
+@client_rule("ORY309")
+def device_or_jwt_bearer_caveats(client: Client, settings: Settings) -> Iterator[Violation]:
+    """Device secrets are extractable, device clients never redirect, jwt-bearer needs issuers."""
+    del settings
+    grants = _certain_grants(client)
+    if DEVICE_CODE in grants and effective.is_public(client) is False:
+        yield Violation(
+            "the device_code grant runs on devices whose embedded secrets can be extracted "
+            "(RFC 8628 §5.6), so this client's credential is not really confidential; make it "
+            'public (token_endpoint_auth_method = "none") and rely on the device flow instead',
+            _grant_span(client, DEVICE_CODE),
+            "grant_types",
+        )
+    full = effective.grant_types(client)
+    redirects = client.attr("redirect_uris")
+    if (
+        full is not None
+        and DEVICE_CODE in full
+        and not set(full) & REDIRECT_GRANTS
+        and redirects is not None
+        and any(True for _ in client.known_elements("redirect_uris"))
+        and not client.is_set("post_logout_redirect_uris")
+    ):
+        yield Violation(
+            "redirect_uris is set, but the device flow never redirects to the client and this "
+            "client has no authorization_code or implicit grant, so the URIs are unused and only "
+            "widen what an attacker can try; remove them",
+            redirects.value_span,
+            "redirect_uris",
+        )
+    if JWT_BEARER in grants:
+        yield Violation(
+            "the jwt-bearer grant accepts assertions only from issuers registered as trusted "
+            "(ory_trusted_oauth2_jwt_grant_issuer, with the subject and scopes they may "
+            "assert); without one every assertion gets invalid_grant",
+            _grant_span(client, JWT_BEARER),
+            "grant_types",
+        )
+
+
 def _grant_span(client: Client, grant: str) -> Span:
     """The span of one grant in ``grant_types``, else the attribute, else the block header."""
     for element, value in client.known_elements("grant_types"):
@@ -244,3 +410,39 @@ def _grant_span(client: Client, grant: str) -> Span:
             return element.span
     attribute = client.attr("grant_types")
     return attribute.value_span if attribute is not None else client.span
+
+
+def _certain_grants(client: Client) -> frozenset[str]:
+    """The effective grants that are certainly there: the known elements of a partly known list.
+
+    A grant written literally is in effect whatever the unknown elements turn out to be, so rules
+    that ask "does the client have grant X" can decide on it; an unknown list yields nothing.
+    """
+    grants = effective.grant_types(client)
+    if grants is not None:
+        return frozenset(grants)
+    return frozenset(grant for _, grant in client.known_elements("grant_types"))
+
+
+def _present(client: Client, name: str) -> bool | None:
+    """Whether an attribute is certainly non-null (what the provider's ConflictsWith checks).
+
+    A known value counts even when empty, and so does a ``jsonencode(...)`` call with unknown
+    content, which is never null; any other unknown expression may still evaluate to null.
+    """
+    attribute = client.attr(name)
+    if attribute is None:
+        return False
+    return True if attribute.known or attribute.from_jsonencode else None
+
+
+def _key_state(client: Client, name: str) -> bool | None:
+    """Whether a key attribute gives Hydra keys: True, False, or None when unknowable.
+
+    Hydra treats an empty ``jwks_uri`` as unset; ``jwks``/``jwks_wo`` count as soon as they are
+    sent, that is, as soon as they are non-null.
+    """
+    if name == "jwks_uri" and client.is_set(name):
+        value = client.string(name)
+        return None if value is None else value != ""
+    return _present(client, name)

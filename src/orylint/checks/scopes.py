@@ -1,0 +1,210 @@
+"""ORY501-ORY504: the ``scope`` allow-list, offline access and OIDC-only settings.
+
+Hydra treats a client's ``scope`` as the allow-list of what it may request, split on whitespace,
+and never validates it. Refresh tokens need both the ``refresh_token`` grant and a granted
+``offline``/``offline_access`` scope (fosite's ``GetRefreshTokenScopes``), and ID tokens need
+``openid`` and an end user, so a mismatch between ``scope`` and the rest of the client shows up
+only as tokens that silently never appear. An unset (or ``""``) scope is replaced by the
+project's default scope, which the setting ``ory.default_scope`` describes.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from orylint import effective
+from orylint.effective import (
+    AUTHORIZATION_CODE,
+    CLIENT_CREDENTIALS,
+    DEVICE_CODE,
+    IMPLICIT,
+    JWT_BEARER,
+    LIFESPAN_ATTRIBUTES,
+    REFRESH_TOKEN,
+)
+from orylint.findings import Violation
+from orylint.model import Attribute, Client, Span
+from orylint.registry import client_rule
+from orylint.settings import Settings
+
+OFFLINE_SCOPES = ("offline_access", "offline")
+USER_GRANTS = frozenset({AUTHORIZATION_CODE, IMPLICIT, DEVICE_CODE})
+"""Grants with an end user, the only flows that can yield ID tokens or use a pairwise subject."""
+_NON_USER_GRANTS = frozenset({CLIENT_CREDENTIALS, JWT_BEARER, REFRESH_TOKEN})
+_ID_TOKEN_LIFESPANS = tuple(name for name in LIFESPAN_ATTRIBUTES if "_id_token_" in name)
+_SEPARATORS = re.compile(r"[\s,;]+")
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The scope Hydra stores for a client: the configured one, or the project default."""
+
+    tokens: tuple[str, ...]
+    text: str
+    configured: bool
+
+    def describe(self) -> str:
+        """How a message names this scope."""
+        if self.configured:
+            return f'scope "{self.text}"'
+        return f'the default scope "{self.text}" (setting ory.default_scope; scope is unset)'
+
+
+def effective_scope(client: Client, settings: Settings) -> Scope | None:
+    """The scope Hydra applies, or None when it cannot be known.
+
+    The provider sends ``""`` for an unset scope and Hydra then substitutes its default scope, so
+    null, absent and ``""`` all mean ``settings.ory.default_scope``.
+    """
+    if client.is_unknown("scope"):
+        return None
+    text = client.string("scope")
+    if text is None and client.is_set("scope"):
+        return None  # not a string at all: a type error for ORY101, not a scope
+    if not text:
+        default = settings.ory.default_scope
+        return Scope(tuple(default.split()), default, configured=False)
+    return Scope(tuple(text.split()), text, configured=True)
+
+
+@client_rule("ORY501")
+def refresh_token_without_offline_scope(client: Client, settings: Settings) -> Iterator[Violation]:
+    """Refresh tokens need a granted offline scope, and a client gets only scopes it allows."""
+    grants = effective.grant_types(client)
+    scope = effective_scope(client, settings)
+    if grants is None or REFRESH_TOKEN not in grants or scope is None:
+        return
+    if any(token in OFFLINE_SCOPES for token in scope.tokens):
+        return
+    attribute = client.attr("scope")
+    if scope.configured and attribute is not None:
+        span = attribute.value_span
+        fix = 'add "offline_access" to scope, or remove the "refresh_token" grant'
+    else:
+        span = _grant_span(client, REFRESH_TOKEN)
+        fix = 'set scope to include "offline_access", or remove the "refresh_token" grant'
+    yield Violation(
+        f"{scope.describe()} contains neither offline_access nor offline, so the client can "
+        'never be granted offline access and the "refresh_token" grant never yields a refresh '
+        f"token: {fix}",
+        span,
+        "scope",
+    )
+
+
+@client_rule("ORY502")
+def offline_scope_without_refresh_grant(client: Client, settings: Settings) -> Iterator[Violation]:
+    """Offline scopes promise refresh tokens that the grants cannot deliver (OIDC Core §11)."""
+    del settings
+    text = client.string("scope")
+    attribute = client.attr("scope")
+    grants = effective.grant_types(client)
+    if not text or attribute is None or grants is None:
+        return  # unset or "": the project default applies, which the user did not write
+    offline = [token for token in dict.fromkeys(text.split()) if token in OFFLINE_SCOPES]
+    if not offline:
+        return
+    named = " and ".join(offline)
+    if REFRESH_TOKEN not in grants:
+        yield Violation(
+            f'scope "{text}" allows {named}, but the client has no "refresh_token" grant, so no '
+            'refresh token is ever issued: add the "refresh_token" grant if the client needs '
+            f"long sessions, otherwise drop {named}",
+            attribute.value_span,
+            "scope",
+        )
+    elif IMPLICIT in grants and not set(grants) & (USER_GRANTS - {IMPLICIT}):
+        yield Violation(
+            f'scope "{text}" allows {named}, but the only user-facing grant is "implicit", '
+            "which never returns a code, so offline access is ignored (OIDC Core §11): use "
+            f'"authorization_code" with PKCE, or drop {named}',
+            attribute.value_span,
+            "scope",
+        )
+
+
+@client_rule("ORY503")
+def oidc_settings_without_id_tokens(client: Client, settings: Settings) -> Iterator[Violation]:
+    """ID tokens need ``openid`` and an end user; without them OIDC-only settings do nothing.
+
+    Logout, signed UserInfo and pairwise subjects all belong to OpenID Connect sessions.
+    """
+    grants = effective.grant_types(client)
+    scope = effective_scope(client, settings)
+    if grants is not None and set(grants) <= _NON_USER_GRANTS:
+        reason = f"its grants ({', '.join(grants)}) involve no end user"
+        fix = "remove it"
+    elif scope is not None and "openid" not in scope.tokens:
+        reason = f"{scope.describe()} lacks openid"
+        fix = 'add "openid" to scope if the client signs users in, otherwise remove it'
+    else:
+        return
+    for name, attribute in _oidc_settings(client):
+        yield Violation(
+            f"`{name}` has no effect: {client.address} can never get ID tokens because "
+            f"{reason}; {fix}",
+            attribute.span,
+            name,
+        )
+
+
+def _oidc_settings(client: Client) -> Iterator[tuple[str, Attribute]]:
+    """The OIDC-only settings that are known to be set (unknown values are skipped)."""
+    for name in (
+        *_ID_TOKEN_LIFESPANS,
+        "frontchannel_logout_uri",
+        "backchannel_logout_uri",
+        "userinfo_signed_response_alg",
+    ):
+        attribute = client.attr(name)
+        if attribute is not None and client.string(name):
+            yield name, attribute
+    logout = client.attr("post_logout_redirect_uris")
+    if logout is not None and isinstance(logout.value, list) and logout.value:
+        yield "post_logout_redirect_uris", logout
+    subject = client.attr("subject_type")
+    if subject is not None and client.string("subject_type") == "pairwise":
+        yield "subject_type", subject
+    skip = client.attr("skip_logout_consent")
+    if skip is not None and client.boolean("skip_logout_consent") is True:
+        yield "skip_logout_consent", skip
+
+
+@client_rule("ORY504")
+def scope_not_space_separated(client: Client, settings: Settings) -> Iterator[Violation]:
+    """Hydra splits ``scope`` on whitespace only (strings.Fields), so `a,b` is one scope."""
+    del settings
+    text = client.string("scope")
+    attribute = client.attr("scope")
+    if not text or attribute is None:
+        return
+    stripped = text.strip()
+    list_like = len(stripped) >= 2 and stripped[0] == "[" and stripped[-1] == "]"
+    separators = [char for char in ",;" if char in text]
+    if not list_like and not separators:
+        return
+    if list_like:
+        problem = "looks like a list literal"
+        stripped = stripped[1:-1]
+    else:
+        problem = "contains " + " and ".join(f'"{char}"' for char in separators)
+    tokens = [token.strip("\"'") for token in _SEPARATORS.split(stripped)]
+    suggestion = " ".join(dict.fromkeys(token for token in tokens if token))
+    fix = f': use "{suggestion}"' if suggestion else ": separate scopes with single spaces"
+    yield Violation(
+        f'scope "{text}" {problem}, but Hydra splits scope on whitespace only, so these are '
+        f"not the scopes you meant and requests for them are refused{fix}",
+        attribute.value_span,
+        "scope",
+    )
+
+
+def _grant_span(client: Client, grant: str) -> Span:
+    """The span of one grant in ``grant_types``, else the attribute, else the block header."""
+    for element, value in client.known_elements("grant_types"):
+        if value == grant:
+            return element.span
+    attribute = client.attr("grant_types")
+    return attribute.value_span if attribute is not None else client.span
