@@ -169,7 +169,16 @@ def _attribute(
     span = source.span if source is not None else header
     value_span = source.value_span if source is not None else header
     if unknown is True:
-        return Attribute(name, Unknown(_UNKNOWN), span, value_span, sensitive=bool(sensitive))
+        return Attribute(
+            name,
+            Unknown(_UNKNOWN, source.source if source is not None else ""),
+            span,
+            value_span,
+            source=source.source if source is not None else "",
+            sensitive=bool(sensitive),
+            from_jsonencode=source.from_jsonencode if source is not None else False,
+            heredoc=source.heredoc if source is not None else False,
+        )
     if value is None and not isinstance(unknown, list):
         return None  # null: unset
     elements = None
