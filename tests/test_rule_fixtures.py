@@ -35,12 +35,14 @@ def _expectations(
     files = [entry] if entry.is_file() else sorted(entry.rglob("*.tf"))
     lines: Counter[tuple[str, int]] = Counter()
     columns: set[tuple[str, int, int]] = set()
+    severities: set[tuple[str, int, str]] = set()
     for file in files:
         for number, line in enumerate(file.read_text(encoding="utf-8").splitlines(), start=1):
             match = EXPECT.search(line)
             if not match:
                 continue
             for token in match.group(1).split():
+                token, _, severity = token.partition(":")
                 rule, _, column = token.partition("@")
                 assert rule.startswith("ORY"), f"bad annotation {token!r} in {file}:{number}"
                 if rule != rule_id:
@@ -48,14 +50,16 @@ def _expectations(
                 lines[(file.resolve().as_posix(), number)] += 1
                 if column:
                     columns.add((file.resolve().as_posix(), number, int(column)))
-    return lines, columns
+                if severity:
+                    severities.add((file.resolve().as_posix(), number, severity))
+    return lines, columns, severities
 
 
 @pytest.mark.parametrize(
     ("rule_id", "entry"), _cases(), ids=lambda value: getattr(value, "name", value)
 )
 def test_rule_fixture(rule_id: str, entry: Path) -> None:
-    expected_lines, expected_columns = _expectations(entry, rule_id)
+    expected_lines, expected_columns, expected_severities = _expectations(entry, rule_id)
     if entry.name.startswith("trigger"):
         assert expected_lines, f"{entry} is a trigger fixture without annotations"
     else:
@@ -78,6 +82,10 @@ def test_rule_fixture(rule_id: str, entry: Path) -> None:
         for f in found
     }
     assert expected_columns <= actual_columns
+    actual_severities = {
+        (Path(f.span.path).resolve().as_posix(), f.span.start_line, f.severity) for f in found
+    }
+    assert expected_severities <= actual_severities
     for finding in found:
         assert finding.message
         assert finding.span.end_line >= finding.span.start_line

@@ -17,9 +17,9 @@ from orylint import __version__
 from orylint.config import Config, ConfigError, find_config, load_config
 from orylint.engine import RuleSelection
 from orylint.findings import SEVERITIES
-from orylint.scan import ScanOptions, ScanResult, scan
+from orylint.reporters import FORMATS, render
+from orylint.scan import ScanOptions, scan
 
-FORMATS = ("text", "json", "sarif")
 EXIT_USAGE = 2
 
 
@@ -33,13 +33,15 @@ def main() -> None:
 @click.argument("paths", nargs=-1, type=click.Path(allow_dash=True))
 @click.option(
     "--format",
-    "output_format",
-    type=click.Choice(FORMATS),
-    default="text",
-    show_default=True,
-    help="Report format.",
+    "formats",
+    multiple=True,
+    metavar="FORMAT[:FILE]",
+    help=f"Report format: {', '.join(FORMATS)} (default text). Repeatable; FORMAT:FILE writes "
+    "that report to FILE, e.g. --format text --format sarif:orylint.sarif.",
 )
-@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write the report here.")
+@click.option(
+    "--output", "-o", type=click.Path(dir_okay=False), help="Write the report here, not stdout."
+)
 @click.option(
     "--color",
     type=click.Choice(["auto", "always", "never"]),
@@ -82,7 +84,7 @@ def main() -> None:
 )
 def check(
     paths: Sequence[str],
-    output_format: str,
+    formats: Sequence[str],
     output: str | None,
     color: str,
     exclude: Sequence[str],
@@ -98,6 +100,7 @@ def check(
     PATHS may name .tf and .tf.json files, directories, and `terraform show -json` plan or
     state files (recognised by content); `-` reads a plan from standard input.
     """
+    reports = _parse_formats(formats, output)
     targets = list(paths) or ([] if plans else ["."])
     stdin = sys.stdin.buffer.read() if "-" in targets or "-" in plans else None
     config = _load(config_file, [t for t in targets if t != "-"] or [chdir or "."])
@@ -117,18 +120,21 @@ def check(
     )
     result = scan(options)
     code = result.exit_code(fail_on or config.fail_on)
-    colour = _use_colour(color, output)
-    report = _render(result, output_format, code, colour)
-    if output:
+    to_stdout = False
+    for name, destination in reports:
+        colour = _use_colour(color, destination)
+        report = render(name, result, exit_code=code, colour=colour)
+        if destination is None:
+            click.echo(report, nl=False, color=colour)
+            to_stdout = name == "text"
+            continue
         try:
-            with open(output, "w", encoding="utf-8") as handle:
+            with open(destination, "w", encoding="utf-8") as handle:
                 handle.write(report)
         except OSError as error:
-            click.echo(f"error: cannot write {output}: {error.strerror or error}", err=True)
+            click.echo(f"error: cannot write {destination}: {error.strerror or error}", err=True)
             sys.exit(EXIT_USAGE)
-    else:
-        click.echo(report, nl=False, color=colour)
-    if output or output_format != "text":
+    if not to_stdout:
         for message in result.fatal_errors:
             click.echo(f"error: {message}", err=True)
     sys.exit(code)
@@ -155,6 +161,31 @@ def _load(config_file: str | None, paths: Sequence[str]) -> Config:
         sys.exit(EXIT_USAGE)
 
 
+def _parse_formats(values: Sequence[str], output: str | None) -> list[tuple[str, str | None]]:
+    """``text``, ``sarif:out.sarif`` → (format, file or None); at most one goes to stdout."""
+    reports: list[tuple[str, str | None]] = []
+    for value in values or ["text"]:
+        name, _, destination = value.partition(":")
+        if name not in FORMATS:
+            raise click.BadParameter(
+                f"{name!r} is not one of {', '.join(FORMATS)}", param_hint="'--format'"
+            )
+        reports.append((name, destination or None))
+    unnamed = [index for index, (_, destination) in enumerate(reports) if destination is None]
+    if output is not None:
+        if len(unnamed) != 1:
+            raise click.BadParameter(
+                "--output needs exactly one --format without a file", param_hint="'--output'"
+            )
+        reports[unnamed[0]] = (reports[unnamed[0]][0], output)
+    elif len(unnamed) > 1:
+        raise click.BadParameter(
+            "only one format can go to standard output; give the others a file (FORMAT:FILE)",
+            param_hint="'--format'",
+        )
+    return reports
+
+
 def _split(values: Sequence[str]) -> list[str]:
     """Accept both ``--select ORY2 --select ORY7`` and ``--select ORY2,ORY7``."""
     return [item.strip().upper() for value in values for item in value.split(",") if item.strip()]
@@ -166,17 +197,3 @@ def _use_colour(choice: str, output: str | None) -> bool:
     if choice == "never" or output or os.environ.get("NO_COLOR"):
         return False
     return sys.stdout.isatty()
-
-
-def _render(result: ScanResult, output_format: str, code: int, colour: bool) -> str:
-    if output_format == "json":
-        from orylint.reporters.json_report import render_json
-
-        return render_json(result)
-    if output_format == "sarif":
-        from orylint.reporters.sarif import render_sarif
-
-        return render_sarif(result, exit_code=code)
-    from orylint.reporters.text import render_text
-
-    return render_text(result, colour=colour)

@@ -16,9 +16,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from jsonschema import Draft202012Validator
+if TYPE_CHECKING:
+    from jsonschema import Draft202012Validator
 
 from orylint.durations import DurationError, parse_go_duration
 from orylint.engine import RuleSelection
@@ -196,5 +197,9 @@ def _reason(message: str) -> str:
 
 @functools.cache
 def _validator() -> Draft202012Validator:
+    # Imported here: jsonschema costs a noticeable part of start-up, and most runs have no
+    # configuration file to validate.
+    from jsonschema import Draft202012Validator
+
     text = resources.files("orylint.schemas").joinpath("config.schema.json").read_text("utf-8")
     return Draft202012Validator(json.loads(text))

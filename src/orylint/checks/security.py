@@ -1,14 +1,38 @@
-"""ORY901: implicit flow and tokens in the front channel (RFC 9700 §2.1.2)."""
+"""ORY901-ORY907: security best practice (RFC 9700, RFC 8252) and Hydra's CORS handling.
+
+Hydra accepts all of these clients; the rules point at configurations that hand tokens to the
+wrong party (implicit flow, auto-consent for public clients, wildcard or plaintext CORS origins,
+secrets shipped in apps, unrestricted JWT access tokens) or CORS origins Hydra rejects or can never
+match. CORS origins are read exactly as Hydra's validator reads them, with Go's ``url.Parse``
+(``orylint.urls``).
+"""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 
-from orylint.effective import IMPLICIT
+from orylint import effective
+from orylint.durations import DurationError, parse_go_duration
+from orylint.effective import IMPLICIT, LIFESPAN_ATTRIBUTES
 from orylint.findings import Violation
-from orylint.model import Client
+from orylint.model import Client, Element
 from orylint.registry import client_rule
 from orylint.settings import Settings
+from orylint.urls import (
+    GoURL,
+    URLError,
+    is_localhost_name,
+    is_loopback_ip_literal,
+    parse,
+    parse_request_uri,
+)
+
+_SECRET_METHODS = frozenset({"client_secret_basic", "client_secret_post"})
+_HTTP_SCHEMES = ("http", "https")
+_DEFAULT_PORTS = {"http": "80", "https": "443"}
+_HTTP_ONLY = "Hydra accepts only http:// and https:// origins and rejects the client"
+_NEVER_MATCHES = "Hydra stores it, but no browser origin ever matches it"
 
 
 @client_rule("ORY901")
@@ -31,3 +55,364 @@ def implicit_flow(client: Client, settings: Settings) -> Iterator[Violation]:
                 element.span,
                 f"response_types[{element.index}]",
             )
+
+
+# --------------------------------------------------------------------------
+# Native and browser apps (ORY902, ORY906)
+# --------------------------------------------------------------------------
+
+
+def _native_redirect(uri: str) -> str | None:
+    """``loopback address`` or ``private-use scheme`` for a redirect a native app uses.
+
+    Such a redirect does not prove who receives the response: any app on the device can listen on
+    a loopback port or claim a custom scheme (RFC 8252 §8.4, §8.6).
+    """
+    try:
+        url = parse_request_uri(uri)
+    except URLError:
+        return None  # ORY402 reports it
+    if url.scheme in _HTTP_SCHEMES:
+        host = url.hostname()
+        if is_loopback_ip_literal(host) or is_localhost_name(host, ignore_case=True):
+            return "loopback address"
+        return None
+    return "private-use scheme" if url.scheme else None
+
+
+@client_rule("ORY902")
+def skip_consent_public_client(client: Client, settings: Settings) -> Iterator[Violation]:
+    """Anyone can present a public client's id, so auto-consent hands them the user's tokens."""
+    del settings
+    if effective.is_public(client) is not True:
+        return
+    attribute = client.attr("skip_consent")
+    if attribute is not None and client.boolean("skip_consent") is True:
+        native = [
+            (uri, kind)
+            for _, uri in client.known_elements("redirect_uris")
+            if (kind := _native_redirect(uri))
+        ]
+        if native:
+            uri, kind = native[0]
+            yield Violation(
+                f'`skip_consent = true` on a public client whose redirect URI "{uri}" uses a '
+                f"{kind}: any app on the device can receive that redirect and get the user's "
+                "tokens without the user seeing a consent screen (RFC 8252 §8.6); remove "
+                "`skip_consent`",
+                attribute.span,
+                "skip_consent",
+                severity="error",
+            )
+        else:
+            yield Violation(
+                "`skip_consent = true` on a public client: anyone can start a flow with its "
+                "client id and get a logged-in user's tokens without a consent screen (RFC 8252 "
+                "§8.6); remove it, or make the first-party client confidential",
+                attribute.span,
+                "skip_consent",
+            )
+    attribute = client.attr("skip_logout_consent")
+    if attribute is not None and client.boolean("skip_logout_consent") is True:
+        yield Violation(
+            "`skip_logout_consent = true` on a public client: anyone holding its client id can "
+            "log users out without asking them; keep the logout confirmation for public clients",
+            attribute.span,
+            "skip_logout_consent",
+            severity="note",
+        )
+
+
+# --------------------------------------------------------------------------
+# CORS origins (ORY903-ORY905)
+# --------------------------------------------------------------------------
+
+
+def _origin_error(origin: str) -> str | None:
+    """Why Hydra rejects an origin (client/validator.go), or why no browser origin matches it.
+
+    Hydra parses each entry with Go's ``url.Parse`` and requires an http(s) scheme, no user info,
+    a path of only slashes, and no query or fragment. A few shapes pass that check and are stored,
+    but can never equal an ``Origin`` header: ``https:host`` (no ``//``), an empty user info
+    (``https://@host``), a bare ``?`` and an empty host.
+    """
+    try:
+        url = parse(origin)
+    except URLError as error:
+        return f"does not parse ({error}): Hydra rejects the client"
+    if url.scheme not in _HTTP_SCHEMES:
+        if not url.scheme:
+            return f"has no scheme: {_HTTP_ONLY}"
+        extension = (
+            " (browser-extension origins cannot be allowed per client)"
+            if url.scheme.endswith("-extension")
+            else ""
+        )
+        return f'uses the scheme "{url.scheme}"{extension}: {_HTTP_ONLY}'
+    if url.opaque:
+        return f"has no `//` after the scheme: {_NEVER_MATCHES}"
+    if url.user is not None:
+        if url.user:
+            return "contains user info: Hydra rejects the client"
+        return f'contains an empty user info ("@"): {_NEVER_MATCHES}'
+    if url.path.strip("/"):
+        return f'has the path "{url.path}", which an origin never has: Hydra rejects the client'
+    if url.raw_query:
+        return "has a query: Hydra rejects the client"
+    if url.force_query:
+        return f'ends in "?": {_NEVER_MATCHES}'
+    if url.fragment:
+        return "has a fragment: Hydra rejects the client"
+    if not url.hostname():
+        return f"has no host: {_NEVER_MATCHES}"
+    return None
+
+
+def _valid_origins(client: Client) -> Iterator[tuple[Element, str, GoURL]]:
+    """The known ``allowed_cors_origins`` entries Hydra accepts (ORY904 reports the others)."""
+    for element, origin in client.known_elements("allowed_cors_origins"):
+        if origin == "*" or _origin_error(origin) is not None:
+            continue
+        yield element, origin, parse(origin)
+
+
+@client_rule("ORY903")
+def wildcard_cors_origin(client: Client, settings: Settings) -> Iterator[Violation]:
+    """``*`` is rejected; ``https://*`` and unbounded patterns open the token endpoint to others."""
+    del settings
+    for element, origin in client.known_elements("allowed_cors_origins"):
+        if origin == "*":
+            yield Violation(
+                'CORS origin "*" is not an http(s) origin: Hydra rejects the client; list exact '
+                'origins such as "https://spa.example.com"',
+                element.span,
+                f"allowed_cors_origins[{element.index}]",
+            )
+    for element, origin, url in _valid_origins(client):
+        host = url.hostname()
+        if "*" not in host:
+            continue
+        where = f"allowed_cors_origins[{element.index}]"
+        if host == "*":
+            yield Violation(
+                f'CORS origin "{origin}" matches every {url.scheme} origin: when public CORS is '
+                "enabled any website can call the token, userinfo and revocation endpoints for "
+                "this client from a user's browser; list exact origins such as \"https://spa."
+                'example.com"',
+                element.span,
+                where,
+                severity="warning",
+            )
+        elif not _bounded_wildcard(host):
+            prefix, _, suffix = origin.lower().partition("*")
+            matched = f'starts with "{prefix}"' + (f' and ends with "{suffix}"' if suffix else "")
+            yield Violation(
+                f'CORS origin "{origin}" is an unbounded wildcard: current Hydra ignores it, and '
+                f"older builds allow every origin that {matched}, including ones an attacker "
+                "registers; list exact origins, or one "
+                'wildcard label under your own domain such as "https://*.example.com"',
+                element.span,
+                where,
+                severity="warning",
+            )
+
+
+def _bounded_wildcard(host: str) -> bool:
+    """``*.`` followed by at least two literal labels, e.g. ``*.example.com``.
+
+    A registrable domain cannot be told from a public suffix without the Public Suffix List, so
+    two labels is the approximation: ``*.com`` and ``*foo.com`` are unbounded, as are patterns
+    with the wildcard anywhere but the first label.
+    """
+    if not host.startswith("*."):
+        return False
+    labels = host[2:].split(".")
+    return "*" not in host[2:] and len(labels) >= 2 and all(labels)
+
+
+@client_rule("ORY904")
+def malformed_cors_origin(client: Client, settings: Settings) -> Iterator[Violation]:
+    """Hydra rejects non-origins, and stores the others canonicalized (so plans drift)."""
+    del settings
+    for element, origin in client.known_elements("allowed_cors_origins"):
+        if origin == "*":
+            continue  # ORY903
+        where = f"allowed_cors_origins[{element.index}]"
+        error = _origin_error(origin)
+        if error is not None:
+            yield Violation(
+                f'CORS origin "{origin}" {error}; {_origin_fix(origin)}', element.span, where
+            )
+            continue
+        yield from _origin_form_warnings(origin, parse(origin), element, where)
+
+
+def _origin_fix(origin: str) -> str:
+    """What to write instead of a rejected origin: its scheme and host when it has both."""
+    try:
+        url = parse(origin)
+    except URLError:
+        url = GoURL()
+    if url.scheme in _HTTP_SCHEMES and url.hostname() and not url.opaque:
+        return f'write "{url.scheme}://{url.host}"'
+    return 'write it as scheme://host[:port], e.g. "https://spa.example.com"'
+
+
+def _origin_form_warnings(
+    origin: str, url: GoURL, element: Element, where: str
+) -> Iterator[Violation]:
+    """Drift (Hydra stores a canonical form) and a default port no browser sends."""
+    raw_scheme = origin.split(":", 1)[0]
+    authority = origin[len(raw_scheme) + 3 :].split("/", 1)[0].split("#", 1)[0]
+    canonical = f"{url.scheme}://{authority}"
+    changes = []
+    if raw_scheme != url.scheme:
+        changes.append("lower-cases the scheme")
+    if url.path:
+        changes.append("drops the trailing slash")
+    if "#" in origin:
+        changes.append('drops the empty "#"')
+    if changes:
+        yield Violation(
+            f'CORS origin "{origin}": Hydra {" and ".join(changes)} and stores "{canonical}", so '
+            f'every plan shows a change; write "{canonical}"',
+            element.span,
+            where,
+            severity="warning",
+        )
+    if url.port() and url.port() == _DEFAULT_PORTS[url.scheme]:
+        bare = f"{url.scheme}://{authority.rsplit(':', 1)[0]}"
+        yield Violation(
+            f'CORS origin "{origin}" has the default port :{url.port()}, which browsers never '
+            f'send in the Origin header, so it never matches; write "{bare}"',
+            element.span,
+            where,
+            severity="warning",
+        )
+
+
+@client_rule("ORY905")
+def http_cors_origin(client: Client, settings: Settings) -> Iterator[Violation]:
+    """A plaintext origin can be altered on the network and then call the token endpoint."""
+    del settings
+    for element, origin, url in _valid_origins(client):
+        host = url.hostname()
+        if url.scheme != "http" or host == "*":  # ORY903 reports http://*
+            continue
+        if is_loopback_ip_literal(host) or is_localhost_name(host, ignore_case=True):
+            continue
+        yield Violation(
+            f'CORS origin "{origin}" uses plain http: anyone on the network path can inject '
+            "script into that page and call the token and userinfo endpoints as this client "
+            "(RFC 9700 §2.6); serve the app over https and list the https:// origin",
+            element.span,
+            f"allowed_cors_origins[{element.index}]",
+        )
+
+
+# --------------------------------------------------------------------------
+# Client authentication (ORY906) and JWT access tokens (ORY907)
+# --------------------------------------------------------------------------
+
+
+@client_rule("ORY906")
+def weak_client_authentication(client: Client, settings: Settings) -> Iterator[Violation]:
+    """Secrets in apps are not secret (RFC 8252 §8.5); strong clients want keys (RFC 9700 §2.5)."""
+    method = effective.auth_method(client)
+    if method not in _SECRET_METHODS:
+        return
+    attribute = client.attr("token_endpoint_auth_method")
+    span = attribute.value_span if attribute is not None else client.span
+    shown = f'"{method}"' if attribute is not None else f'the provider default "{method}"'
+    app = _looks_like_app(client)
+    if app:
+        yield Violation(
+            f"the client {app}, yet authenticates with a shared secret ({shown}): a secret "
+            "shipped in an app can be extracted, so it protects nothing (RFC 8252 §8.5); make "
+            'it public (token_endpoint_auth_method = "none") and use PKCE',
+            span,
+            "token_endpoint_auth_method",
+        )
+        return
+    privileges = _privileges(client, settings)
+    if privileges:
+        yield Violation(
+            f"the client is high-privilege ({'; '.join(privileges)}) "
+            f"but authenticates with a shared secret ({shown}): prefer private_key_jwt, so no "
+            "reusable secret crosses the wire or sits in the server's database (RFC 9700 §2.5)",
+            span,
+            "token_endpoint_auth_method",
+            severity="note",
+        )
+
+
+def _looks_like_app(client: Client) -> str | None:
+    """How the client shows it runs on a user's device or in a browser, or None."""
+    cors = client.attr("allowed_cors_origins")
+    if cors is not None and isinstance(cors.value, list) and cors.value:
+        return "sets allowed_cors_origins, so it calls the token endpoint from a browser"
+    uris = client.strings("redirect_uris")
+    if uris and all(_native_redirect(uri) for uri in uris):
+        return "redirects only to loopback or private-use-scheme URIs, so it is a native app"
+    return None
+
+
+def _privileges(client: Client, settings: Settings) -> list[str]:
+    """What makes a client high-privilege: audience, privileged scopes, long lifespans."""
+    reasons = []
+    audience = client.attr("audience")
+    if audience is not None and isinstance(audience.value, list) and audience.value:
+        reasons.append("it sets audience")
+    names = [name.lower() for name in settings.security.privileged_scopes]
+    scopes = effective.allowed_scopes(client, settings) or []
+    privileged = [scope for scope in scopes if any(name in scope.lower() for name in names)]
+    if privileged:
+        reasons.append(f"scope {', '.join(privileged)}")
+    thresholds = settings.lifespans
+    for name in LIFESPAN_ATTRIBUTES:
+        value = client.string(name)
+        if value is None:
+            continue
+        refresh = name.endswith("_refresh_token_lifespan")
+        limit = thresholds.refresh_warning if refresh else thresholds.access_warning
+        try:
+            if parse_go_duration(value) > parse_go_duration(limit):
+                reasons.append(f"{name} = {value}, above {limit}")
+        except DurationError:
+            continue
+    return reasons
+
+
+@client_rule("ORY907")
+def jwt_access_token_without_audience(client: Client, settings: Settings) -> Iterator[Violation]:
+    """JWT access tokens cannot be revoked, so they should at least be audience-restricted."""
+    for element, value in client.known_elements("audience"):
+        if any(char.isspace() for char in value):
+            yield Violation(
+                f"audience {json.dumps(value)} contains whitespace: the audience request "
+                "parameter is space-delimited, so this value can never be requested; use a URI "
+                "without spaces",
+                element.span,
+                f"audience[{element.index}]",
+            )
+    if effective.access_token_strategy(client, settings) != "jwt":
+        return
+    audience = client.attr("audience")
+    if audience is not None and not (isinstance(audience.value, list) and not audience.value):
+        return  # set, or unknown
+    strategy = client.attr("access_token_strategy")
+    span = strategy.value_span if strategy is not None else client.span
+    if client.string("access_token_strategy"):
+        source = "this client issues JWT access tokens"
+    else:
+        source = (
+            "this client issues the project's JWT access tokens "
+            '(ory.access_token_strategy = "jwt")'
+        )
+    yield Violation(
+        f"{source} with no audience: they cannot be revoked before they expire and are "
+        "accepted by every resource server (RFC 9700 §2.3); set audience to the APIs that "
+        'accept them, e.g. ["https://api.example.com"], or prefer opaque tokens',
+        span,
+        "audience",
+    )

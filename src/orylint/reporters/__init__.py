@@ -1,1 +1,32 @@
-"""Output formats. Each reporter turns a :class:`~orylint.scan.ScanResult` into text."""
+"""Output formats. Each reporter turns a :class:`~orylint.scan.ScanResult` into text.
+
+Reporters are imported on demand: a text run should not pay for the SARIF machinery.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from orylint.scan import ScanResult
+
+FORMATS = ("text", "json", "sarif", "github", "junit", "gitlab")
+
+
+def render(name: str, result: ScanResult, *, exit_code: int, colour: bool = False) -> str:
+    """Render ``result`` in format ``name`` (one of :data:`FORMATS`)."""
+    if name == "text":
+        from orylint.reporters.text import render_text
+
+        return render_text(result, colour=colour)
+    if name == "sarif":
+        from orylint.reporters.sarif import render_sarif
+
+        return render_sarif(result, exit_code=exit_code)
+    module = importlib.import_module(
+        f"orylint.reporters.{'json_report' if name == 'json' else name}"
+    )
+    renderer = getattr(module, f"render_{name}")
+    text: str = renderer(result)
+    return text

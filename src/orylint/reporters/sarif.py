@@ -18,6 +18,7 @@ from urllib.parse import quote
 
 from orylint import __version__
 from orylint.findings import Finding
+from orylint.fingerprints import line_hashes, logical_key
 from orylint.metadata import RuleMeta
 from orylint.rule_docs import help_uri, rule_markdown, rule_text
 from orylint.scan import ScanResult
@@ -50,6 +51,14 @@ def render_sarif(result: ScanResult, *, exit_code: int, root: Path | None = None
     """Render the result as one SARIF run."""
     root = root or source_root()
     rules = result.rules
+    cache: dict[str, dict[int, str]] = {}
+
+    def hashes(path: str) -> dict[int, str]:
+        if path not in cache:
+            source = result.sources.get(path)
+            cache[path] = line_hashes(source) if source is not None else {}
+        return cache[path]
+
     index = {meta.id: position for position, meta in enumerate(rules)}
     run: dict[str, Any] = {
         "tool": {
@@ -74,7 +83,9 @@ def render_sarif(result: ScanResult, *, exit_code: int, root: Path | None = None
                 ],
             }
         ],
-        "results": [_result(finding, index, root) for finding in result.findings],
+        "results": [
+            _result(finding, index, root, hashes(finding.span.path)) for finding in result.findings
+        ],
     }
     document = {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
@@ -116,7 +127,9 @@ def artifact_uri(path: str, root: Path) -> str:
     return quote(relative)
 
 
-def _result(finding: Finding, index: dict[str, int], root: Path) -> dict[str, Any]:
+def _result(
+    finding: Finding, index: dict[str, int], root: Path, hashes_by_line: dict[int, str]
+) -> dict[str, Any]:
     span = finding.span
     uri = artifact_uri(span.path, root)
     location: dict[str, Any] = {
@@ -143,4 +156,10 @@ def _result(finding: Finding, index: dict[str, int], root: Path) -> dict[str, An
     }
     if finding.rule_id in index:
         result["ruleIndex"] = index[finding.rule_id]
+    fingerprints = {
+        "orylint/v1": logical_key(finding.rule_id, finding.address, finding.attribute, span.path)
+    }
+    if span.start_line in hashes_by_line:
+        fingerprints["primaryLocationLineHash"] = hashes_by_line[span.start_line]
+    result["partialFingerprints"] = fingerprints
     return result

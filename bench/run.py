@@ -1,0 +1,155 @@
+#!/usr/bin/env python3
+"""Benchmark orylint on a generated corpus and compare it with anchors measured in the same run.
+
+    python bench/run.py                 # default corpus: 400 module dirs, 10% mention Ory
+    python bench/run.py --dirs 1500 --ory-share 0.02 --repeat 5
+    python bench/run.py --json          # machine-readable
+
+Absolute times drift on a shared machine, so every number is reported next to anchors taken in
+the same run: reading every file plus a substring scan (the floor for a linter that only needs what
+mentions Ory) and, when Terraform is installed, ``terraform fmt -check -recursive``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+ORY_SOURCES = [
+    REPO / "tests" / "fixtures" / "seed" / "main.tf",
+    REPO / "examples" / "clients.tf",
+    REPO / "examples" / "outputs.tf",
+]
+
+GENERIC = """\
+variable "name_{i}" {{
+  type    = string
+  default = "svc-{i}"
+}}
+
+locals {{
+  tags_{i} = {{
+    team        = "platform"
+    environment = var.environment
+    index       = {i}
+  }}
+}}
+
+resource "aws_s3_bucket" "bucket_{i}" {{
+  bucket = "${{var.name_{i}}}-bucket"
+  tags   = local.tags_{i}
+}}
+
+resource "aws_iam_role" "role_{i}" {{
+  name = "role-{i}"
+  assume_role_policy = jsonencode({{
+    Version = "2012-10-17"
+    Statement = [{{
+      Action    = "sts:AssumeRole"
+      Effect    = "Allow"
+      Principal = {{ Service = "lambda.amazonaws.com" }}
+    }}]
+  }})
+}}
+
+output "bucket_{i}_arn" {{
+  value = aws_s3_bucket.bucket_{i}.arn
+}}
+"""
+
+
+def build_corpus(root: Path, dirs: int, ory_share: float) -> tuple[int, int]:
+    """Write ``dirs`` module directories; every ``1/ory_share``-th one holds Ory clients."""
+    every = max(1, round(1 / ory_share)) if ory_share > 0 else 0
+    files = size = 0
+    for index in range(dirs):
+        directory = root / f"module_{index:04d}"
+        directory.mkdir(parents=True)
+        texts = {"main.tf": GENERIC.format(i=index), "variables.tf": 'variable "environment" {}\n'}
+        if every and index % every == 0:
+            for source in ORY_SOURCES:
+                texts[f"ory_{source.name}"] = source.read_text(encoding="utf-8")
+        for name, text in texts.items():
+            (directory / name).write_text(text, encoding="utf-8")
+            files += 1
+            size += len(text.encode())
+    return files, size
+
+
+def timed(function: Callable[[], object], repeat: int) -> list[float]:
+    samples = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        function()
+        samples.append(time.perf_counter() - start)
+    return samples
+
+
+def floor(root: Path) -> None:
+    """Read every .tf file and test for the marker: the least a linter must do."""
+    hits = 0
+    for path in root.rglob("*.tf"):
+        hits += b"ory_oauth2_client" in path.read_bytes()
+
+
+def cli(root: Path, *extra: str) -> None:
+    subprocess.run(
+        [sys.executable, "-m", "orylint", "check", str(root), "--format", "json", "--fail-on",
+         "never", *extra],
+        check=True,
+        capture_output=True,
+    )
+
+
+def fmt(root: Path) -> None:
+    env = {**os.environ, "CHECKPOINT_DISABLE": "1"}
+    subprocess.run(["terraform", "fmt", "-check", "-recursive", str(root)], capture_output=True,
+                   env=env, check=False)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--dirs", type=int, default=400)
+    parser.add_argument("--ory-share", type=float, default=0.1)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="orylint-bench-") as temp:
+        root = Path(temp)
+        files, size = build_corpus(root, args.dirs, args.ory_share)
+        rows: dict[str, list[float]] = {
+            "floor: read + substring scan (in process)": timed(lambda: floor(root), args.repeat),
+            "orylint check (CLI, whole corpus)": timed(lambda: cli(root), args.repeat),
+            "orylint check (CLI, one Ory module)": timed(
+                lambda: cli(root / "module_0000"), args.repeat
+            ),
+        }
+        if shutil.which("terraform"):
+            rows["terraform fmt -check -recursive"] = timed(lambda: fmt(root), args.repeat)
+    result = {
+        "corpus": {"dirs": args.dirs, "files": files, "bytes": size, "ory_share": args.ory_share},
+        "median_seconds": {name: statistics.median(samples) for name, samples in rows.items()},
+    }
+    if args.json:
+        print(json.dumps(result, indent=2))
+        return 0
+    print(f"corpus: {files} files, {size / 1e6:.2f} MB in {args.dirs} module dirs "
+          f"({args.ory_share:.0%} mention ory_oauth2_client)")
+    base = result["median_seconds"]["floor: read + substring scan (in process)"]
+    for name, value in result["median_seconds"].items():
+        print(f"  {name:<45} {value:8.3f} s   {value / base:8.1f}x floor")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
