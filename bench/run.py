@@ -104,8 +104,18 @@ def floor(root: Path) -> None:
 
 def cli(root: Path, *extra: str) -> None:
     subprocess.run(
-        [sys.executable, "-m", "orylint", "check", str(root), "--format", "json", "--fail-on",
-         "never", *extra],
+        [
+            sys.executable,
+            "-m",
+            "orylint",
+            "check",
+            str(root),
+            "--format",
+            "json",
+            "--fail-on",
+            "never",
+            *extra,
+        ],
         check=True,
         capture_output=True,
     )
@@ -113,8 +123,12 @@ def cli(root: Path, *extra: str) -> None:
 
 def fmt(root: Path) -> None:
     env = {**os.environ, "CHECKPOINT_DISABLE": "1"}
-    subprocess.run(["terraform", "fmt", "-check", "-recursive", str(root)], capture_output=True,
-                   env=env, check=False)
+    subprocess.run(
+        ["terraform", "fmt", "-check", "-recursive", str(root)],
+        capture_output=True,
+        env=env,
+        check=False,
+    )
 
 
 def main() -> int:
@@ -143,8 +157,10 @@ def main() -> int:
     if args.json:
         print(json.dumps(result, indent=2))
         return 0
-    print(f"corpus: {files} files, {size / 1e6:.2f} MB in {args.dirs} module dirs "
-          f"({args.ory_share:.0%} mention ory_oauth2_client)")
+    print(
+        f"corpus: {files} files, {size / 1e6:.2f} MB in {args.dirs} module dirs "
+        f"({args.ory_share:.0%} mention ory_oauth2_client)"
+    )
     base = result["median_seconds"]["floor: read + substring scan (in process)"]
     for name, value in result["median_seconds"].items():
         print(f"  {name:<45} {value:8.3f} s   {value / base:8.1f}x floor")

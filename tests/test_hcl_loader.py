@@ -41,7 +41,8 @@ def test_literals() -> None:
     assert values["i"] == 42
     assert values["n"] == -1
     assert values["f"] == 1.5
-    assert values["e"] == 1000.0
+    assert values["e"] == 1000
+    assert isinstance(values["e"], int)
     assert values["t"] is True
     assert values["z"] is None
     assert values["l"] == ["a", 1, False]

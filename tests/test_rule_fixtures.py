@@ -41,8 +41,8 @@ def _expectations(
             match = EXPECT.search(line)
             if not match:
                 continue
-            for token in match.group(1).split():
-                token, _, severity = token.partition(":")
+            for annotation in match.group(1).split():
+                token, _, severity = annotation.partition(":")
                 rule, _, column = token.partition("@")
                 assert rule.startswith("ORY"), f"bad annotation {token!r} in {file}:{number}"
                 if rule != rule_id:

@@ -64,7 +64,9 @@ def _change(client: Client) -> dict[str, Any]:
             after_unknown[name] = True
         else:
             after[name] = value
-    after_unknown.update(client_id=True, client_secret=True, id=True)
+    after_unknown.update(client_secret=True, id=True)
+    if "client_id" not in client.attributes:
+        after_unknown["client_id"] = True
     return {
         "address": client.address,
         "mode": "managed",

@@ -1,6 +1,7 @@
 """Documents of one scan to the model: clients, outputs, locals and module calls per module.
 
-This is the only place that knows which Terraform block types matter to orylint.
+Also the attributes of every resource block and the provider blocks (the secret rules need
+them). This is the only place that knows which Terraform block types matter to orylint.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from collections.abc import Iterable, Iterator
 from orylint.document import Block, Document
 from orylint.model import (
     RESOURCE_TYPE,
+    Attribute,
     Client,
     Local,
     Module,
@@ -18,7 +20,9 @@ from orylint.model import (
     Origin,
     Output,
     Project,
+    ProviderConfig,
     Reference,
+    ResourceAttribute,
 )
 
 
@@ -29,14 +33,23 @@ def add_documents(
     module = project.module(directory)
     module.has_sources = True
     imported: set[str] = set()
+    import_ids: dict[str, list[Attribute | None]] = {}
     for document in documents:
+        document_origin: Origin = "hcl-json" if document.path.endswith(".tf.json") else origin
         for block in document.blocks:
-            _add_block(module, block, origin)
+            _add_block(module, block, document_origin)
             if block.type == "import" and "to" in block.attributes:
                 imported.update(ref.text for ref in block.attributes["to"].references)
+                import_id = block.attributes.get("id")
+                for ref in block.attributes["to"].references:
+                    import_ids.setdefault(ref.text, []).append(
+                        import_id.attribute if import_id is not None else None
+                    )
     for client in module.clients:
         if client.address in imported:
             client.importing = True
+    for target, ids in import_ids.items():
+        module.import_ids[target] = ids[0] if len(ids) == 1 else None  # several: instance ids
 
 
 def mark_roots(project: Project) -> None:
@@ -51,11 +64,28 @@ def _add_block(module: Module, block: Block, origin: Origin) -> None:
         module.clients.append(_client(module.directory, block, origin))
     elif block.type == "output" and len(block.labels) == 1:
         module.outputs.append(_output(module.directory, block))
+    elif block.type == "variable" and len(block.labels) == 1:
+        default = block.attributes.get("default")
+        if default is not None:
+            module.variable_defaults[block.labels[0]] = default.attribute.value
     elif block.type == "locals":
         for name, attribute in block.attributes.items():
             module.locals[name] = Local(name, attribute.attribute.span, attribute.references)
     elif block.type == "module" and len(block.labels) == 1:
         module.module_calls.append(_module_call(module.directory, block))
+    if block.type == "resource" and len(block.labels) == 2:
+        module.resource_attributes.extend(
+            _resource_attributes(block.labels[0], block.labels[1], block, ())
+        )
+    elif block.type == "provider" and len(block.labels) == 1:
+        module.providers.append(
+            ProviderConfig(
+                name=block.labels[0],
+                span=block.header_span,
+                module_dir=module.directory,
+                attributes={key: value.attribute for key, value in block.attributes.items()},
+            )
+        )
     module.all_references.extend(_references(block))
 
 
@@ -109,7 +139,31 @@ def _module_call(directory: str, block: Block) -> ModuleCall:
         target_dir=target,
         has_for_each="for_each" in block.attributes,
         has_count="count" in block.attributes,
+        arguments={
+            key: value.attribute
+            for key, value in block.attributes.items()
+            if key not in _MODULE_META_ARGUMENTS
+        },
     )
+
+
+_MODULE_META_ARGUMENTS = frozenset(
+    {"source", "version", "count", "for_each", "providers", "depends_on"}
+)
+
+
+def _resource_attributes(
+    resource_type: str, name: str, block: Block, prefix: tuple[str, ...]
+) -> Iterator[ResourceAttribute]:
+    """Every attribute of a resource block, nested blocks' attributes under their type/labels."""
+    for key, value in block.attributes.items():
+        yield ResourceAttribute(
+            resource_type, name, (*prefix, key), value.attribute, tuple(value.references)
+        )
+    for nested in block.blocks:
+        yield from _resource_attributes(
+            resource_type, name, nested, (*prefix, nested.type, *nested.labels)
+        )
 
 
 def _references(block: Block) -> Iterator[Reference]:

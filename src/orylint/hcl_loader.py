@@ -508,8 +508,9 @@ def _template_text(value: object) -> str | None:
 
 
 def _float(text: str) -> float | int:
+    """A number literal; integral values become ints, as Terraform prints them (``1e3`` → 1000)."""
     value = float(text)
-    return int(value) if value.is_integer() and "e" not in text.lower() else value
+    return int(value) if value.is_integer() and abs(value) < 2**53 else value
 
 
 def _decode_escapes(text: str) -> str:

@@ -248,6 +248,47 @@ class ModuleCall:
     target_dir: str | None = None
     has_for_each: bool = False
     has_count: bool = False
+    arguments: dict[str, Attribute] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ResourceAttribute:
+    """One attribute of a ``resource`` block of any type, attributes of nested blocks included.
+
+    Rules about where a value ends up (ORY702's plaintext sinks) or how Terraform treats a client
+    (``lifecycle { ignore_changes }``) need attributes orylint does not otherwise model. ``path``
+    locates the attribute: ``("content",)`` at the top level, ``("provisioner", "local-exec",
+    "command")`` inside nested blocks (each block contributes its type and labels).
+    """
+
+    resource_type: str
+    resource_name: str
+    path: tuple[str, ...]
+    attribute: Attribute
+    references: tuple[Reference, ...] = ()
+
+    @property
+    def address(self) -> str:
+        """``local_file.creds``, for messages."""
+        return f"{self.resource_type}.{self.resource_name}"
+
+
+@dataclass
+class ProviderConfig:
+    """A ``provider "name" { ... }`` block; ORY706 looks for API keys written as literals."""
+
+    name: str
+    span: Span
+    module_dir: str
+    attributes: dict[str, Attribute] = field(default_factory=dict)
+
+    @property
+    def address(self) -> str:
+        """``provider.ory``, or ``provider.ory.<alias>`` for an aliased configuration."""
+        alias = self.attributes.get("alias")
+        if alias is not None and isinstance(alias.value, str):
+            return f"provider.{self.name}.{alias.value}"
+        return f"provider.{self.name}"
 
 
 @dataclass
@@ -260,8 +301,12 @@ class Module:
     locals: dict[str, Local] = field(default_factory=dict)
     module_calls: list[ModuleCall] = field(default_factory=list)
     all_references: list[Reference] = field(default_factory=list)
+    resource_attributes: list[ResourceAttribute] = field(default_factory=list)
+    providers: list[ProviderConfig] = field(default_factory=list)
+    import_ids: dict[str, Attribute | None] = field(default_factory=dict)
     is_root: bool = True
     has_sources: bool = False
+    variable_defaults: dict[str, object] = field(default_factory=dict)
 
 
 @dataclass

@@ -19,6 +19,7 @@ from orylint.engine import TOOL_RULES, RuleSelection, enabled_rules, run_rules
 from orylint.extract import add_documents, mark_roots
 from orylint.findings import SEVERITY_RANK, Finding
 from orylint.hcl_loader import load_hcl
+from orylint.instances import expand_module_calls
 from orylint.metadata import RuleMeta, load_metadata
 from orylint.model import RESOURCE_TYPE, Project, Span
 from orylint.plan_loader import load_plan
@@ -109,6 +110,7 @@ def scan(options: ScanOptions) -> ScanResult:
     project = Project()
     _load_tf(inputs, project, result)
     mark_roots(project)
+    expand_module_calls(project)
     loaded_plans = _load_plans(plans, project, result)
     result.files_scanned += loaded_plans
     if inputs.empty and not plans and not inputs.missing:

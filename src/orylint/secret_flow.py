@@ -22,11 +22,22 @@ class SecretPath:
     client: str
     via: tuple[str, ...]
     unmasked: bool
+    module_dir: str = ""
 
     def describe(self) -> str:
         """``ory_oauth2_client.web.client_secret`` (via local.creds)."""
         chain = f" (via {' -> '.join(self.via)})" if self.via else ""
         return f"{self.client}{chain}"
+
+    @property
+    def address(self) -> str:
+        """The client resource (``ory_oauth2_client.web``), found in ``module_dir``."""
+        return ".".join(self.client.split(".")[:2])
+
+    @property
+    def names_secret(self) -> bool:
+        """Whether the path selects ``client_secret`` itself rather than the whole object."""
+        return self.client.endswith(f".{SECRET_ATTRIBUTE}")
 
 
 class SecretFlow:
@@ -68,7 +79,7 @@ class SecretFlow:
                 client = f"{RESOURCE_TYPE}.{parts[1]}"
                 if len(parts) > 2:
                     client += f".{SECRET_ATTRIBUTE}"
-                return [SecretPath(client, via, unmasked)]
+                return [SecretPath(client, via, unmasked, module.directory)]
             return []
         if head == "local":
             return self._through_local(module, parts, unmasked, via, seen)

@@ -1,9 +1,14 @@
 """ORY101: the configuration must match the provider's schema.
 
 Driven by one JSON Schema of the resource (``schemas/ory_oauth2_client.schema.json``): attribute
-names, types (with Terraform's automatic conversions), the required ``client_name`` and the
-read-only attributes. ``terraform validate`` would catch these too, but only after ``init``,
-which needs the registry; orylint catches them offline and in pre-commit.
+names, types (with Terraform's automatic conversions), the required ``client_name``, the
+read-only attributes, and which provider release introduced each attribute (``x-since``,
+``x-read-only-until``, ``x-provider-versions``). ``terraform validate`` would catch these too, but
+only after ``init``, which needs the registry; orylint catches them offline and in pre-commit.
+
+The pinned release comes from ``settings.provider.version``: ``latest`` (the default) and any
+version newer than the last ``terraform-provider-orynetwork`` tag mean the renamed ``ory/ory``
+provider. Which attribute appeared when is data in the schema file, not code here.
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ from __future__ import annotations
 import difflib
 import functools
 import json
+import re
 from collections.abc import Iterator
 from importlib import resources
 from typing import Any
@@ -21,6 +27,10 @@ from orylint.findings import Violation
 from orylint.model import Attribute, Client, Unknown
 from orylint.registry import client_rule
 from orylint.settings import Settings
+
+Version = tuple[int, ...]
+LATEST = "latest"
+_VERSION = re.compile(r"^v?(\d+(?:\.\d+)*)$")
 
 
 @functools.cache
@@ -42,26 +52,73 @@ def _validators() -> dict[str, Draft202012Validator]:
     }
 
 
+def _version_key(version: str) -> Version | None:
+    """``"v0.0.2"`` -> ``(0, 0, 2)``; ``None`` for ``latest`` or anything unparsable."""
+    match = _VERSION.match(version.strip())
+    return tuple(int(part) for part in match.group(1).split(".")) if match else None
+
+
+def pinned_release(settings: Settings) -> Version | None:
+    """The orynetwork release the configuration targets, or ``None`` for the ory/ory provider.
+
+    A version newer than the last known orynetwork tag is the renamed provider, which has every
+    attribute of the schema; one older than the first tag is treated as the first tag.
+    """
+    key = _version_key(settings.provider.version)
+    if key is None:
+        return None
+    releases = [_version_key(r) for r in resource_schema()["x-provider-versions"]["releases"]]
+    known = [release for release in releases if release is not None]
+    if not known or key > known[-1]:
+        return None
+    return max(key, known[0])
+
+
+def available_in(prop: dict[str, Any], pinned: Version | None) -> bool:
+    """Whether the pinned provider release has the attribute (``x-since``)."""
+    since = prop.get("x-since")
+    if pinned is None or since is None:
+        return True
+    if since == LATEST:
+        return False
+    since_key = _version_key(str(since))
+    return since_key is None or since_key <= pinned
+
+
+def read_only_in(prop: dict[str, Any], pinned: Version | None) -> bool:
+    """Whether the attribute is computed-only in the pinned release."""
+    if prop.get("readOnly"):
+        return True
+    until = prop.get("x-read-only-until")
+    if until is None or pinned is None:
+        return False
+    until_key = _version_key(str(until))
+    return until_key is not None and pinned <= until_key
+
+
 @client_rule("ORY101")
 def configuration_matches_schema(client: Client, settings: Settings) -> Iterator[Violation]:
-    """Missing ``client_name``, unknown or read-only attributes, wrong types, duplicates."""
-    del settings
+    """Missing ``client_name``; unknown, too new or read-only attributes; types; duplicates."""
     schema = resource_schema()
     properties: dict[str, Any] = schema["properties"]
+    pinned = pinned_release(settings)
     if client.attr("client_name") is None and not client.is_unknown("client_name"):
         yield Violation(
             f"{client.address} has no `client_name`: the argument is required by the provider",
             client.span,
         )
     for name, attribute in client.attributes.items():
-        if name not in properties:
-            yield Violation(_unknown_message(client, name, properties), attribute.span, name)
-        elif properties[name].get("readOnly"):
-            yield Violation(
-                f"`{name}` is read-only (computed by Ory): remove it from {client.address}",
-                attribute.span,
-                name,
-            )
+        prop = properties.get(name)
+        if prop is None:
+            message = _unknown_message(client, name, properties, pinned)
+            yield Violation(message, attribute.span, name)
+        elif not available_in(prop, pinned):
+            message = _too_new_message(client, name, prop, settings)
+            yield Violation(message, attribute.span, name)
+        elif read_only_in(prop, pinned):
+            if attribute.value is None:
+                continue  # null is allowed for a computed-only attribute
+            yield Violation(_read_only_message(client, name, prop, settings), attribute.span, name)
         else:
             yield from _type_errors(client, attribute)
     for duplicate in client.duplicate_attributes:
@@ -82,13 +139,43 @@ def configuration_matches_schema(client: Client, settings: Settings) -> Iterator
             )
 
 
-def _unknown_message(client: Client, name: str, properties: dict[str, Any]) -> str:
-    candidates = [key for key, prop in properties.items() if not prop.get("readOnly")]
+def _unknown_message(
+    client: Client, name: str, properties: dict[str, Any], pinned: Version | None
+) -> str:
+    candidates = [
+        key
+        for key, prop in properties.items()
+        if available_in(prop, pinned) and not read_only_in(prop, pinned)
+    ]
     close = difflib.get_close_matches(name, candidates, n=1, cutoff=0.75)
     hint = f"; did you mean `{close[0]}`?" if close else ""
     return (
         f"`{name}` is not an argument of ory_oauth2_client ({client.address}), so the plan "
         f'fails with "Unsupported argument"{hint}'
+    )
+
+
+def _too_new_message(client: Client, name: str, prop: dict[str, Any], settings: Settings) -> str:
+    since = str(prop.get("x-since"))
+    if since == LATEST:
+        needs = "exists only in the renamed ory/ory provider, not in terraform-provider-orynetwork"
+    else:
+        needs = f"needs provider v{since.lstrip('v')} or later"
+    return (
+        f"`{name}` {needs}, but provider.version is {settings.provider.version!r}: the plan of "
+        f'{client.address} fails with "Unsupported argument"; upgrade the provider (and set '
+        "provider.version) or remove the argument"
+    )
+
+
+def _read_only_message(client: Client, name: str, prop: dict[str, Any], settings: Settings) -> str:
+    if prop.get("readOnly"):
+        return f"`{name}` is read-only (computed by Ory): remove it from {client.address}"
+    return (
+        f"`{name}` is read-only in terraform-provider-orynetwork (provider.version is "
+        f"{settings.provider.version!r}): Ory generates it, and the plan of {client.address} fails "
+        'with "Invalid Configuration for Read-Only Attribute"; remove it, or move to the ory/ory '
+        "provider, which accepts a custom value"
     )
 
 

@@ -1,19 +1,107 @@
-"""ORY701-ORY702: ``client_secret`` in outputs and other places that unmask it.
+"""ORY701-ORY706: ``client_secret`` exposure, imports, replacement and secrets at rest.
 
 A root-module output that carries the secret without ``sensitive = true`` fails ``terraform
-plan`` ("Output refers to sensitive values"); ``nonsensitive()`` and child-module outputs pass
-Terraform but spread the secret into logs and other systems.
+plan`` ("Output refers to sensitive values"); ``nonsensitive()``, child-module outputs and
+plaintext sinks (files, config maps, SSM ``String`` parameters, triggers, provisioner commands)
+pass Terraform but spread the secret into logs and other systems. Hydra returns the secret only
+when it creates a confidential client, so public and imported clients have none to consume; an
+import also brings Hydra's values into state, which the provider's defaults then overwrite, and
+a changed ``client_id`` replaces the client. Whatever Terraform manages, its state holds.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 
+from orylint import effective
 from orylint.findings import Violation
-from orylint.model import Project
+from orylint.model import (
+    RESOURCE_TYPE,
+    Attribute,
+    Client,
+    Module,
+    Origin,
+    Project,
+    Reference,
+    ResourceAttribute,
+    Unknown,
+)
 from orylint.registry import project_rule
-from orylint.secret_flow import SecretFlow
+from orylint.secret_flow import SECRET_ATTRIBUTE, SecretFlow, SecretPath
 from orylint.settings import Settings
+
+AUTH_METHOD = "token_endpoint_auth_method"
+SHARED_SECRET_METHODS = frozenset({"client_secret_basic", "client_secret_post"})
+ORY_PROVIDER = "ory"
+PROVIDER_API_KEYS = {
+    "project_api_key": "ORY_PROJECT_API_KEY",
+    "workspace_api_key": "ORY_WORKSPACE_API_KEY",
+}
+ORYNETWORK_RELEASES = frozenset({"0.0.1", "0.0.2", "0.0.3"})
+"""Provider releases in which ``client_id`` is read-only (ORY101 reports setting it)."""
+
+_PER_RUN_CALL = re.compile(r"(?<![\w.:-])(uuid|timestamp|plantimestamp|bcrypt)\s*\(")
+"""Terraform functions whose result changes on every run (``bcrypt`` salts randomly)."""
+_SSM_PLAINTEXT_TYPES = frozenset({"String", "StringList"})
+
+
+@dataclass(frozen=True)
+class _Sink:
+    """A resource attribute that keeps what it is given as ordinary, readable data."""
+
+    attributes: frozenset[str]
+    what: str
+    fix: str
+
+
+_CONFIG_MAP = _Sink(
+    frozenset({"data", "binary_data"}),
+    "puts it into a Kubernetes ConfigMap, which anyone allowed to read config maps sees in "
+    "clear text",
+    "store it in a kubernetes_secret instead",
+)
+_TRIGGER_FIX = "trigger on a non-secret value such as client_id instead"
+_SINKS: dict[str, _Sink] = {
+    "local_file": _Sink(
+        frozenset({"content", "content_base64"}),
+        "writes it to a file on disk in clear text",
+        "hand it to a secret store, or use local_sensitive_file if a file is unavoidable",
+    ),
+    "aws_ssm_parameter": _Sink(
+        frozenset({"value", "insecure_value"}),
+        "stores it unencrypted in an SSM parameter that is not a SecureString",
+        'use type = "SecureString" (or AWS Secrets Manager)',
+    ),
+    "kubernetes_config_map": _CONFIG_MAP,
+    "kubernetes_config_map_v1": _CONFIG_MAP,
+    "kubernetes_config_map_v1_data": _CONFIG_MAP,
+    "null_resource": _Sink(
+        frozenset({"triggers"}),
+        "copies it into null_resource triggers, ordinary data that provisioners and other "
+        "resources read without treating it as a credential",
+        _TRIGGER_FIX,
+    ),
+    "terraform_data": _Sink(
+        frozenset({"triggers_replace", "input"}),
+        "copies it into terraform_data, whose value other resources and provisioners read "
+        "without treating it as a credential",
+        _TRIGGER_FIX,
+    ),
+}
+_PROVISIONER_SINKS: dict[tuple[str, str], _Sink] = {
+    ("local-exec", "command"): _Sink(
+        frozenset({"command"}),
+        "puts it on a command line, visible in process lists and in provisioner logs",
+        "pass it through the provisioner's `environment` instead",
+    ),
+    ("remote-exec", "inline"): _Sink(
+        frozenset({"inline"}),
+        "writes it into a script uploaded to the remote host and shown in provisioner logs",
+        "let the host fetch it from a secret store instead",
+    ),
+}
 
 
 @project_rule("ORY701")
@@ -43,7 +131,7 @@ def secret_output_not_sensitive(project: Project, settings: Settings) -> Iterato
 
 @project_rule("ORY702")
 def secret_unmasked(project: Project, settings: Settings) -> Iterator[Violation]:
-    """``nonsensitive()`` around the secret, and child-module outputs that pass it on unmarked."""
+    """``nonsensitive()``, child-module outputs and plaintext sinks: masking bypassed."""
     del settings
     flow = SecretFlow(project)
     for module in project.modules.values():
@@ -58,6 +146,7 @@ def secret_unmasked(project: Project, settings: Settings) -> Iterator[Violation]
                     reference.span,
                     address=None,
                 )
+        yield from _plaintext_sinks(flow, module)
         if module.is_root:
             continue
         for output in module.outputs:
@@ -75,3 +164,350 @@ def secret_unmasked(project: Project, settings: Settings) -> Iterator[Violation]
                         address=f"output.{output.name}",
                     )
                     break
+
+
+def _plaintext_sinks(flow: SecretFlow, module: Module) -> Iterator[Violation]:
+    """The secret written into an attribute that keeps it as ordinary data (one per attribute).
+
+    A reference inside ``nonsensitive()`` is skipped: the loop above already reports it.
+    """
+    index = {(item.address, item.path): item for item in module.resource_attributes}
+    for item in module.resource_attributes:
+        sink = _sink(item, index)
+        if sink is None:
+            continue
+        for reference in _own_references(item):
+            if reference.unmasked:
+                continue
+            paths = flow.reaches(module, reference)
+            if paths:
+                where = _describe_attribute(item)
+                yield Violation(
+                    f"{where} receives {paths[0].describe()} and {sink.what}, bypassing "
+                    f"Terraform's masking; {sink.fix}",
+                    reference.span,
+                    ".".join(item.path),
+                    address=item.address,
+                )
+                break
+
+
+def _sink(
+    item: ResourceAttribute, index: dict[tuple[str, tuple[str, ...]], ResourceAttribute]
+) -> _Sink | None:
+    """The sink an attribute is, if any; an SSM parameter only when its type is known plain."""
+    path = item.path
+    if len(path) == 3 and path[0] == "provisioner":
+        return _PROVISIONER_SINKS.get((path[1], path[2]))
+    sink = _SINKS.get(item.resource_type)
+    if sink is None or len(path) != 1 or path[0] not in sink.attributes:
+        return None
+    if item.resource_type == "aws_ssm_parameter":
+        kind = index.get((item.address, ("type",)))
+        if kind is None or kind.attribute.value not in _SSM_PLAINTEXT_TYPES:
+            return None  # SecureString, or a type orylint cannot know
+    return sink
+
+
+def _describe_attribute(item: ResourceAttribute) -> str:
+    if item.path[0] == "provisioner" and len(item.path) == 3:
+        return f'the provisioner "{item.path[1]}" {item.path[2]} of {item.address}'
+    return f"{item.address}.{'.'.join(item.path)}"
+
+
+def _own_references(item: ResourceAttribute) -> Iterator[Reference]:
+    """References of an attribute, with ``self`` inside a client's own block resolved to it."""
+    for reference in item.references:
+        yield _resolve_self(item, reference)
+
+
+def _resolve_self(item: ResourceAttribute, reference: Reference) -> Reference:
+    """``self.client_secret`` in a client's provisioner is ``ory_oauth2_client.<name>...``."""
+    if item.resource_type != RESOURCE_TYPE or reference.parts[0] != "self":
+        return reference
+    parts = (RESOURCE_TYPE, item.resource_name, *reference.parts[1:])
+    return Reference(parts, reference.span, reference.unmasked)
+
+
+@project_rule("ORY703")
+def secret_empty_or_null(project: Project, settings: Settings) -> Iterator[Violation]:
+    """Consumers of a secret that is ``""`` (public client) or null forever (imported client).
+
+    Only the place that selects ``client_secret`` is reported (``ory_oauth2_client.x.
+    client_secret``, or ``local.c.client_secret`` over a whole client), not every local or
+    output that passes the value on, so one mistake gives one finding.
+    """
+    del settings
+    flow = SecretFlow(project)
+    for module in project.modules.values():
+        for reference in _consumers(module):
+            if not _selects_secret(reference):
+                continue
+            for path in flow.reaches(module, reference):
+                reason = _empty_reason(project, path) if path.names_secret else None
+                if reason is not None:
+                    yield Violation(
+                        f"{reference.text} {reason}",
+                        reference.span,
+                        address=path.address,
+                    )
+                    break
+
+
+def _consumers(module: Module) -> Iterable[Reference]:
+    """Every reference of the module, ``self`` references in clients' blocks resolved."""
+    for reference in module.all_references:
+        if reference.parts[0] != "self":
+            yield reference
+    for item in module.resource_attributes:
+        for reference in item.references:
+            if item.resource_type == RESOURCE_TYPE and reference.parts[0] == "self":
+                yield _resolve_self(item, reference)
+
+
+def _selects_secret(reference: Reference) -> bool:
+    parts = reference.parts
+    if len(parts) < 3:
+        return False
+    if parts[0] == RESOURCE_TYPE:
+        return parts[2] == SECRET_ATTRIBUTE
+    return parts[0] == "local" and parts[-1] == SECRET_ATTRIBUTE
+
+
+def _empty_reason(project: Project, path: SecretPath) -> str | None:
+    """Why the secret of the path's client is empty or null, when every instance agrees."""
+    module = project.modules.get(path.module_dir)
+    name = path.address.split(".")[1]
+    clients = [c for c in module.clients if c.name == name] if module is not None else []
+    if not clients:
+        return None
+    if all(effective.is_public(client) is True for client in clients):
+        return (
+            f'is always "": {path.address} is public (token_endpoint_auth_method = "none") and '
+            "Hydra issues it no secret, so whatever consumes it gets an empty string; remove "
+            "the reference, a public client authenticates without a secret"
+        )
+    if all(client.importing for client in clients):
+        return (
+            f"stays null: {path.address} is imported, and the provider learns the secret only "
+            "in the response to creating a client, never from a read; supply the existing "
+            "secret from where it is already stored"
+        )
+    return None
+
+
+@project_rule("ORY704")
+def import_flips_auth_method(project: Project, settings: Settings) -> Iterator[Violation]:
+    """An imported client without ``token_endpoint_auth_method`` gets the provider default.
+
+    Hydra's own default is ``client_secret_basic``; the provider plans ``client_secret_post``
+    over it and the first apply switches the method of a client that is already in use.
+    """
+    del settings
+    for client in project.clients:
+        if not client.importing or client.is_set(AUTH_METHOD):
+            continue  # set, possibly to an unknown value (null counts as omitted)
+        if _ignores_changes(project, client, AUTH_METHOD):
+            continue
+        yield Violation(
+            f"{client.address} is imported but omits token_endpoint_auth_method: the provider "
+            f'then sends its default "{effective.PROVIDER_DEFAULT_AUTH_METHOD}" over the '
+            "method stored in Hydra (Hydra's default is client_secret_basic), breaking every "
+            "integration that authenticates the other way on the first apply; set it to the "
+            "existing client's value, and copy its other attributes too (an update replaces "
+            "the whole client)",
+            client.span,
+            AUTH_METHOD,
+            address=client.address,
+        )
+
+
+@project_rule("ORY705")
+def client_id_change_replaces(project: Project, settings: Settings) -> Iterator[Violation]:
+    """A ``client_id`` that differs from the one in state replaces (deletes) the client.
+
+    Without a state orylint can still be sure in three cases: an import whose id differs from
+    the configured ``client_id`` (the import writes the id into state), a ``client_id`` computed
+    by a function that changes on every run, and a plan whose ``replace_paths`` name it.
+    """
+    if settings.provider.version.lstrip("v") in ORYNETWORK_RELEASES:
+        return  # client_id is read-only in these releases: ORY101 reports it
+    for client in project.clients:
+        violation = _client_id_replacement(project, client)
+        if violation is not None:
+            yield violation
+
+
+def _client_id_replacement(project: Project, client: Client) -> Violation | None:
+    attribute = client.attr("client_id")
+    span = attribute.value_span if attribute is not None else client.span
+    consequence = (
+        "Hydra deletes the client with every token and consent issued to it, and consumers "
+        "need the new client's secret"
+    )
+    if ("client_id",) in client.replace_paths:
+        return Violation(
+            f"the plan replaces {client.address} because client_id changes: {consequence}; "
+            "keep client_id stable, or create a second client and migrate before removing "
+            "the old one",
+            span,
+            "client_id",
+            address=client.address,
+        )
+    if attribute is None or _ignores_changes(project, client, "client_id"):
+        return None
+    client_id = client.string("client_id")
+    import_id = _import_id(project, client)
+    if client.importing and import_id is not None and client_id is not None:
+        if client_id == import_id:
+            return None
+        return Violation(
+            f'client_id "{client_id}" differs from the id "{import_id}" that the import block '
+            f"writes into state, so the first apply replaces the imported client: "
+            f'{consequence}; set client_id = "{import_id}" or remove it',
+            span,
+            "client_id",
+            address=client.address,
+        )
+    match = _PER_RUN_CALL.search(_code_only(attribute.source))
+    if isinstance(attribute.value, Unknown) and match is not None:
+        return Violation(
+            f"client_id is computed with {match.group(1)}(), which returns a new value on "
+            f"every run, so every apply replaces {client.address}: {consequence}; use a fixed "
+            "value, or a random_uuid resource (its result stays in state)",
+            span,
+            "client_id",
+            address=client.address,
+        )
+    return None
+
+
+def _import_id(project: Project, client: Client) -> str | None:
+    """The known ``id`` of the one ``import`` block that targets the client, if any."""
+    module = project.modules.get(client.module_dir)
+    attribute = module.import_ids.get(f"{RESOURCE_TYPE}.{client.name}") if module else None
+    value = attribute.value if attribute is not None else None
+    return value if isinstance(value, str) else None
+
+
+def _code_only(source: str) -> str:
+    """An expression's text with the literal parts of its strings blanked out.
+
+    ``"uuid()"`` is a literal and ``"id-${uuid()}"`` a call: only code outside quotes and inside
+    ``${...}`` / ``%{...}`` may hold a function call. Each frame on the stack is a string (-1) or
+    code with its count of open braces.
+    """
+    result: list[str] = []
+    frames = [0]
+    index = 0
+    while index < len(source):
+        char = source[index]
+        step = 1
+        if frames[-1] < 0:  # inside a string literal
+            if char == "\\":
+                step = 2
+            elif char == '"':
+                frames.pop()
+            elif source.startswith(("${", "%{"), index):
+                frames.append(0)
+                step = 2
+            result.append(char if char == '"' else " " * step)
+        else:
+            if char == '"':
+                frames.append(-1)
+            elif char == "{":
+                frames[-1] += 1
+            elif char == "}" and frames[-1] == 0 and len(frames) > 1:
+                frames.pop()  # end of an interpolation: back in its string
+                char = " "
+            elif char == "}":
+                frames[-1] -= 1
+            result.append(char)
+        index += step
+    return "".join(result)
+
+
+def _ignores_changes(project: Project, client: Client, name: str) -> bool:
+    """Whether the client's ``lifecycle { ignore_changes }`` covers ``name`` (or is ``all``)."""
+    module = project.modules.get(client.module_dir)
+    if module is None:
+        return False
+    for item in module.resource_attributes:
+        if (
+            item.resource_type != RESOURCE_TYPE
+            or item.resource_name != client.name
+            or item.path != ("lifecycle", "ignore_changes")
+        ):
+            continue
+        if any(reference.parts[0] in (name, "all") for reference in item.references):
+            return True
+        value = item.attribute.value
+        if value == "all" or (isinstance(value, list) and name in value):
+            return True
+    return False
+
+
+@project_rule("ORY706")
+def secrets_at_rest(project: Project, settings: Settings) -> Iterator[Violation]:
+    """(a) the state holds every shared client secret; (b) API keys written as literals."""
+    del settings
+    for client in project.clients:
+        yield from _secret_in_state(client)
+        key = client.attr("project_api_key")
+        if key is not None and _written_as_literal(key, client.origin):
+            yield Violation(
+                "project_api_key is a string literal: the Ory project API key lands in version "
+                "control and every copy of the repository, and it controls the project's "
+                "identities and OAuth2 clients; pass it through a sensitive variable",
+                key.value_span,
+                "project_api_key",
+                severity="warning",
+                address=client.address,
+            )
+    for module in project.modules.values():
+        for provider in module.providers:
+            if provider.name != ORY_PROVIDER:
+                continue
+            for name, variable in PROVIDER_API_KEYS.items():
+                key = provider.attributes.get(name)
+                if key is not None and _written_as_literal(key, "hcl"):
+                    yield Violation(
+                        f"{name} of the ory provider is a string literal: the API key lands in "
+                        "version control and every copy of the repository, and it controls the "
+                        f"Ory project; set the {variable} environment variable or pass a "
+                        "sensitive variable",
+                        key.value_span,
+                        name,
+                        severity="warning",
+                        address=provider.address,
+                    )
+
+
+def _secret_in_state(client: Client) -> Iterator[Violation]:
+    """A client with a shared secret keeps it in state; an imported one never learns it."""
+    method = effective.auth_method(client)
+    if method not in SHARED_SECRET_METHODS or client.importing:
+        return
+    attribute = client.attr(AUTH_METHOD)
+    yield Violation(
+        f"{client.address} authenticates with {method}, so Terraform state holds its "
+        "client_secret in clear text (`sensitive` only hides it from CLI output): restrict "
+        "and encrypt the state backend, or use private_key_jwt, which needs no shared secret",
+        attribute.value_span if attribute is not None else client.span,
+        AUTH_METHOD,
+        address=client.address,
+    )
+
+
+def _written_as_literal(attribute: Attribute, origin: Origin) -> bool:
+    """A non-empty string written in the configuration, not computed from a variable.
+
+    Plans resolve variables, so a known value there proves nothing; the ``.tf`` source text
+    (kept when the plan maps back to it) must itself be a plain string or heredoc.
+    """
+    if not isinstance(attribute.value, str) or not attribute.value:
+        return False
+    if origin in ("hcl", "hcl-json"):
+        return True
+    source = attribute.source
+    return source.startswith(('"', "<<")) and "${" not in source and "%{" not in source
