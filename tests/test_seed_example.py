@@ -34,8 +34,34 @@ EXPECTED = {
 }
 
 
-def findings(path: Path) -> set[tuple[object, ...]]:
-    result = scan(ScanOptions([str(path)], selection=RuleSelection(select=FOUNDATION_RULES)))
+# With the whole catalogue, derived clause by clause from rules.md (§4 and §6):
+CATALOGUE = EXPECTED | {
+    # api_service: client_secret_post (a shared secret kept in state) on a high-privilege client
+    # (audience set, scope "read write admin").
+    ("ORY706", "note", 5, 32, 5, 52, "ory_oauth2_client.api_service"),
+    ("ORY906", "note", 5, 32, 5, 52, "ory_oauth2_client.api_service"),
+    # web_app: pairwise with two redirect URIs (§6 item 6: the docs example hits it); a secret
+    # method on a client that calls the token endpoint from a browser (allowed_cors_origins).
+    ("ORY602", "error", 20, 19, 23, 4, "ory_oauth2_client.web_app"),
+    ("ORY706", "note", 25, 32, 25, 53, "ory_oauth2_client.web_app"),
+    ("ORY906", "warning", 25, 32, 25, 53, "ory_oauth2_client.web_app"),
+    # api_gateway: auth method omitted (§6 item 3), a shared secret with scope api:write, and a
+    # back-channel logout URI on a client_credentials client (no ID tokens, no user).
+    ("ORY307", "warning", 68, 1, 68, 43, "ory_oauth2_client.api_gateway"),
+    ("ORY706", "note", 68, 1, 68, 43, "ory_oauth2_client.api_gateway"),
+    ("ORY906", "note", 68, 1, 68, 43, "ory_oauth2_client.api_gateway"),
+    ("ORY503", "note", 77, 3, 77, 77, "ory_oauth2_client.api_gateway"),
+    ("ORY802", "note", 77, 3, 77, 77, "ory_oauth2_client.api_gateway"),
+    # spa: public code flow (PKCE), `localhost` with a port, refresh_token without offline_access
+    # (§6 item 5: the provider's own SPA example).
+    ("ORY308", "note", 84, 21, 84, 41, "ory_oauth2_client.spa"),
+    ("ORY404", "warning", 88, 5, 88, 37, "ory_oauth2_client.spa"),
+    ("ORY501", "warning", 91, 32, 91, 54, "ory_oauth2_client.spa"),
+}
+
+
+def findings(path: Path, rules: tuple[str, ...] = FOUNDATION_RULES) -> set[tuple[object, ...]]:
+    result = scan(ScanOptions([str(path)], selection=RuleSelection(select=rules)))
     assert not result.fatal_errors
     return {
         (
@@ -55,6 +81,10 @@ def test_seed_example_findings() -> None:
     assert findings(SEED) == EXPECTED
 
 
+def test_seed_example_with_the_whole_catalogue() -> None:
+    assert findings(SEED, ()) == CATALOGUE
+
+
 def test_seed_example_without_sensitive_reports_the_secret_output(tmp_path: Path) -> None:
     text = SEED.read_text(encoding="utf-8")
     marked = "  value     = ory_oauth2_client.api_service.client_secret\n  sensitive = true\n"
@@ -66,6 +96,6 @@ def test_seed_example_without_sensitive_reports_the_secret_output(tmp_path: Path
     )
     # The reference on line 108, `ory_oauth2_client.api_service.client_secret`, starts at
     # column 15 and is 43 characters long.
-    assert findings(copy) == EXPECTED | {
-        ("ORY701", "error", 108, 15, 108, 58, "output.api_service_client_secret"),
-    }
+    leak = ("ORY701", "error", 108, 15, 108, 58, "output.api_service_client_secret")
+    assert findings(copy) == EXPECTED | {leak}
+    assert findings(copy, ()) == CATALOGUE | {leak}

@@ -140,6 +140,66 @@ def check(
     sys.exit(code)
 
 
+@main.command("rules")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["table", "json"]),
+    default="table",
+    show_default=True,
+    help="Table for people, JSON for scripts.",
+)
+def rules_command(output_format: str) -> None:
+    """List every rule: id, name, default severity and summary."""
+    import json
+
+    from orylint.engine import RuleSelection, enabled_rules
+
+    rules = enabled_rules(RuleSelection())
+    if output_format == "json":
+        from orylint.rule_docs import help_uri
+
+        data = [
+            {
+                "id": meta.id,
+                "name": meta.name,
+                "severity": meta.severity,
+                "family": meta.family,
+                "summary": meta.summary,
+                "tags": list(meta.tags),
+                "security_severity": meta.security_severity,
+                "help_uri": help_uri(meta),
+            }
+            for meta in rules
+        ]
+        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+        return
+    width = max(len(meta.name) for meta in rules)
+    for meta in rules:
+        click.echo(f"{meta.id}  {meta.name:<{width}}  {meta.severity:<7}  {meta.summary}")
+
+
+@main.command("explain")
+@click.argument("rule_id")
+def explain_command(rule_id: str) -> None:
+    """Print a rule's full documentation: what it does, why, examples, references."""
+    import difflib
+
+    from orylint.metadata import load_metadata
+    from orylint.rule_docs import rule_text
+
+    metadata = load_metadata()
+    key = rule_id.strip().upper()
+    by_name = {meta.name: meta.id for meta in metadata.values()}
+    key = by_name.get(rule_id.strip().lower(), key)
+    if key not in metadata:
+        close = difflib.get_close_matches(key, list(metadata) + list(by_name), n=1)
+        hint = f"; did you mean {close[0]}?" if close else "; see `orylint rules`"
+        click.echo(f"error: no rule {rule_id!r}{hint}", err=True)
+        sys.exit(EXIT_USAGE)
+    click.echo(rule_text(metadata[key]), nl=False)
+
+
 @main.command("config")
 @click.argument("path", required=False, default=".", type=click.Path())
 @click.option("--config", "config_file", type=click.Path(dir_okay=False), help="Use this file.")
