@@ -41,6 +41,13 @@ class Finding:
     attribute: str | None = field(compare=False, default=None)
 
     @property
+    def full_message(self) -> str:
+        """The message naming the resource, for formats without a separate address field."""
+        if self.address and self.address not in self.message:
+            return f"{self.message} [{self.address}]"
+        return self.message
+
+    @property
     def sort_key(self) -> tuple[str, int, int, str, str]:
         """Findings sort by file, line, column, then rule: deterministic output."""
         span = self.span

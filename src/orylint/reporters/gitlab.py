@@ -26,7 +26,7 @@ def render_gitlab(result: ScanResult) -> str:
         fingerprint = key if seen[key] == 1 else f"{key}-{seen[key]}"
         issues.append(
             {
-                "description": f"{finding.rule_id}: {finding.message}",
+                "description": f"{finding.rule_id}: {finding.full_message}",
                 "check_name": finding.rule_id,
                 "fingerprint": fingerprint,
                 "severity": _SEVERITY[finding.severity],

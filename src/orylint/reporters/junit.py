@@ -34,11 +34,11 @@ def render_junit(result: ScanResult) -> str:
                 line=str(span.start_line),
             )
             failure = ElementTree.SubElement(
-                case, "failure", message=finding.message, type=finding.severity
+                case, "failure", message=finding.full_message, type=finding.severity
             )
             failure.text = (
                 f"{path}:{span.start_line}:{span.start_column}: {finding.rule_id} "
-                f"{finding.severity}: {finding.message}"
+                f"{finding.severity}: {finding.full_message}"
             )
     if result.fatal_errors:
         suite = ElementTree.SubElement(

@@ -151,7 +151,7 @@ def _result(
     result: dict[str, Any] = {
         "ruleId": finding.rule_id,
         "level": finding.severity,
-        "message": {"text": finding.message},
+        "message": {"text": finding.full_message},
         "locations": [location],
     }
     if finding.rule_id in index:
