@@ -205,3 +205,33 @@ def test_committed_plan_fixtures_are_current() -> None:
         check=False,
     )
     assert completed.returncode == 0, completed.stdout[-3000:] + completed.stderr[-3000:]
+
+
+def test_modules_json_maps_installed_module_directories(tmp_path: Path) -> None:
+    source = PLANS / "src" / "nested_modules"
+    shutil.copytree(source, tmp_path / "root")
+    root = tmp_path / "root"
+    installed = root / ".terraform" / "modules" / "apps"
+    shutil.move(str(root / "modules" / "apps"), str(installed))
+    (root / ".terraform" / "modules" / "modules.json").write_text(
+        json.dumps(
+            {
+                "Modules": [
+                    {"Key": "", "Source": "", "Dir": "."},
+                    {"Key": "apps", "Source": "./modules/apps", "Dir": ".terraform/modules/apps"},
+                    {
+                        "Key": "apps.inner",
+                        "Source": "./modules/inner",
+                        "Dir": ".terraform/modules/apps/modules/inner",
+                    },
+                ]
+            }
+        ),
+        encoding="utf-8",
+    )
+    result = scan(ScanOptions([str(PLANS / "nested_modules.plan.json")], chdir=str(root)))
+    assert not result.fatal_errors
+    assert result.findings
+    paths = {Path(f.span.path).resolve() for f in result.findings}
+    assert all(path.suffix == ".tf" for path in paths), paths
+    assert any(installed.resolve() in path.parents for path in paths)

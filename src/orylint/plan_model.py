@@ -53,7 +53,7 @@ _UNKNOWN = "unknown until apply"
 
 def add_plan(project: Project, plan: PlanDocument, source_root: str | None) -> None:
     """Add a plan's clients (and, without sources, its outputs) to the project."""
-    directories = _module_directories(plan, source_root, project)
+    directories = module_directories(plan, source_root)
     replaced: set[tuple[str, str]] = set()
     for resource in plan.resources:
         directory = directories.get(resource.module_path)
@@ -80,9 +80,7 @@ def _pseudo_dir(plan: PlanDocument, path: tuple[str, ...]) -> str:
     return plan.path + "".join(f"#module.{name}" for name in path)
 
 
-def _module_directories(
-    plan: PlanDocument, source_root: str | None, project: Project
-) -> dict[tuple[str, ...], str]:
+def module_directories(plan: PlanDocument, source_root: str | None) -> dict[tuple[str, ...], str]:
     """Map module paths to source directories, via modules.json or the calls' ``source``."""
     if source_root is None:
         return {}
@@ -109,7 +107,6 @@ def _module_directories(
         source = plan.modules[path[:-1]].calls.get(path[-1]) if path[:-1] in plan.modules else None
         if parent is not None and isinstance(source, str) and source.startswith(("./", "../")):
             result[path] = _normpath(os.path.join(parent, source))
-    del project
     return result
 
 

@@ -22,8 +22,8 @@ from orylint.hcl_loader import load_hcl
 from orylint.instances import expand_module_calls
 from orylint.metadata import RuleMeta, load_metadata
 from orylint.model import RESOURCE_TYPE, Project, Span
-from orylint.plan_loader import load_plan
-from orylint.plan_model import add_plan
+from orylint.plan_loader import PlanDocument, load_plan
+from orylint.plan_model import add_plan, module_directories
 from orylint.settings import Settings
 from orylint.source import decode_source
 from orylint.tfjson_loader import load_tf_json
@@ -106,13 +106,18 @@ def scan(options: ScanOptions) -> ScanResult:
             result.fatal_errors.append(f"{plan}: no such file")
     if STDIN in options.paths or STDIN in options.plans:
         plans.append(("<stdin>", options.stdin or b"", _plan_source_root(options, None)))
-    _add_source_roots(inputs, {root for _, _, root in plans if root}, options.excludes)
+    documents = _read_plans(plans, result)
+    _add_module_sources(
+        inputs,
+        {d for document, root in documents for d in module_directories(document, root).values()},
+    )
     project = Project()
     _load_tf(inputs, project, result)
     mark_roots(project)
     expand_module_calls(project)
-    loaded_plans = _load_plans(plans, project, result)
-    result.files_scanned += loaded_plans
+    for document, root in documents:
+        add_plan(project, document, root)
+    result.files_scanned += len(documents)
     if inputs.empty and not plans and not inputs.missing:
         result.fatal_errors.append(
             "no Terraform files (.tf, .tf.json) or plan JSON found in " + ", ".join(paths)
@@ -142,20 +147,25 @@ def _plan_source_root(options: ScanOptions, plan: Path | None) -> str | None:
     return None
 
 
-def _add_source_roots(inputs: Inputs, roots: set[str], excludes: Sequence[str]) -> None:
-    """Load the sources of plan root modules too, so plan findings land on ``.tf`` lines."""
-    known = {path.resolve() for path in inputs.tf_files}
-    for root in sorted(roots):
-        for path in discover([root], excludes).tf_files:
-            if path.resolve() not in known:
-                known.add(path.resolve())
-                inputs.tf_files.append(path)
+def _add_module_sources(inputs: Inputs, directories: set[str]) -> None:
+    """Load the sources of a plan's modules, so its findings land on ``.tf`` lines.
+
+    The directories come from the plan's module calls (or ``.terraform/modules/modules.json``),
+    so they may lie inside ``.terraform/``, which discovery otherwise skips.
+    """
+    known = {path.resolve() for path in inputs.tf_files + inputs.tf_json_files}
+    for directory in sorted(directories):
+        for pattern, target in (("*.tf", inputs.tf_files), ("*.tf.json", inputs.tf_json_files)):
+            for path in sorted(Path(directory).glob(pattern)):
+                if path.resolve() not in known:
+                    known.add(path.resolve())
+                    target.append(path)
 
 
-def _load_plans(
-    plans: list[tuple[str, bytes | None, str | None]], project: Project, result: ScanResult
-) -> int:
-    loaded = 0
+def _read_plans(
+    plans: list[tuple[str, bytes | None, str | None]], result: ScanResult
+) -> list[tuple[PlanDocument, str | None]]:
+    documents = []
     for name, given, root in plans:
         data = given
         if data is None:
@@ -169,10 +179,9 @@ def _load_plans(
         document = load_plan(name, data)
         if isinstance(document, LoadError):
             result.load_errors.append(document)
-            continue
-        add_plan(project, document, root)
-        loaded += 1
-    return loaded
+        else:
+            documents.append((document, root))
+    return documents
 
 
 def _load_tf(inputs: Inputs, project: Project, result: ScanResult) -> None:
