@@ -13,13 +13,13 @@ import pytest
 
 from orylint.document import LoadError
 from orylint.plan_loader import load_plan, module_path_of
+from orylint.reporters import FORMATS
 from orylint.scan import ScanOptions, scan
 from tests.helpers import REPO, assert_valid_sarif, run_cli
 
 PLANS = REPO / "tests" / "fixtures" / "plans"
 PLAN_FILES = sorted(PLANS.glob("*.json"))
 SECRET_MARKERS = ("ORYLINT-TEST-SECRET", "ORYLINT-TEST-KEY")
-FORMATS = ("text", "json", "sarif")
 
 
 def findings_of(*paths: str, **options: object) -> list[tuple[str, str | None, str | None]]:
