@@ -82,6 +82,17 @@ def main() -> None:
     type=click.Path(file_okay=False, exists=True),
     help="The root module directory of the plans (to point plan findings at .tf lines).",
 )
+@click.option(
+    "--sarif-category",
+    default="orylint",
+    show_default=True,
+    help="SARIF automationDetails.id category (one per scanned root in GitHub code scanning).",
+)
+@click.option(
+    "--force-exclude",
+    is_flag=True,
+    help="Apply excludes to files named on the command line too (for pre-commit).",
+)
 def check(
     paths: Sequence[str],
     formats: Sequence[str],
@@ -94,6 +105,8 @@ def check(
     config_file: str | None,
     plans: Sequence[str],
     chdir: str | None,
+    force_exclude: bool,
+    sarif_category: str,
 ) -> None:
     """Lint Terraform files, directories and plan JSON (default: the current directory).
 
@@ -117,13 +130,14 @@ def check(
         plans=list(plans),
         chdir=chdir,
         stdin=stdin,
+        force_exclude=force_exclude,
     )
     result = scan(options)
     code = result.exit_code(fail_on or config.fail_on)
     to_stdout = False
     for name, destination in reports:
         colour = _use_colour(color, destination)
-        report = render(name, result, exit_code=code, colour=colour)
+        report = render(name, result, exit_code=code, colour=colour, sarif_category=sarif_category)
         if destination is None:
             click.echo(report, nl=False, color=colour)
             to_stdout = name == "text"

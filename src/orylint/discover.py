@@ -28,6 +28,7 @@ class Inputs:
     explicit: set[Path] = field(default_factory=set)
     missing: list[str] = field(default_factory=list)
     unsupported: list[Path] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
 
     @property
     def empty(self) -> bool:
@@ -35,8 +36,15 @@ class Inputs:
         return not (self.tf_files or self.tf_json_files or self.plan_files or self.unsupported)
 
 
-def discover(paths: Sequence[str], excludes: Sequence[str] = ()) -> Inputs:
-    """List the inputs under ``paths`` (files or directories), honouring ``--exclude`` patterns."""
+def discover(
+    paths: Sequence[str], excludes: Sequence[str] = (), *, force_exclude: bool = False
+) -> Inputs:
+    """List the inputs under ``paths`` (files or directories), honouring ``--exclude`` patterns.
+
+    Files named explicitly are linted even when an exclude pattern matches them, unless
+    ``force_exclude`` is set: pre-commit passes every changed file, and the configuration's
+    excludes must still apply to those (ruff's ``--force-exclude``).
+    """
     inputs = Inputs()
     seen: set[Path] = set()
     for raw in paths:
@@ -47,9 +55,16 @@ def discover(paths: Sequence[str], excludes: Sequence[str] = ()) -> Inputs:
         if path.is_dir():
             for file in _walk(path, excludes):
                 _add(inputs, file, seen, explicit=False)
+        elif path.name.endswith(_VARIABLE_FILES) or (
+            force_exclude and is_excluded(Path(raw).as_posix(), excludes, is_dir=False)
+        ):
+            inputs.skipped.append(raw)  # excluded, or values for a root module: nothing to lint
         else:
             _add(inputs, path, seen, explicit=True)
     return inputs
+
+
+_VARIABLE_FILES = (".tfvars", ".tfvars.json")
 
 
 def _add(inputs: Inputs, path: Path, seen: set[Path], *, explicit: bool) -> None:
@@ -100,24 +115,30 @@ def _walk(root: Path, excludes: Sequence[str]) -> Iterable[Path]:
 
 
 def is_excluded(relative: str, patterns: Sequence[str], *, is_dir: bool) -> bool:
-    """Match a path against ``.gitignore``-style patterns.
+    """Match a path, or any directory above it, against ``.gitignore``-style patterns.
 
     A pattern without a slash matches a name at any depth (``*.tf``, ``modules``); one with a
     slash is anchored at the scanned directory (``envs/prod/``); ``**`` spans directories; a
     trailing slash matches directories only.
     """
-    relative = relative.removeprefix("./")
-    parts = relative.split("/")
+    parts = relative.removeprefix("./").split("/")
+    for depth in range(1, len(parts) + 1):
+        prefix = "/".join(parts[:depth])
+        if _matches(prefix, parts[depth - 1], patterns, is_dir=is_dir or depth < len(parts)):
+            return True
+    return False
+
+
+def _matches(relative: str, name: str, patterns: Sequence[str], *, is_dir: bool) -> bool:
     for raw in patterns:
         directory_only = raw.endswith("/")
         pattern = raw.strip("/") if directory_only else raw.lstrip("/")
         if not pattern or (directory_only and not is_dir):
             continue
         if "/" not in pattern:
-            if fnmatch.fnmatchcase(parts[-1], pattern):
+            if fnmatch.fnmatchcase(name, pattern):
                 return True
-            continue
-        if _glob_regex(pattern).fullmatch(relative):
+        elif _glob_regex(pattern).fullmatch(relative):
             return True
     return False
 

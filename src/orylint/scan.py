@@ -42,6 +42,7 @@ class ScanOptions:
     plans: Sequence[str] = ()
     chdir: str | None = None
     stdin: bytes | None = None
+    force_exclude: bool = False
 
 
 @dataclass
@@ -93,7 +94,12 @@ def scan(options: ScanOptions) -> ScanResult:
     """Lint everything under ``options.paths`` (``-`` reads a plan from ``options.stdin``)."""
     result = ScanResult(rules=enabled_rules(options.selection))
     paths = [path for path in options.paths if path != STDIN]
-    inputs = discover(paths, options.excludes) if paths else Inputs()
+    inputs = (
+        discover(paths, options.excludes, force_exclude=options.force_exclude)
+        if paths
+        else Inputs()
+    )
+    context = _add_context(inputs)
     for missing in inputs.missing:
         result.fatal_errors.append(f"{missing}: no such file or directory")
     plans: list[tuple[str, bytes | None, str | None]] = [
@@ -118,12 +124,13 @@ def scan(options: ScanOptions) -> ScanResult:
     for document, root in documents:
         add_plan(project, document, root)
     result.files_scanned += len(documents)
-    if inputs.empty and not plans and not inputs.missing:
+    if inputs.empty and not plans and not inputs.missing and not inputs.skipped:
         result.fatal_errors.append(
             "no Terraform files (.tf, .tf.json) or plan JSON found in " + ", ".join(paths)
         )
     engine = run_rules(project, options.settings, options.selection)
-    result.findings.extend(engine.findings)
+    result.findings.extend(f for f in engine.findings if f.span.path not in context)
+    result.load_errors = [e for e in result.load_errors if e.path not in context]
     result.fatal_errors.extend(engine.internal_errors)
     _report_load_errors(result, options.selection)
     result.findings.sort(key=lambda finding: finding.sort_key)
@@ -145,6 +152,30 @@ def _plan_source_root(options: ScanOptions, plan: Path | None) -> str | None:
     if plan is not None and any(plan.parent.glob("*.tf")):
         return display_path(plan.parent)
     return None
+
+
+def _add_context(inputs: Inputs) -> set[str]:
+    """Add the other files of each explicitly named file's module, for context only.
+
+    Outputs, locals and variables usually live in other files of the same directory, so a file
+    passed alone (pre-commit passes only the changed ones) is linted with its whole module; only
+    the named files are reported. Returns the display paths of the context-only files.
+    """
+    known = {path.resolve() for path in inputs.tf_files + inputs.tf_json_files}
+    context: set[str] = set()
+    directories = {
+        path.parent
+        for path in inputs.tf_files + inputs.tf_json_files
+        if path.resolve() in inputs.explicit
+    }
+    for directory in sorted(directories):
+        for pattern, target in (("*.tf", inputs.tf_files), ("*.tf.json", inputs.tf_json_files)):
+            for path in sorted(directory.glob(pattern)):
+                if path.resolve() not in known:
+                    known.add(path.resolve())
+                    target.append(path)
+                    context.add(display_path(path))
+    return context
 
 
 def _add_module_sources(inputs: Inputs, directories: set[str]) -> None:

@@ -14,7 +14,14 @@ if TYPE_CHECKING:
 FORMATS = ("text", "json", "sarif", "github", "junit", "gitlab")
 
 
-def render(name: str, result: ScanResult, *, exit_code: int, colour: bool = False) -> str:
+def render(
+    name: str,
+    result: ScanResult,
+    *,
+    exit_code: int,
+    colour: bool = False,
+    sarif_category: str = "orylint",
+) -> str:
     """Render ``result`` in format ``name`` (one of :data:`FORMATS`)."""
     if name == "text":
         from orylint.reporters.text import render_text
@@ -23,7 +30,7 @@ def render(name: str, result: ScanResult, *, exit_code: int, colour: bool = Fals
     if name == "sarif":
         from orylint.reporters.sarif import render_sarif
 
-        return render_sarif(result, exit_code=exit_code)
+        return render_sarif(result, exit_code=exit_code, category=sarif_category)
     module = importlib.import_module(
         f"orylint.reporters.{'json_report' if name == 'json' else name}"
     )

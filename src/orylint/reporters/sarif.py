@@ -47,8 +47,14 @@ def source_root(start: str | None = None) -> Path:
     return cwd
 
 
-def render_sarif(result: ScanResult, *, exit_code: int, root: Path | None = None) -> str:
-    """Render the result as one SARIF run."""
+def render_sarif(
+    result: ScanResult, *, exit_code: int, root: Path | None = None, category: str = "orylint"
+) -> str:
+    """Render the result as one SARIF run.
+
+    ``category`` becomes ``automationDetails.id`` (``<category>/``): GitHub keeps one set of
+    alerts per tool and category, so two orylint runs over different roots need two categories.
+    """
     root = root or source_root()
     rules = result.rules
     cache: dict[str, dict[int, str]] = {}
@@ -70,7 +76,7 @@ def render_sarif(result: ScanResult, *, exit_code: int, root: Path | None = None
                 "rules": [_descriptor(meta) for meta in rules],
             }
         },
-        "automationDetails": {"id": "orylint/"},
+        "automationDetails": {"id": f"{category.rstrip('/')}/"},
         "columnKind": "unicodeCodePoints",
         "originalUriBaseIds": {"%SRCROOT%": {"uri": root.as_uri() + "/"}},
         "invocations": [
