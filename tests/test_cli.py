@@ -102,7 +102,15 @@ def test_json_format(tmp_path: Path) -> None:
     assert result.returncode == 1
     document = json.loads(result.stdout)
     assert document["schema_version"] == 1
-    assert document["summary"] == {"files": 1, "findings": 1, "error": 1, "warning": 0, "note": 0}
+    assert document["summary"] == {
+        "files": 1,
+        "findings": 1,
+        "error": 1,
+        "warning": 0,
+        "note": 0,
+        "suppressed": 0,
+        "baselined": 0,
+    }
     [finding] = document["findings"]
     assert finding == {
         "rule_id": "ORY201",

@@ -18,6 +18,8 @@ from orylint.scan import ScanOptions, scan
 # to RS256 through this provider), ORY308 (public code-flow clients need PKCE enforced).
 INFORMATIONAL = {"ORY706", "ORY303", "ORY308"}
 RULES = sorted(rule_id for rule_id in load_metadata() if rule_id != "ORY001")
+# A good example is clean, so an unused suppression cannot show in it: ORY002's good example is
+# the client without the comment.
 
 
 def _lint(tmp_path: Path, text: str) -> list[tuple[str, str, str]]:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import click
 
-from orylint import __version__
+from orylint import __version__, baseline
 from orylint.config import Config, ConfigError, find_config, load_config
 from orylint.engine import RuleSelection
 from orylint.findings import SEVERITIES
@@ -83,6 +83,17 @@ def main() -> None:
     help="The root module directory of the plans (to point plan findings at .tf lines).",
 )
 @click.option(
+    "--baseline",
+    "baseline_file",
+    type=click.Path(dir_okay=False),
+    help="Report only findings that are not in this baseline file.",
+)
+@click.option(
+    "--write-baseline",
+    type=click.Path(dir_okay=False),
+    help="Record the current findings as accepted in this file, and exit 0.",
+)
+@click.option(
     "--sarif-category",
     default="orylint",
     show_default=True,
@@ -107,6 +118,8 @@ def check(
     chdir: str | None,
     force_exclude: bool,
     sarif_category: str,
+    baseline_file: str | None,
+    write_baseline: str | None,
 ) -> None:
     """Lint Terraform files, directories and plan JSON (default: the current directory).
 
@@ -131,8 +144,36 @@ def check(
         chdir=chdir,
         stdin=stdin,
         force_exclude=force_exclude,
+        require_suppression_reason=config.require_suppression_reason,
+        unsuppressible=config.unsuppressible,
+        per_path_ignores=config.per_path_ignores,
+        config_dir=str(config.path.parent) if config.path else None,
     )
-    result = scan(options)
+    try:
+        result = scan(options)
+    except Exception as error:  # a bug must end in a message and exit 2, never a traceback
+        click.echo(
+            f"error: orylint failed unexpectedly ({type(error).__name__}: {error}); please "
+            "report this with the input that caused it",
+            err=True,
+        )
+        sys.exit(EXIT_USAGE)
+    if baseline_file:
+        try:
+            result.findings, result.baselined = baseline.split(
+                result.findings, baseline.read(Path(baseline_file))
+            )
+        except baseline.BaselineError as error:
+            click.echo(f"error: {error}", err=True)
+            sys.exit(EXIT_USAGE)
+    if write_baseline:
+        try:
+            count = baseline.write(Path(write_baseline), result.findings)
+        except OSError as error:
+            click.echo(f"error: cannot write {write_baseline}: {error.strerror}", err=True)
+            sys.exit(EXIT_USAGE)
+        click.echo(f"wrote {count} finding(s) to the baseline {write_baseline}", err=True)
+        sys.exit(2 if result.fatal_errors else 0)
     code = result.exit_code(fail_on or config.fail_on)
     to_stdout = False
     for name, destination in reports:

@@ -35,10 +35,15 @@ class Block:
 
 @dataclass(frozen=True)
 class Comment:
-    """A comment with its span; suppressions are read from these."""
+    """A comment with its span; suppressions are read from these.
+
+    ``target`` is set where the syntax itself says what the comment belongs to (a ``"//"``
+    member of a ``.tf.json`` block belongs to that block).
+    """
 
     span: Span
     text: str
+    target: Span | None = None
 
 
 @dataclass

@@ -54,15 +54,36 @@ class EngineResult:
     internal_errors: list[str] = field(default_factory=list)
 
 
-TOOL_RULES = ("ORY001",)
-"""Rules reported by orylint itself rather than by a check function (ORY001: parse errors)."""
+TOOL_RULES = ("ORY001", "ORY002", "ORY003", "ORY004")
+"""Rules reported by orylint itself rather than by a check function: parse errors (ORY001) and
+unused, expired or invalid suppressions (ORY002-ORY004)."""
+
+
+_SECURITY_SEVERITY = {"error": "8.0", "warning": "5.5", "note": "2.0"}
 
 
 def enabled_rules(selection: RuleSelection) -> list[RuleMeta]:
-    """Metadata of every rule that the selection enables, sorted by id."""
+    """Metadata of every rule that the selection enables, sorted by id.
+
+    A user's severity override is applied here, so it reaches every report: the default level in
+    SARIF and, for security rules, the ``security-severity`` GitHub sorts alerts by.
+    """
     metadata = load_metadata()
     ids = sorted(set(all_rules()) | set(TOOL_RULES))
-    return [metadata[rule_id] for rule_id in ids if selection.enabled(rule_id)]
+    result = []
+    for rule_id in ids:
+        if not selection.enabled(rule_id):
+            continue
+        meta = metadata[rule_id]
+        override = selection.severity.get(rule_id)
+        if override is not None and override != meta.severity:
+            meta = dataclasses.replace(
+                meta,
+                severity=override,
+                security_severity=_SECURITY_SEVERITY[override] if meta.is_security else None,
+            )
+        result.append(meta)
+    return result
 
 
 def run_rules(project: Project, settings: Settings, selection: RuleSelection) -> EngineResult:
@@ -81,6 +102,13 @@ def run_rules(project: Project, settings: Settings, selection: RuleSelection) ->
             result.internal_errors.append(f"rule {rule_id} failed: {type(error).__name__}")
     result.findings = [redact(finding, project.redactions) for finding in result.findings]
     return result
+
+
+def tool_finding(rule_id: str, violation: Violation, selection: RuleSelection) -> Finding | None:
+    """A finding of one of orylint's own rules (parse errors, suppressions), if enabled."""
+    if not selection.enabled(rule_id):
+        return None
+    return _finding(load_metadata()[rule_id], violation, None, selection)
 
 
 def redact(finding: Finding, secrets: set[str]) -> Finding:

@@ -39,6 +39,7 @@ class Finding:
     rule_name: str = field(compare=False, default="")
     address: str | None = field(compare=False, default=None)
     attribute: str | None = field(compare=False, default=None)
+    suppression: str | None = field(compare=False, default=None)
 
     @property
     def full_message(self) -> str:

@@ -9,15 +9,16 @@ from __future__ import annotations
 import os
 import re
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from orylint.discover import Inputs, discover
+from orylint import suppressions
+from orylint.discover import Inputs, discover, is_excluded
 from orylint.document import Document, LoadError
-from orylint.engine import TOOL_RULES, RuleSelection, enabled_rules, run_rules
+from orylint.engine import TOOL_RULES, RuleSelection, enabled_rules, run_rules, tool_finding
 from orylint.extract import add_documents, mark_roots
-from orylint.findings import SEVERITY_RANK, Finding
+from orylint.findings import SEVERITY_RANK, Finding, Violation
 from orylint.hcl_loader import load_hcl
 from orylint.instances import expand_module_calls
 from orylint.metadata import RuleMeta, load_metadata
@@ -26,6 +27,7 @@ from orylint.plan_loader import PlanDocument, load_plan
 from orylint.plan_model import add_plan, module_directories
 from orylint.settings import Settings
 from orylint.source import decode_source
+from orylint.suppressions import Suppression
 from orylint.tfjson_loader import load_tf_json
 
 _MODULE_SOURCE = re.compile(rb'source\s*=\s*"(\.{1,2}/[^"]*)"')
@@ -43,6 +45,10 @@ class ScanOptions:
     chdir: str | None = None
     stdin: bytes | None = None
     force_exclude: bool = False
+    require_suppression_reason: bool = True
+    unsuppressible: Sequence[str] = ()
+    per_path_ignores: Mapping[str, Sequence[str]] = field(default_factory=dict)
+    config_dir: str | None = None
 
 
 @dataclass
@@ -55,6 +61,9 @@ class ScanResult:
     files_scanned: int = 0
     fatal_errors: list[str] = field(default_factory=list)
     load_errors: list[LoadError] = field(default_factory=list)
+    suppressed: list[Finding] = field(default_factory=list)
+    suppressions: list[Suppression] = field(default_factory=list)
+    baselined: int = 0
 
     def exit_code(self, fail_on: str) -> int:
         """0 clean, 1 findings at or above ``fail_on``, 2 when inputs could not be linted."""
@@ -129,12 +138,48 @@ def scan(options: ScanOptions) -> ScanResult:
             "no Terraform files (.tf, .tf.json) or plan JSON found in " + ", ".join(paths)
         )
     engine = run_rules(project, options.settings, options.selection)
-    result.findings.extend(f for f in engine.findings if f.span.path not in context)
-    result.load_errors = [e for e in result.load_errors if e.path not in context]
     result.fatal_errors.extend(engine.internal_errors)
-    _report_load_errors(result, options.selection)
+    result.load_errors = [e for e in result.load_errors if e.path not in context]
+    findings = [f for f in engine.findings if f.span.path not in context]
+    findings.extend(_load_error_findings(result, options.selection))
+    ignored = _per_path_ignores(options)
+    findings = [f for f in findings if not ignored(f.rule_id, f.span.path)]
+    outcome = suppressions.apply(
+        findings,
+        [s for s in result.suppressions if s.comment.path not in context],
+        enabled=lambda rule, path: options.selection.enabled(rule) and not ignored(rule, path),
+        require_reason=options.require_suppression_reason,
+        unsuppressible=options.unsuppressible,
+        known_rules=set(load_metadata()),
+    )
+    result.findings = outcome.kept
+    for rule_id, violation in outcome.about_suppressions:
+        finding = tool_finding(rule_id, violation, options.selection)
+        if finding is not None:
+            result.findings.append(finding)
+    result.suppressed = sorted(outcome.suppressed, key=lambda finding: finding.sort_key)
     result.findings.sort(key=lambda finding: finding.sort_key)
     return result
+
+
+def _per_path_ignores(options: ScanOptions) -> Callable[[str, str], bool]:
+    """``per-path-ignores`` of the configuration: globs relative to the configuration file."""
+    base = Path(options.config_dir or ".").resolve()
+    patterns = [(pattern, tuple(rules)) for pattern, rules in options.per_path_ignores.items()]
+
+    def ignored(rule_id: str, path: str) -> bool:
+        if not patterns:
+            return False
+        try:
+            relative = Path(path).resolve().relative_to(base).as_posix()
+        except ValueError:
+            return False
+        return any(
+            rule_id.startswith(rules) and is_excluded(relative, [pattern], is_dir=False)
+            for pattern, rules in patterns
+        )
+
+    return ignored
 
 
 def _plan_source_root(options: ScanOptions, plan: Path | None) -> str | None:
@@ -245,6 +290,7 @@ def _load_tf(inputs: Inputs, project: Project, result: ScanResult) -> None:
             else:
                 documents.append(loaded)
                 result.sources[name] = loaded.text
+                result.suppressions.extend(suppressions.collect(loaded))
         if documents:
             add_documents(project, directory, documents, "hcl")
 
@@ -303,21 +349,14 @@ def posix_normpath(directory: str, relative: str) -> str:
     return Path(os.path.normpath(os.path.join(directory, relative))).as_posix()
 
 
-def _report_load_errors(result: ScanResult, selection: RuleSelection) -> None:
-    parse_error_rule = TOOL_RULES[0]
-    meta = load_metadata()[parse_error_rule]
+def _load_error_findings(result: ScanResult, selection: RuleSelection) -> list[Finding]:
+    """Files that could not be read or parsed: ORY001 findings (fatal ones also exit 2)."""
+    findings = []
     for error in result.load_errors:
         if error.fatal:
             result.fatal_errors.append(f"{error.path}:{error.line}:{error.column}: {error.message}")
-        if not selection.enabled(parse_error_rule):
-            continue
         span = Span(error.path, error.line, error.column, error.line, error.column)
-        result.findings.append(
-            Finding(
-                span=span,
-                rule_id=parse_error_rule,
-                message=error.message,
-                severity=selection.severity_of(meta, None),
-                rule_name=meta.name,
-            )
-        )
+        finding = tool_finding(TOOL_RULES[0], Violation(error.message, span), selection)
+        if finding is not None:
+            findings.append(finding)
+    return findings

@@ -193,7 +193,7 @@ def load_tf_json(path: str, text: str) -> Document | LoadError:
         for key, _, value in root.members
         if key == "//"
     ]
-    document.comments = comments
+    document.comments = comments + builder.comments
     return document
 
 
@@ -201,6 +201,7 @@ class _Builder:
     def __init__(self, path: str, span: Callable[[int, int], Span]) -> None:
         self.path = path
         self.span = span
+        self.comments: list[Comment] = []
 
     def blocks(self, block_type: str, key_node: _Node, body: _Node) -> list[Block]:
         """A top-level key: labels are nested object keys, bodies may be lists of objects."""
@@ -231,6 +232,10 @@ class _Builder:
         )
         for name, name_node, value in body.members:
             if name == "//":
+                if isinstance(value.value, str):
+                    self.comments.append(
+                        Comment(self.span(value.start, value.end), value.value, block.span)
+                    )
                 continue
             if block_type != "locals" and name in ("lifecycle", "provisioner", "connection"):
                 block.blocks.append(

@@ -21,8 +21,13 @@ def render_json(result: ScanResult) -> str:
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": "orylint", "version": __version__},
         "summary": {"files": result.files_scanned, "findings": len(result.findings)}
-        | result.counts(),
+        | result.counts()
+        | {"suppressed": len(result.suppressed), "baselined": result.baselined},
         "findings": [_finding(finding) for finding in result.findings],
+        "suppressed": [
+            _finding(finding) | {"justification": finding.suppression}
+            for finding in result.suppressed
+        ],
         "errors": list(result.fatal_errors),
     }
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"

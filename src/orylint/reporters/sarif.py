@@ -83,14 +83,14 @@ def render_sarif(
             {
                 "executionSuccessful": exit_code != 2,
                 "exitCode": exit_code,
-                "toolExecutionNotifications": [
-                    {"level": "error", "message": {"text": message}}
-                    for message in result.fatal_errors
-                ],
+                "toolExecutionNotifications": _notifications(result, root),
             }
         ],
         "results": [
-            _result(finding, index, root, hashes(finding.span.path)) for finding in result.findings
+            _result(finding, index, root, hashes(finding.span.path))
+            for finding in sorted(
+                [*result.findings, *result.suppressed], key=lambda finding: finding.sort_key
+            )
         ],
     }
     document = {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}
@@ -168,4 +168,38 @@ def _result(
     if span.start_line in hashes_by_line:
         fingerprints["primaryLocationLineHash"] = hashes_by_line[span.start_line]
     result["partialFingerprints"] = fingerprints
+    if finding.suppression is not None:
+        result["suppressions"] = [
+            {"kind": "inSource", "status": "accepted", "justification": finding.suppression}
+        ]
     return result
+
+
+def _notifications(result: ScanResult, root: Path) -> list[dict[str, Any]]:
+    """Files that could not be linted, and fatal errors, as tool execution notifications."""
+    notifications: list[dict[str, Any]] = []
+    for error in result.load_errors:
+        uri = artifact_uri(error.path, root)
+        notifications.append(
+            {
+                "level": "error",
+                "message": {"text": f"{error.path}: {error.message}"},
+                "locations": [
+                    {
+                        "physicalLocation": {
+                            "artifactLocation": {"uri": uri}
+                            | ({} if uri.startswith("file:") else {"uriBaseId": "%SRCROOT%"}),
+                            "region": {"startLine": error.line, "startColumn": error.column},
+                        }
+                    }
+                ],
+                "descriptor": {"id": "ORY001"},
+            }
+        )
+    known = {f"{e.path}:{e.line}:{e.column}: {e.message}" for e in result.load_errors}
+    notifications.extend(
+        {"level": "error", "message": {"text": message}}
+        for message in result.fatal_errors
+        if message not in known
+    )
+    return notifications

@@ -70,12 +70,18 @@ def _summary(result: ScanResult) -> str:
     total = sum(counts.values())
     files = result.files_scanned
     noun = "file" if files == 1 else "files"
+    hidden = []
+    if result.suppressed:
+        hidden.append(f"{len(result.suppressed)} suppressed")
+    if result.baselined:
+        hidden.append(f"{result.baselined} in the baseline")
+    suppressed = f" ({', '.join(hidden)})" if hidden else ""
     if total == 0:
-        return f"No problems found in {files} {noun}."
+        return f"No problems found in {files} {noun}{suppressed}."
     parts = [
         f"{count} {severity}{'' if count == 1 else 's'}"
         for severity, count in counts.items()
         if count
     ]
     problem = "problem" if total == 1 else "problems"
-    return f"Found {total} {problem} ({', '.join(parts)}) in {files} {noun}."
+    return f"Found {total} {problem} ({', '.join(parts)}) in {files} {noun}{suppressed}."
