@@ -19,8 +19,6 @@ def test_kitchen_sink_has_no_error_and_no_warning() -> None:
 def test_kitchen_sink_sets_nearly_every_attribute() -> None:
     from orylint.checks.schema import resource_schema
 
-    result = scan(ScanOptions([str(KITCHEN_SINK)]))
-    del result
     text = (KITCHEN_SINK / "main.tf").read_text(encoding="utf-8")
     properties = resource_schema()["properties"]
     settable = {

@@ -13,12 +13,12 @@ from pathlib import Path
 
 import click
 
-from orylint import __version__, baseline
+from orylint import __version__, baseline, fixer
 from orylint.config import Config, ConfigError, find_config, load_config
 from orylint.engine import RuleSelection
 from orylint.findings import SEVERITIES
 from orylint.reporters import FORMATS, render
-from orylint.scan import ScanOptions, scan
+from orylint.scan import ScanOptions, ScanResult, scan
 
 EXIT_USAGE = 2
 
@@ -82,6 +82,8 @@ def main() -> None:
     type=click.Path(file_okay=False, exists=True),
     help="The root module directory of the plans (to point plan findings at .tf lines).",
 )
+@click.option("--fix", is_flag=True, help="Apply the mechanical fixes, then report what is left.")
+@click.option("--diff", is_flag=True, help="Print the fixes as a unified diff; change nothing.")
 @click.option(
     "--baseline",
     "baseline_file",
@@ -120,6 +122,8 @@ def check(
     sarif_category: str,
     baseline_file: str | None,
     write_baseline: str | None,
+    fix: bool,
+    diff: bool,
 ) -> None:
     """Lint Terraform files, directories and plan JSON (default: the current directory).
 
@@ -149,15 +153,16 @@ def check(
         per_path_ignores=config.per_path_ignores,
         config_dir=str(config.path.parent) if config.path else None,
     )
-    try:
-        result = scan(options)
-    except Exception as error:  # a bug must end in a message and exit 2, never a traceback
-        click.echo(
-            f"error: orylint failed unexpectedly ({type(error).__name__}: {error}); please "
-            "report this with the input that caused it",
-            err=True,
-        )
-        sys.exit(EXIT_USAGE)
+    result = _scan_or_exit(options)
+    if diff or fix:
+        fixed = fixer.plan_fixes(result.findings)
+        if diff:
+            click.echo("".join(file.diff() for file in fixed), nl=False)
+            sys.exit(1 if fixed else 0)
+        if fixed:
+            count = fixer.write(fixed)
+            click.echo(f"fixed {count} problem(s) in {len(fixed)} file(s)", err=True)
+            result = _scan_or_exit(options)
     if baseline_file:
         try:
             result.findings, result.baselined = baseline.split(
@@ -193,6 +198,18 @@ def check(
         for message in result.fatal_errors:
             click.echo(f"error: {message}", err=True)
     sys.exit(code)
+
+
+def _scan_or_exit(options: ScanOptions) -> ScanResult:
+    try:
+        return scan(options)
+    except Exception as error:  # a bug must end in a message and exit 2, never a traceback
+        click.echo(
+            f"error: orylint failed unexpectedly ({type(error).__name__}: {error}); please "
+            "report this with the input that caused it",
+            err=True,
+        )
+        sys.exit(EXIT_USAGE)
 
 
 @main.command("rules")

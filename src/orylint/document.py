@@ -13,11 +13,16 @@ from orylint.model import Attribute, Reference, Span
 
 @dataclass
 class BlockAttribute:
-    """An attribute with the references its expression contains."""
+    """An attribute with the references its expression contains.
+
+    ``members`` is set when the expression is an object literal: the references of each key, so
+    that ``local.creds.id`` follows only what ``id`` holds.
+    """
 
     attribute: Attribute
     references: list[Reference] = field(default_factory=list)
     name_span: Span | None = None
+    members: dict[str, list[Reference]] | None = None
 
 
 @dataclass

@@ -15,6 +15,7 @@ from orylint.findings import Finding, Severity, Violation
 from orylint.metadata import RuleMeta, load_metadata
 from orylint.model import Client, Project
 from orylint.registry import ClientCheck, ProjectCheck, Rule, all_rules
+from orylint.resource import sensitive_attributes
 from orylint.settings import Settings
 
 
@@ -104,6 +105,17 @@ def run_rules(project: Project, settings: Settings, selection: RuleSelection) ->
     return result
 
 
+def _is_sensitive(client: Client | None, attribute: str | None) -> bool:
+    """Whether the finding points at a value that must not be shown (its source line included)."""
+    if attribute is None:
+        return False
+    name = attribute.split("[", 1)[0]
+    if name in sensitive_attributes() or name.endswith("api_key"):  # provider keys too
+        return True
+    found = client.attributes.get(name) if client is not None else None
+    return found is not None and found.sensitive
+
+
 def tool_finding(rule_id: str, violation: Violation, selection: RuleSelection) -> Finding | None:
     """A finding of one of orylint's own rules (parse errors, suppressions), if enabled."""
     if not selection.enabled(rule_id):
@@ -149,6 +161,8 @@ def _finding(
         span=violation.span,
         rule_id=meta.id,
         message=message,
+        sensitive=violation.sensitive or _is_sensitive(client, violation.attribute),
+        fix=violation.fix,
         severity=selection.severity_of(meta, violation.severity),
         rule_name=meta.name,
         address=address,

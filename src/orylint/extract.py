@@ -45,6 +45,7 @@ def add_documents(
                     import_ids.setdefault(ref.text, []).append(
                         import_id.attribute if import_id is not None else None
                     )
+    module.import_targets |= imported
     for client in module.clients:
         if client.address in imported:
             client.importing = True
@@ -61,7 +62,8 @@ def mark_roots(project: Project) -> None:
 
 def _add_block(module: Module, block: Block, origin: Origin) -> None:
     if block.type == "resource" and len(block.labels) == 2 and block.labels[0] == RESOURCE_TYPE:
-        module.clients.append(_client(module.directory, block, origin))
+        if not _never_created(block):
+            module.clients.append(_client(module.directory, block, origin))
     elif block.type == "output" and len(block.labels) == 1:
         module.outputs.append(_output(module.directory, block))
     elif block.type == "variable" and len(block.labels) == 1:
@@ -70,7 +72,9 @@ def _add_block(module: Module, block: Block, origin: Origin) -> None:
             module.variable_defaults[block.labels[0]] = default.attribute.value
     elif block.type == "locals":
         for name, attribute in block.attributes.items():
-            module.locals[name] = Local(name, attribute.attribute.span, attribute.references)
+            module.locals[name] = Local(
+                name, attribute.attribute.span, attribute.references, attribute.members
+            )
     elif block.type == "module" and len(block.labels) == 1:
         module.module_calls.append(_module_call(module.directory, block))
     if block.type == "resource" and len(block.labels) == 2:
@@ -87,6 +91,15 @@ def _add_block(module: Module, block: Block, origin: Origin) -> None:
             )
         )
     module.all_references.extend(_references(block))
+
+
+def _never_created(block: Block) -> bool:
+    """``count = 0`` or an empty literal ``for_each``: Terraform creates no instance to lint."""
+    count = block.attributes.get("count")
+    if count is not None and count.attribute.value == 0:
+        return True
+    for_each = block.attributes.get("for_each")
+    return for_each is not None and for_each.attribute.value in ({}, [])
 
 
 def _client(directory: str, block: Block, origin: Origin) -> Client:

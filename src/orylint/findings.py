@@ -13,6 +13,27 @@ SEVERITY_RANK: dict[str, int] = {"note": 1, "warning": 2, "error": 3}
 
 
 @dataclass(frozen=True)
+class Edit:
+    """Replace the text of ``span`` with ``replacement`` (an insertion when the span is empty).
+
+    ``list_element`` marks the removal of a list element: the fixer then also removes the comma
+    and blanks that separate it from its neighbours, so the list stays well formed.
+    """
+
+    span: Span
+    replacement: str
+    list_element: bool = False
+
+
+@dataclass(frozen=True)
+class Fix:
+    """A mechanical correction: minimal text edits that keep formatting and comments."""
+
+    description: str
+    edits: tuple[Edit, ...]
+
+
+@dataclass(frozen=True)
 class Violation:
     """One problem as a rule sees it: where, and what to say.
 
@@ -26,6 +47,8 @@ class Violation:
     attribute: str | None = None
     severity: Severity | None = None
     address: str | None = None
+    sensitive: bool = False
+    fix: Fix | None = None
 
 
 @dataclass(frozen=True, order=True)
@@ -40,6 +63,8 @@ class Finding:
     address: str | None = field(compare=False, default=None)
     attribute: str | None = field(compare=False, default=None)
     suppression: str | None = field(compare=False, default=None)
+    sensitive: bool = field(compare=False, default=False)
+    fix: Fix | None = field(compare=False, default=None)
 
     @property
     def full_message(self) -> str:

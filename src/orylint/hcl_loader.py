@@ -182,7 +182,9 @@ class _Builder:
             from_jsonencode=is_call and _function_name(unwrapped) == "jsonencode",
             heredoc=isinstance(unwrapped, Tree) and unwrapped.data.startswith("heredoc"),
         )
-        return BlockAttribute(attribute, references, self.span(name_node))
+        return BlockAttribute(
+            attribute, references, self.span(name_node), evaluator.members(expression)
+        )
 
     def comments(self, tree: Tree[Token]) -> Iterator[Comment]:
         for token in tree.scan_values(lambda value: isinstance(value, Token)):
@@ -214,6 +216,22 @@ class _Evaluator:
             value, _ = self.evaluate(item, {})
             result.append(Element(index, value, self.builder.span(item)))
         return tuple(result)
+
+    def members(self, node: Node) -> dict[str, list[Reference]] | None:
+        """The references of each key of an object literal (None for anything else)."""
+        node = _unwrap(node)
+        if not isinstance(node, Tree) or node.data != "object":
+            return None
+        result: dict[str, list[Reference]] = {}
+        for element in _trees(node):
+            if element.data != "object_elem":
+                continue
+            refs: list[Reference] = []
+            key = self.object_key(_trees(element)[0], {}, refs)
+            if key is None:
+                return None  # a computed key: any member may hold anything
+            result[key] = refs + self.evaluate(_trees(element)[-1], {})[1]
+        return result
 
     def unknown(self, node: Node, reason: str) -> Unknown:
         return Unknown(reason, self.builder.source(node))

@@ -33,6 +33,13 @@ def expand_module_calls(project: Project) -> None:
     for directory, module in sorted(project.modules.items()):
         if module.is_root:
             _instantiate_calls(project, module, prefix="", templates=templates, seen=(directory,))
+    # `import { to = module.x.ory_oauth2_client.y }` in a root module names an instance
+    targets = {
+        t for module in project.modules.values() if module.is_root for t in module.import_targets
+    }
+    for client in project.clients:
+        if client.address in targets:
+            client.importing = True
 
 
 def _instantiate_calls(

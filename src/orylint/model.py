@@ -235,6 +235,7 @@ class Local:
     name: str
     span: Span
     references: list[Reference] = field(default_factory=list)
+    members: dict[str, list[Reference]] | None = None
 
 
 @dataclass
@@ -304,6 +305,7 @@ class Module:
     resource_attributes: list[ResourceAttribute] = field(default_factory=list)
     providers: list[ProviderConfig] = field(default_factory=list)
     import_ids: dict[str, Attribute | None] = field(default_factory=dict)
+    import_targets: set[str] = field(default_factory=set)
     is_root: bool = True
     has_sources: bool = False
     variable_defaults: dict[str, object] = field(default_factory=dict)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from orylint.model import RESOURCE_TYPE, Module, Output, Project, Reference
+from orylint.model import RESOURCE_TYPE, Module, Project, Reference
 
 SECRET_ATTRIBUTE = "client_secret"
 
@@ -41,7 +41,7 @@ class SecretPath:
 
 
 class SecretFlow:
-    """Resolves references of one project; results are cached per (module, reference)."""
+    """Resolves references of one project (module calls are indexed once, on creation)."""
 
     def __init__(self, project: Project) -> None:
         self.project = project
@@ -54,14 +54,6 @@ class SecretFlow:
     def reaches(self, module: Module, reference: Reference) -> list[SecretPath]:
         """Every way ``reference`` (written in ``module``) carries a client secret."""
         return self._resolve(module, reference.parts, reference.unmasked, (), frozenset())
-
-    def output_exposes(self, output: Output) -> list[SecretPath]:
-        """The secret paths of an output's value (masked or not)."""
-        module = self.project.modules[output.module_dir]
-        paths: list[SecretPath] = []
-        for reference in output.references:
-            paths.extend(self.reaches(module, reference))
-        return paths
 
     def _resolve(
         self,
@@ -99,11 +91,17 @@ class SecretFlow:
         local = module.locals.get(parts[1])
         if local is None or key in seen:
             return []
+        references = local.references
+        rest = parts[2:]
+        if local.members is not None and rest:
+            # `local.creds.id` of `locals { creds = { id = ..., secret = ... } }` holds only `id`
+            references = local.members.get(rest[0], [])
+            rest = rest[1:]
         paths = []
-        for reference in local.references:
+        for reference in references:
             inner = reference.parts
-            if _whole_object(inner) and len(parts) > 2:
-                inner = inner + parts[2:]
+            if _whole_object(inner) and rest:
+                inner = inner + rest
             paths.extend(
                 self._resolve(
                     module,

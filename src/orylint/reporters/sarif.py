@@ -168,11 +168,43 @@ def _result(
     if span.start_line in hashes_by_line:
         fingerprints["primaryLocationLineHash"] = hashes_by_line[span.start_line]
     result["partialFingerprints"] = fingerprints
+    if finding.fix is not None:
+        result["fixes"] = [_fix(finding, root)]
     if finding.suppression is not None:
         result["suppressions"] = [
             {"kind": "inSource", "status": "accepted", "justification": finding.suppression}
         ]
     return result
+
+
+def _fix(finding: Finding, root: Path) -> dict[str, Any]:
+    """A finding's fix as SARIF ``fixes``: replacements per file, in SARIF regions."""
+    assert finding.fix is not None
+    changes: dict[str, list[dict[str, Any]]] = {}
+    for edit in finding.fix.edits:
+        span = edit.span
+        changes.setdefault(artifact_uri(span.path, root), []).append(
+            {
+                "deletedRegion": {
+                    "startLine": span.start_line,
+                    "startColumn": span.start_column,
+                    "endLine": span.end_line,
+                    "endColumn": span.end_column,
+                },
+                "insertedContent": {"text": edit.replacement},
+            }
+        )
+    return {
+        "description": {"text": finding.fix.description},
+        "artifactChanges": [
+            {"artifactLocation": {"uri": uri} | _base(uri), "replacements": replacements}
+            for uri, replacements in changes.items()
+        ],
+    }
+
+
+def _base(uri: str) -> dict[str, str]:
+    return {} if uri.startswith("file:") else {"uriBaseId": "%SRCROOT%"}
 
 
 def _notifications(result: ScanResult, root: Path) -> list[dict[str, Any]]:

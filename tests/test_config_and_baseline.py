@@ -1,0 +1,132 @@
+"""Configuration files, severity overrides everywhere, per-path ignores, baselines."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import assert_valid_sarif, run_cli
+
+BAD = """\
+resource "ory_oauth2_client" "svc" {
+  client_name                = "Service"
+  grant_types                = ["client_credentials"]
+  token_endpoint_auth_method = "private_key_jwt"
+  jwks_uri                   = "https://svc.example.com/jwks.json"
+  client_credentials_grant_access_token_lifespan = "90m"
+}
+"""
+
+
+def project(tmp_path: Path, config: str | None = None, where: str = ".orylint.toml") -> Path:
+    (tmp_path / "infra").mkdir(parents=True)
+    (tmp_path / "infra" / "main.tf").write_text(BAD, encoding="utf-8")
+    if config is not None:
+        (tmp_path / where).write_text(config, encoding="utf-8")
+    return tmp_path
+
+
+def test_config_is_found_upward_and_shown(tmp_path: Path) -> None:
+    root = project(tmp_path, '[tool.orylint]\nfail-on = "warning"\n', "pyproject.toml")
+    shown = run_cli("config", "infra", cwd=root)
+    data = json.loads(shown.stdout)
+    assert data["fail_on"] == "warning"
+    assert data["config_file"].endswith("pyproject.toml")
+    assert run_cli("check", "infra", "--select", "ORY204", cwd=root).returncode == 1
+
+
+@pytest.mark.parametrize(
+    ("config", "expected"),
+    [
+        ("bogus = 1\n", "unknown key 'bogus'"),
+        ('fail-on = "sometimes"\n', "fail_on"),
+        ('[ory]\nsubject_types = ["private"]\n', "ory.subject_types"),
+        ('[lifespans]\naccess_note = "1d"\n', "lifespans.access_note"),
+        ("select = [", "invalid TOML"),
+    ],
+)
+def test_malformed_config_is_an_error_with_file_key_and_reason(
+    tmp_path: Path, config: str, expected: str
+) -> None:
+    root = project(tmp_path, config)
+    result = run_cli("check", "infra", cwd=root)
+    assert result.returncode == 2
+    assert ".orylint.toml" in result.stderr
+    assert expected in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_severity_override_changes_exit_code_and_every_format(tmp_path: Path) -> None:
+    root = project(tmp_path, '[severity]\nORY204 = "error"\n')
+    text = run_cli("check", "infra", "--select", "ORY204", cwd=root)
+    assert text.returncode == 1
+    assert "ORY204 error:" in text.stdout
+    sarif = run_cli("check", "infra", "--select", "ORY204", "--format", "sarif", cwd=root)
+    document = json.loads(sarif.stdout)
+    assert_valid_sarif(document)
+    run = document["runs"][0]
+    [rule] = [r for r in run["tool"]["driver"]["rules"] if r["id"] == "ORY204"]
+    assert rule["defaultConfiguration"]["level"] == "error"
+    assert {r["level"] for r in run["results"]} == {"error"}
+    for output_format, marker in (
+        ("json", '"severity": "error"'),
+        ("github", "::error "),
+        ("gitlab", '"severity": "major"'),
+        ("junit", 'type="error"'),
+    ):
+        out = run_cli("check", "infra", "--select", "ORY204", "--format", output_format, cwd=root)
+        assert marker in out.stdout, output_format
+    downgraded = project(tmp_path / "b", '[severity]\nORY204 = "note"\n')
+    assert (
+        run_cli(
+            "check", "infra", "--select", "ORY204", "--fail-on", "warning", cwd=downgraded
+        ).returncode
+        == 0
+    )
+
+
+def test_per_path_ignores(tmp_path: Path) -> None:
+    root = project(tmp_path, '[per-path-ignores]\n"infra/**" = ["ORY2"]\n')
+    result = run_cli("check", "infra", "--select", "ORY2", "--format", "json", cwd=root)
+    assert json.loads(result.stdout)["findings"] == []
+
+
+def test_select_ignore_and_excludes_from_config(tmp_path: Path) -> None:
+    root = project(tmp_path, 'select = ["ORY204"]\nexclude = ["legacy/"]\n')
+    (root / "infra" / "legacy").mkdir()
+    (root / "infra" / "legacy" / "old.tf").write_text(BAD, encoding="utf-8")
+    result = run_cli("check", "infra", "--format", "json", cwd=root)
+    findings = json.loads(result.stdout)["findings"]
+    assert {f["rule_id"] for f in findings} == {"ORY204"}
+    assert {f["file"] for f in findings} == {"infra/main.tf"}
+
+
+def test_baseline_reports_only_new_findings_and_survives_line_moves(tmp_path: Path) -> None:
+    root = project(tmp_path)
+    written = run_cli("check", "infra", "--write-baseline", "baseline.json", cwd=root)
+    assert written.returncode == 0
+    recorded = json.loads((root / "baseline.json").read_text(encoding="utf-8"))
+    assert recorded["version"] == 1 and recorded["findings"]
+    main = root / "infra" / "main.tf"
+    main.write_text(
+        "# a new comment moves every line\n\n" + main.read_text(encoding="utf-8"), encoding="utf-8"
+    )
+    same = run_cli("check", "infra", "--baseline", "baseline.json", "--format", "json", cwd=root)
+    document = json.loads(same.stdout)
+    assert document["findings"] == []
+    assert document["summary"]["baselined"] == len(recorded["findings"])
+    assert same.returncode == 0
+    main.write_text(main.read_text(encoding="utf-8").replace('"90m"', '"1d"'), encoding="utf-8")
+    new = run_cli("check", "infra", "--baseline", "baseline.json", "--format", "json", cwd=root)
+    assert {f["rule_id"] for f in json.loads(new.stdout)["findings"]} == {"ORY201"}
+    assert new.returncode == 1
+
+
+def test_bad_baseline_file_is_a_usage_error(tmp_path: Path) -> None:
+    root = project(tmp_path)
+    (root / "baseline.json").write_text("[1, 2]", encoding="utf-8")
+    result = run_cli("check", "infra", "--baseline", "baseline.json", cwd=root)
+    assert result.returncode == 2
+    assert "not an orylint baseline" in result.stderr
