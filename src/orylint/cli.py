@@ -18,6 +18,7 @@ from orylint.config import Config, ConfigError, find_config, load_config
 from orylint.engine import RuleSelection
 from orylint.findings import SEVERITIES
 from orylint.reporters import FORMATS, render
+from orylint.reporters.sarif import source_root
 from orylint.scan import ScanOptions, ScanResult, scan
 
 EXIT_USAGE = 2
@@ -183,7 +184,14 @@ def check(
     to_stdout = False
     for name, destination in reports:
         colour = _use_colour(color, destination)
-        report = render(name, result, exit_code=code, colour=colour, sarif_category=sarif_category)
+        report = render(
+            name,
+            result,
+            exit_code=code,
+            colour=colour,
+            sarif_category=sarif_category,
+            source_root=source_root() if name == "sarif" else None,
+        )
         if destination is None:
             click.echo(report, nl=False, color=colour)
             to_stdout = name == "text"

@@ -9,6 +9,8 @@ import importlib
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from orylint.scan import ScanResult
 
 FORMATS = ("text", "json", "sarif", "github", "junit", "gitlab")
@@ -21,6 +23,7 @@ def render(
     exit_code: int,
     colour: bool = False,
     sarif_category: str = "orylint",
+    source_root: Path | None = None,
 ) -> str:
     """Render ``result`` in format ``name`` (one of :data:`FORMATS`)."""
     if name == "text":
@@ -30,7 +33,7 @@ def render(
     if name == "sarif":
         from orylint.reporters.sarif import render_sarif
 
-        return render_sarif(result, exit_code=exit_code, category=sarif_category)
+        return render_sarif(result, exit_code=exit_code, category=sarif_category, root=source_root)
     module = importlib.import_module(
         f"orylint.reporters.{'json_report' if name == 'json' else name}"
     )

@@ -29,7 +29,10 @@ _PRECISION = {"HARD": "very-high", "TF": "very-high", "RUNTIME": "high"}
 
 
 def source_root(start: str | None = None) -> Path:
-    """The git top level (what GitHub resolves relative URIs against), else the working dir."""
+    """The git top level (what GitHub resolves relative URIs against), else the working dir.
+
+    Called by the CLI, which does I/O; reporters receive the root and stay pure.
+    """
     cwd = Path(start or os.getcwd()).resolve()
     try:
         completed = subprocess.run(
@@ -55,7 +58,7 @@ def render_sarif(
     ``category`` becomes ``automationDetails.id`` (``<category>/``): GitHub keeps one set of
     alerts per tool and category, so two orylint runs over different roots need two categories.
     """
-    root = root or source_root()
+    root = root or Path.cwd().resolve()
     rules = result.rules
     cache: dict[str, dict[int, str]] = {}
 
