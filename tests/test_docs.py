@@ -32,5 +32,16 @@ def test_rule_list_links_every_rule() -> None:
 
 
 def test_hand_written_pages_exist() -> None:
-    for name in ("getting-started.md", "json-format.md", "architecture.md"):
+    for name in (
+        "getting-started.md",
+        "json-format.md",
+        "architecture.md",
+        "configuration.md",
+        "suppressions.md",
+        "baseline.md",
+        "pre-commit.md",
+        "github-action.md",
+        "gitlab.md",
+        "contributing-rules.md",
+    ):
         assert (DOCS / name).is_file(), name
