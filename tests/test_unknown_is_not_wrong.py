@@ -84,3 +84,40 @@ def test_finding_disappears_when_its_value_is_unknown(
         assert (address, attribute) not in after, (address, attribute)
         checked += 1
     assert checked == written
+
+
+def _fixture_files() -> list[Path]:
+    return sorted({entry for _, entry in _cases() if entry.is_file()})
+
+
+def _all_findings(path: Path) -> set[tuple[str, str | None, str]]:
+    settings = load_config(find_config([str(path)])).settings
+    result = scan(ScanOptions([str(path)], settings=settings))
+    return {(f.rule_id, f.address, (f.attribute or "").split("[")[0]) for f in result.findings}
+
+
+@pytest.mark.parametrize("entry", _fixture_files(), ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_making_any_value_unknown_never_adds_a_finding(entry: Path, tmp_path: Path) -> None:
+    """Monotonicity: knowing less can only remove findings, for every attribute of every client."""
+    text = entry.read_text(encoding="utf-8")
+    document = load_hcl(entry.name, text)
+    assert isinstance(document, Document)
+    before = _all_findings(entry)
+    attributes = [
+        (block, name, attribute.attribute.value_span)
+        for block in document.blocks
+        if block.type == "resource" and block.labels[:1] == ["ory_oauth2_client"]
+        for name, attribute in block.attributes.items()
+        if name not in ("count", "for_each", "depends_on", "provider")
+    ]
+    for index, (block, name, span) in enumerate(attributes):
+        start = _offset(text, span.start_line, span.start_column)
+        end = _offset(text, span.end_line, span.end_column)
+        rewritten = tmp_path / f"{index}_{entry.name}"
+        rewritten.write_text(text[:start] + UNKNOWN + text[end:], encoding="utf-8")
+        added = {
+            (rule, address, attribute)
+            for rule, address, attribute in _all_findings(rewritten) - before
+            if rule not in ("ORY002", "ORY003", "ORY004")
+        }
+        assert not added, f"{'.'.join(block.labels)}.{name} unknown adds {sorted(added)}"

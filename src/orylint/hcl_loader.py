@@ -13,13 +13,13 @@ absorb the newline and comment that follow them, and heredoc tokens include thei
 from __future__ import annotations
 
 import bisect
-import json
 import re
 from collections.abc import Iterator, Sequence
 
 from lark import Token, Tree
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
+from orylint import gojson
 from orylint.document import Block, BlockAttribute, Comment, Document, LoadError
 from orylint.hcl_parser import parse_tree
 from orylint.model import Attribute, Element, Reference, Span, Unknown
@@ -508,10 +508,7 @@ def _is_known_tree(value: object) -> bool:
 
 def go_json(value: object) -> str:
     """Encode like Terraform's ``jsonencode``: compact, keys sorted, HTML characters escaped."""
-    text = json.dumps(value, separators=(",", ":"), sort_keys=True, ensure_ascii=False)
-    for char, escaped in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026")):
-        text = text.replace(char, escaped)
-    return text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+    return gojson.marshal(value, exact=True)
 
 
 def _template_text(value: object) -> str | None:

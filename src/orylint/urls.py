@@ -31,9 +31,12 @@ import ipaddress
 from dataclasses import dataclass
 
 __all__ = [
+    "DEFAULT_PORTS",
     "GoURL",
     "URLError",
+    "browser_origin",
     "is_localhost_name",
+    "is_loopback_host",
     "is_loopback_ip_literal",
     "is_private_or_loopback_host",
     "is_redirect_uri_secure",
@@ -506,6 +509,16 @@ def is_localhost_name(hostname: str, *, ignore_case: bool = False) -> bool:
     return name == "localhost" or name.endswith(".localhost")
 
 
+def is_loopback_host(hostname: str) -> bool:
+    """Whether *hostname* names this machine: a loopback IP literal or ``localhost`` in any case.
+
+    The lenient view for advice about plaintext (ORY409's and ORY905's http warnings, ORY902's
+    native-app redirects): fosite's own test (:func:`is_redirect_uri_secure`) is case-sensitive
+    for the name, but any spelling of ``localhost`` still stays on the device.
+    """
+    return is_loopback_ip_literal(hostname) or is_localhost_name(hostname, ignore_case=True)
+
+
 def is_redirect_uri_secure(u: GoURL) -> bool:
     """Return fosite's ``IsRedirectURISecure``: only plain ``http`` can be insecure.
 
@@ -579,6 +592,20 @@ def is_private_or_loopback_host(hostname: str) -> bool:
         return any(v4 in net for net in _PRIVATE_V4)
     assert isinstance(addr, ipaddress.IPv6Address)
     return any(addr in net for net in _PRIVATE_V6)
+
+
+DEFAULT_PORTS = {"http": "80", "https": "443"}
+"""The port a browser uses, and leaves out of the ``Origin`` header, for each web scheme."""
+
+
+def browser_origin(url: GoURL) -> tuple[str, str, str]:
+    """The origin as a browser compares it: scheme, host in lower case, default port filled in.
+
+    Unlike :func:`same_origin_hydra`, ``https://a.com:443`` and ``https://A.com`` are the same
+    origin here, which is what Front-Channel Logout's iframe (ORY408) depends on.
+    """
+    scheme = url.scheme.lower()
+    return scheme, url.hostname().lower(), url.port() or DEFAULT_PORTS.get(scheme, "")
 
 
 def same_origin_hydra(a: GoURL, b: GoURL) -> bool:

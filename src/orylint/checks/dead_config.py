@@ -20,7 +20,10 @@ from orylint.effective import (
     OFFLINE_SCOPES,
     REFRESH_ISSUING_GRANTS,
     REFRESH_TOKEN,
+    SUPPORTED_GRANTS,
     LifespanUse,
+    is_sensitive,
+    show,
 )
 from orylint.findings import Violation
 from orylint.model import Client
@@ -76,9 +79,9 @@ def _why_unused(
         if reason:
             return reason
     if use.token == "id":
-        scopes = effective.allowed_scopes(client, settings)
-        if scopes is not None and "openid" not in scopes:
-            return f"{_scope_text(client)} does not allow `openid`, so no ID token is ever issued"
+        scope = effective.scope(client, settings)
+        if scope is not None and "openid" not in scope.tokens:
+            return f"{_scope_text(scope)} does not allow `openid`, so no ID token is ever issued"
     return None
 
 
@@ -103,27 +106,32 @@ def _why_no_refresh_tokens(client: Client, settings: Settings, grants: list[str]
             "only the authorization_code and device_code flows issue refresh tokens, and the "
             f"client has neither ({_grants(client, grants)}; ORY305)"
         )
+    scope = effective.scope(client, settings)
     return (
-        f"{_scope_text(client)} allows neither "
+        f"{_scope_text(scope)} allows neither "
         f"{' nor '.join(f'`{scope}`' for scope in sorted(OFFLINE_SCOPES))}, so no refresh token "
         "is ever issued (ORY501)"
     )
 
 
-def _scope_text(client: Client) -> str:
-    scope = client.string("scope")
-    return f'scope "{scope}"' if scope else "the default scope"
+def _scope_text(scope: effective.Scope | None) -> str:
+    if scope is not None and scope.configured:
+        return f"scope {show(scope.text, sensitive=scope.sensitive)}"
+    return "the default scope"
 
 
 def _grants(client: Client, grants: list[str]) -> str:
-    shown = ", ".join(_show_grant(grant) for grant in grants)
+    shown = ", ".join(_show_grant(grant, client) for grant in grants)
     if client.strings("grant_types"):
         return f"grant_types: {shown}"
     return f"grant_types is unset, so Hydra uses {shown}"
 
 
-def _show_grant(grant: str) -> str:
-    return _GRANT_NAMES.get(grant, grant)
+def _show_grant(grant: str, client: Client | None = None) -> str:
+    """A grant for a message: short names for the URNs, anything unsupported quoted."""
+    if grant in SUPPORTED_GRANTS:
+        return _GRANT_NAMES.get(grant, grant)
+    return show(grant, sensitive=client is not None and is_sensitive(client, "grant_types"))
 
 
 # Settings only the authorization endpoint's flows use: a browser is sent back to the client.
@@ -155,7 +163,7 @@ def interactive_settings_on_machine_client(
     flows = set(grants) - {REFRESH_TOKEN}
     if not flows or not flows <= NON_INTERACTIVE_GRANTS:
         return
-    shown = ", ".join(_show_grant(grant) for grant in grants)
+    shown = ", ".join(_show_grant(grant, client) for grant in grants)
     if DEVICE_CODE in flows:
         # The device flow never redirects; ORY309 reports its redirect_uris, so only the
         # post-logout redirect is left here. Consent, logout and CORS settings stay live.

@@ -9,14 +9,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from orylint import effective
 from orylint.durations import (
     SECOND,
     DurationError,
     parse_go_duration,
     provider_canonical,
 )
-from orylint.effective import LIFESPAN_ATTRIBUTES
-from orylint.findings import Severity, Violation
+from orylint.effective import LIFESPAN_ATTRIBUTES, LIFESPAN_USES, show
+from orylint.findings import Violation
 from orylint.model import Attribute, Client
 from orylint.registry import client_rule
 from orylint.settings import Settings
@@ -48,8 +49,11 @@ def lifespan_not_go_duration(client: Client, settings: Settings) -> Iterator[Vio
         try:
             parse_go_duration(value)
         except DurationError as error:
+            # The reason quotes the value, so a sensitive one keeps only the verdict.
+            reason = "the details are not shown because the value is sensitive"
             yield Violation(
-                f"`{attribute.name}` = {_show(value)} is not a Go duration: {error}; "
+                f"`{attribute.name}` = {_shown(attribute, value)} is not a Go "
+                f"duration: {reason if attribute.sensitive else error}; "
                 "Hydra rejects the client at apply",
                 attribute.value_span,
                 attribute.name,
@@ -63,8 +67,8 @@ def lifespan_zero(client: Client, settings: Settings) -> Iterator[Violation]:
     for attribute, value, nanoseconds in _parsed(client):
         if nanoseconds == 0:
             yield Violation(
-                f"`{attribute.name}` = {_show(value)} is zero: tokens expire when issued; "
-                "omit the attribute to use the project default",
+                f"`{attribute.name}` = {_shown(attribute, value)} is zero: tokens expire when "
+                "issued; omit the attribute to use the project default",
                 attribute.value_span,
                 attribute.name,
             )
@@ -77,13 +81,13 @@ def lifespan_negative(client: Client, settings: Settings) -> Iterator[Violation]
     for attribute, value, nanoseconds in _parsed(client):
         if nanoseconds >= 0:
             continue
-        if attribute.name.endswith("_refresh_token_lifespan"):
+        if LIFESPAN_USES[attribute.name].token == "refresh":
             effect = "refresh tokens then never expire"
         else:
             effect = "tokens are already expired when issued"
         yield Violation(
-            f"`{attribute.name}` = {_show(value)} is negative: {effect}; use a positive "
-            'duration such as "1h"',
+            f"`{attribute.name}` = {_shown(attribute, value)} is negative: {effect}; use a "
+            'positive duration such as "1h"',
             attribute.value_span,
             attribute.name,
         )
@@ -97,8 +101,9 @@ def lifespan_not_canonical(client: Client, settings: Settings) -> Iterator[Viola
         canonical = provider_canonical(value)
         if canonical != value:
             yield Violation(
-                f"`{attribute.name}` = {_show(value)} is read back as {_show(canonical)}, so "
-                f"every plan shows a change; write {_show(canonical)}",
+                f"`{attribute.name}` = {_shown(attribute, value)} is read back as "
+                f"{_shown(attribute, canonical)}, so every plan shows a change; write "
+                f"{_shown(attribute, canonical)}",
                 attribute.value_span,
                 attribute.name,
             )
@@ -107,24 +112,15 @@ def lifespan_not_canonical(client: Client, settings: Settings) -> Iterator[Viola
 @client_rule("ORY205")
 def lifespan_too_long(client: Client, settings: Settings) -> Iterator[Violation]:
     """Long-lived tokens widen the window in which a leaked token is useful."""
-    thresholds = settings.lifespans
     for attribute, value, nanoseconds in _parsed(client):
-        if attribute.name.endswith("_refresh_token_lifespan"):
-            note, warning = thresholds.refresh_note, thresholds.refresh_warning
-        else:
-            note, warning = thresholds.access_note, thresholds.access_warning
-        severity: Severity | None = None
-        limit = ""
-        if nanoseconds > parse_go_duration(warning):
-            severity, limit = "warning", warning
-        elif nanoseconds > parse_go_duration(note):
-            severity, limit = "note", note
-        if severity is None:
+        excess = effective.lifespan_excess(attribute.name, nanoseconds, settings)
+        if excess is None:
             continue
+        severity, limit = excess
         yield Violation(
-            f"`{attribute.name}` = {_show(value)} is longer than {limit}: a leaked token "
-            "stays usable that long; prefer shorter tokens (Hydra's defaults: 1h access and ID, "
-            "720h refresh)",
+            f"`{attribute.name}` = {_shown(attribute, value)} is longer than {limit}: a leaked "
+            "token stays usable that long; prefer shorter tokens (Hydra's defaults: 1h access "
+            "and ID, 720h refresh)",
             attribute.value_span,
             attribute.name,
             severity=severity,
@@ -138,12 +134,13 @@ def lifespan_sub_second(client: Client, settings: Settings) -> Iterator[Violatio
     for attribute, value, nanoseconds in _parsed(client):
         if 0 < nanoseconds < SECOND:
             yield Violation(
-                f"`{attribute.name}` = {_show(value)} is shorter than one second: "
+                f"`{attribute.name}` = {_shown(attribute, value)} is shorter than one second: "
                 '`expires_in` is reported as 0 and the token is unusable; use at least "1s"',
                 attribute.value_span,
                 attribute.name,
             )
 
 
-def _show(value: str) -> str:
-    return '""' if value == "" else f'"{value}"'
+def _shown(attribute: Attribute, value: str) -> str:
+    """A lifespan (or its rewrite) quoted for a message, hidden when sensitive."""
+    return show(value, sensitive=attribute.sensitive)

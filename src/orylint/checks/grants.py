@@ -15,15 +15,23 @@ from orylint.effective import (
     CLIENT_CREDENTIALS,
     DEVICE_CODE,
     IMPLICIT,
+    INLINE_KEY_ATTRIBUTES,
     JWT_BEARER,
+    PRIVATE_KEY_JWT,
     REDIRECT_GRANTS,
     REFRESH_TOKEN,
     RESPONSE_TYPE_TOKENS,
     SUPPORTED_AUTH_METHODS,
     SUPPORTED_GRANTS,
+    TOKEN_ENDPOINT_GRANTS,
+    certain_grants,
+    certainly_set,
+    grant_span,
+    is_sensitive,
+    show,
 )
 from orylint.findings import Violation
-from orylint.model import Client, Span
+from orylint.model import Client
 from orylint.registry import client_rule
 from orylint.settings import Settings
 
@@ -37,18 +45,12 @@ _GRANT_HINTS = {
     "jwt-bearer": f'use "{effective.JWT_BEARER}"',
     "jwt_bearer": f'use "{effective.JWT_BEARER}"',
 }
+AUTH_METHOD = "token_endpoint_auth_method"
 _AUTH_HINTS = {
     "client_secret_jwt": "Hydra does not support client_secret_jwt",
     "tls_client_auth": "Hydra does not support mTLS client authentication",
     "self_signed_tls_client_auth": "Hydra does not support mTLS client authentication",
 }
-
-# Every supported grant but implicit sends the client to the token endpoint, where it
-# authenticates with its registered method (refresh_token, jwt-bearer and device_code included).
-_TOKEN_ENDPOINT_GRANTS = SUPPORTED_GRANTS - {IMPLICIT}
-_KEY_ATTRIBUTES = ("jwks_uri", "jwks", "jwks_wo")
-_INLINE_KEY_ATTRIBUTES = ("jwks", "jwks_wo")
-PRIVATE_KEY_JWT = "private_key_jwt"
 
 
 @client_rule("ORY102")
@@ -64,8 +66,8 @@ def unsupported_auth_method(client: Client, settings: Settings) -> Iterator[Viol
         or "use one of client_secret_basic, client_secret_post, private_key_jwt or none"
     )
     yield Violation(
-        f'token_endpoint_auth_method "{method}" is not supported, so the client can never '
-        f"authenticate at the token endpoint: {hint}",
+        f"token_endpoint_auth_method {show(method, sensitive=attribute.sensitive)} is not "
+        f"supported, so the client can never authenticate at the token endpoint: {hint}",
         attribute.value_span,
         "token_endpoint_auth_method",
     )
@@ -75,6 +77,7 @@ def unsupported_auth_method(client: Client, settings: Settings) -> Iterator[Viol
 def unsupported_grant_type(client: Client, settings: Settings) -> Iterator[Violation]:
     """A grant type Hydra has no handler for is stored but never usable."""
     del settings
+    sensitive = is_sensitive(client, "grant_types")
     for element, grant in client.known_elements("grant_types"):
         if grant in SUPPORTED_GRANTS:
             continue
@@ -82,7 +85,7 @@ def unsupported_grant_type(client: Client, settings: Settings) -> Iterator[Viola
         if not hint:
             hint = "supported: " + ", ".join(sorted(SUPPORTED_GRANTS))
         yield Violation(
-            f'grant type "{grant}" is not supported by Ory: {hint}',
+            f"grant type {show(grant, sensitive=sensitive)} is not supported by Ory: {hint}",
             element.span,
             f"grant_types[{element.index}]",
         )
@@ -92,6 +95,7 @@ def unsupported_grant_type(client: Client, settings: Settings) -> Iterator[Viola
 def malformed_response_type(client: Client, settings: Settings) -> Iterator[Violation]:
     """Each entry is a space-separated set over code/token/id_token; anything else never matches."""
     del settings
+    sensitive = is_sensitive(client, "response_types")
     for element, entry in client.known_elements("response_types"):
         tokens = entry.split()
         problem = ""
@@ -99,14 +103,14 @@ def malformed_response_type(client: Client, settings: Settings) -> Iterator[Viol
             problem = "is empty"
         elif any(token not in RESPONSE_TYPE_TOKENS for token in tokens):
             bad = next(token for token in tokens if token not in RESPONSE_TYPE_TOKENS)
-            problem = f'contains "{bad}"'
+            problem = f"contains {show(bad, sensitive=sensitive)}"
         elif len(set(tokens)) != len(tokens):
             problem = "repeats a value"
         if problem:
             yield Violation(
-                f'response type "{entry}" {problem}: an entry is a space-separated set of '
-                'code, token and id_token (e.g. "code" or "code id_token"), and a malformed '
-                "entry never matches a request",
+                f"response type {show(entry, sensitive=sensitive)} {problem}: an entry is a "
+                'space-separated set of code, token and id_token (e.g. "code" or "code id_token"), '
+                "and a malformed entry never matches a request",
                 element.span,
                 f"response_types[{element.index}]",
             )
@@ -127,7 +131,7 @@ def client_credentials_on_public_client(client: Client, settings: Settings) -> I
         'a public client (token_endpoint_auth_method = "none") can never use '
         "client_credentials: Hydra refuses the grant; use client_secret_basic or "
         "private_key_jwt for machine-to-machine clients",
-        _grant_span(client, CLIENT_CREDENTIALS),
+        grant_span(client, CLIENT_CREDENTIALS),
         "grant_types",
     )
 
@@ -154,19 +158,20 @@ def grant_response_type_mismatch(client: Client, settings: Settings) -> Iterator
                 severity="note",
             )
         return
+    sensitive = attribute is not None and attribute.sensitive
     for index, tokens in enumerate(token_sets):
         element_span = attribute.element_span(index) if attribute is not None else span
-        entry = entries[index]
+        entry = show(entries[index], sensitive=sensitive)
         if ("token" in tokens or tokens == {"id_token"}) and IMPLICIT not in grants:
             yield Violation(
-                f'response type "{entry}" needs the "implicit" grant, which this client does '
+                f'response type {entry} needs the "implicit" grant, which this client does '
                 "not have: every such authorize request fails",
                 element_span,
                 f"response_types[{index}]",
             )
         if "code" in tokens and AUTHORIZATION_CODE not in grants:
             yield Violation(
-                f'response type "{entry}" issues a code, but without the "authorization_code" '
+                f'response type {entry} issues a code, but without the "authorization_code" '
                 "grant the code can never be exchanged",
                 element_span,
                 f"response_types[{index}]",
@@ -203,14 +208,12 @@ def grant_response_type_mismatch(client: Client, settings: Settings) -> Iterator
 def private_key_jwt_key_material(client: Client, settings: Settings) -> Iterator[Violation]:
     """Hydra rejects private_key_jwt without keys, and a key URL together with inline keys."""
     del settings
-    uri = _key_state(client, "jwks_uri")
-    inline = {name: _key_state(client, name) for name in _INLINE_KEY_ATTRIBUTES}
+    sources = effective.key_sources(client)
     method = client.attr("token_endpoint_auth_method")
     if (
         method is not None
         and client.string("token_endpoint_auth_method") == PRIVATE_KEY_JWT
-        and uri is False
-        and all(state is False for state in inline.values())
+        and all(state is False for state in sources.values())
     ):
         empty = (
             " (jwks_uri is empty, which Hydra treats as unset)" if client.is_set("jwks_uri") else ""
@@ -222,9 +225,9 @@ def private_key_jwt_key_material(client: Client, settings: Settings) -> Iterator
             method.value_span,
             "token_endpoint_auth_method",
         )
-    conflicting = [name for name in _INLINE_KEY_ATTRIBUTES if _present(client, name)]
+    conflicting = [name for name in INLINE_KEY_ATTRIBUTES if certainly_set(client, name)]
     uri_attribute = client.attr("jwks_uri")
-    if conflicting and uri_attribute is not None and _present(client, "jwks_uri"):
+    if conflicting and uri_attribute is not None and certainly_set(client, "jwks_uri"):
         yield Violation(
             f"jwks_uri and {' and '.join(conflicting)} are both set, but a key URL and inline "
             "keys are mutually exclusive (RFC 7591 §2): the ory/ory provider refuses the "
@@ -242,20 +245,24 @@ def key_material_notes(client: Client, settings: Settings) -> Iterator[Violation
     if method is None:
         return
     if method == PRIVATE_KEY_JWT:
-        attribute = client.attr("token_endpoint_auth_method")
-        if attribute is not None:
-            yield Violation(
-                'token_endpoint_auth_method "private_key_jwt" accepts only RS256 client '
-                "assertions here: the provider cannot set token_endpoint_auth_signing_alg, so "
-                "Hydra requires its default RS256 and answers ES256 or PS256 assertions with "
-                "invalid_client; publish an RSA signing key and sign with RS256",
-                attribute.value_span,
-                "token_endpoint_auth_method",
-            )
+        # Only a configured method can be private_key_jwt: the provider's default is not.
+        attribute = client.attributes["token_endpoint_auth_method"]
+        yield Violation(
+            'token_endpoint_auth_method "private_key_jwt" accepts only RS256 client '
+            "assertions here: the provider cannot set token_endpoint_auth_signing_alg, so "
+            "Hydra requires its default RS256 and answers ES256 or PS256 assertions with "
+            "invalid_client; publish an RSA signing key and sign with RS256",
+            attribute.value_span,
+            "token_endpoint_auth_method",
+        )
         return
-    keys = [name for name in _KEY_ATTRIBUTES if _key_state(client, name)]
+    sources = effective.key_sources(client)
+    keys = [name for name, state in sources.items() if state]
     if not keys:
         return
+    # Point at the first key attribute that may be set, known or not, so the finding stays on
+    # the same attribute whatever orylint learns about the others.
+    anchor = next(name for name, state in sources.items() if state is not False)
     alg = client.string("request_object_signing_alg")
     if client.is_set("request_object_signing_alg") and alg not in ("", "none"):
         return  # pinned to a signing algorithm (or unknown): the keys verify request objects
@@ -269,13 +276,14 @@ def key_material_notes(client: Client, settings: Settings) -> Iterator[Violation
             "so the keys serve only to verify signed request objects, which few clients send; "
             "if this one does, pin request_object_signing_alg"
         )
-    attribute = client.attr(keys[0])
+    key_attribute = client.attr(anchor)
+    shown = show(method, sensitive=is_sensitive(client, AUTH_METHOD))
     yield Violation(
         f"{' and '.join(keys)} {'is' if len(keys) == 1 else 'are'} set, but the client "
-        f'authenticates with "{method}" rather than private_key_jwt, {usage}; otherwise '
+        f"authenticates with {shown} rather than private_key_jwt, {usage}; otherwise "
         "remove the keys or switch to private_key_jwt",
-        attribute.value_span if attribute is not None else client.span,
-        keys[0],
+        key_attribute.value_span if key_attribute is not None else client.span,
+        anchor,
     )
 
 
@@ -291,7 +299,7 @@ def refresh_token_unobtainable(client: Client, settings: Settings) -> Iterator[V
     yield Violation(
         'the "refresh_token" grant is useless here: only the authorization_code and '
         "device_code flows issue refresh tokens; remove it or add one of those grants",
-        _grant_span(client, REFRESH_TOKEN),
+        grant_span(client, REFRESH_TOKEN),
         "grant_types",
     )
 
@@ -303,15 +311,14 @@ def redirect_grant_without_redirect_uris(client: Client, settings: Settings) -> 
     grants = effective.grant_types(client)
     if grants is None or not set(grants) & REDIRECT_GRANTS:
         return
-    if client.is_unknown("redirect_uris"):
-        return
-    uris = client.strings("redirect_uris")
-    if uris:
+    if client.is_set("redirect_uris") and client.strings("redirect_uris") is None:
+        return  # unknown, or not a list of strings (ORY101 reports the type)
+    if client.strings("redirect_uris"):
         return
     used = sorted(set(grants) & REDIRECT_GRANTS)
     if client.is_set("grant_types"):
         reason = f"its grant {' and '.join(used)} redirects to a registered URI"
-        span = _grant_span(client, used[0])
+        span = grant_span(client, used[0])
     else:
         reason = (
             "without `grant_types` Hydra treats it as an authorization_code client; set "
@@ -331,7 +338,7 @@ def auth_method_omitted(client: Client, settings: Settings) -> Iterator[Violatio
     del settings
     if client.is_set("token_endpoint_auth_method"):
         return
-    used = sorted(_certain_grants(client) & _TOKEN_ENDPOINT_GRANTS)
+    used = sorted(certain_grants(client) & TOKEN_ENDPOINT_GRANTS)
     if not used:
         return
     yield Violation(
@@ -350,7 +357,7 @@ def public_client_pkce_not_enforced(client: Client, settings: Settings) -> Itera
     """Public clients must use PKCE (RFC 9700 §2.1.1); Hydra enforces it only when configured."""
     if settings.ory.pkce_enforced or settings.ory.pkce_enforced_for_public_clients:
         return
-    if AUTHORIZATION_CODE not in _certain_grants(client) or effective.is_public(client) is not True:
+    if AUTHORIZATION_CODE not in certain_grants(client) or effective.is_public(client) is not True:
         return
     yield Violation(
         'a public client (token_endpoint_auth_method = "none") uses authorization_code, and '
@@ -358,7 +365,7 @@ def public_client_pkce_not_enforced(client: Client, settings: Settings) -> Itera
         "oauth2.pkce.enforced_for_public_clients in the Ory project (then set "
         "`pkce_enforced_for_public_clients = true` under [ory] in the orylint configuration) "
         "and use S256, since Hydra always refuses plain",
-        _grant_span(client, AUTHORIZATION_CODE),
+        grant_span(client, AUTHORIZATION_CODE),
         "grant_types",
     )
 
@@ -367,13 +374,13 @@ def public_client_pkce_not_enforced(client: Client, settings: Settings) -> Itera
 def device_or_jwt_bearer_caveats(client: Client, settings: Settings) -> Iterator[Violation]:
     """Device secrets are extractable, device clients never redirect, jwt-bearer needs issuers."""
     del settings
-    grants = _certain_grants(client)
+    grants = certain_grants(client)
     if DEVICE_CODE in grants and effective.is_public(client) is False:
         yield Violation(
             "the device_code grant runs on devices whose embedded secrets can be extracted "
             "(RFC 8628 §5.6), so this client's credential is not really confidential; make it "
             'public (token_endpoint_auth_method = "none") and rely on the device flow instead',
-            _grant_span(client, DEVICE_CODE),
+            grant_span(client, DEVICE_CODE),
             "grant_types",
         )
     full = effective.grant_types(client)
@@ -398,51 +405,6 @@ def device_or_jwt_bearer_caveats(client: Client, settings: Settings) -> Iterator
             "the jwt-bearer grant accepts assertions only from issuers registered as trusted "
             "(ory_trusted_oauth2_jwt_grant_issuer, with the subject and scopes they may "
             "assert); without one every assertion gets invalid_grant",
-            _grant_span(client, JWT_BEARER),
+            grant_span(client, JWT_BEARER),
             "grant_types",
         )
-
-
-def _grant_span(client: Client, grant: str) -> Span:
-    """The span of one grant in ``grant_types``, else the attribute, else the block header."""
-    for element, value in client.known_elements("grant_types"):
-        if value == grant:
-            return element.span
-    attribute = client.attr("grant_types")
-    return attribute.value_span if attribute is not None else client.span
-
-
-def _certain_grants(client: Client) -> frozenset[str]:
-    """The effective grants that are certainly there: the known elements of a partly known list.
-
-    A grant written literally is in effect whatever the unknown elements turn out to be, so rules
-    that ask "does the client have grant X" can decide on it; an unknown list yields nothing.
-    """
-    grants = effective.grant_types(client)
-    if grants is not None:
-        return frozenset(grants)
-    return frozenset(grant for _, grant in client.known_elements("grant_types"))
-
-
-def _present(client: Client, name: str) -> bool | None:
-    """Whether an attribute is certainly non-null (what the provider's ConflictsWith checks).
-
-    A known value counts even when empty, and so does a ``jsonencode(...)`` call with unknown
-    content, which is never null; any other unknown expression may still evaluate to null.
-    """
-    attribute = client.attr(name)
-    if attribute is None:
-        return False
-    return True if attribute.known or attribute.from_jsonencode else None
-
-
-def _key_state(client: Client, name: str) -> bool | None:
-    """Whether a key attribute gives Hydra keys: True, False, or None when unknowable.
-
-    Hydra treats an empty ``jwks_uri`` as unset; ``jwks``/``jwks_wo`` count as soon as they are
-    sent, that is, as soon as they are non-null.
-    """
-    if name == "jwks_uri" and client.is_set(name):
-        value = client.string(name)
-        return None if value is None else value != ""
-    return _present(client, name)

@@ -9,48 +9,37 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from orylint import effective
+from orylint.effective import is_sensitive, show
 from orylint.findings import Violation
 from orylint.model import Client, Span
 from orylint.registry import client_rule
 from orylint.settings import Settings
 from orylint.urls import (
-    GoURL,
     URLError,
-    is_localhost_name,
-    is_loopback_ip_literal,
+    browser_origin,
+    is_loopback_host,
     parse,
     parse_request_uri,
     same_origin_hydra,
 )
-
-_DEFAULT_PORTS = {"http": "80", "https": "443"}
-
-
-def redirect_urls(client: Client) -> list[GoURL] | None:
-    """The redirect URIs that parse, or None when any of them is unknown."""
-    if client.is_unknown("redirect_uris"):
-        return None
-    parsed = []
-    for _, uri in client.known_elements("redirect_uris"):
-        try:
-            parsed.append(parse_request_uri(uri))
-        except URLError:
-            continue
-    return parsed
 
 
 @client_rule("ORY407")
 def post_logout_origin_mismatch(client: Client, settings: Settings) -> Iterator[Violation]:
     """Hydra: a post-logout URI must share scheme, host and port (as strings) with a redirect."""
     del settings
-    redirects = redirect_urls(client)
+    redirects = effective.redirect_urls(client)
+    sensitive = is_sensitive(client, "post_logout_redirect_uris")
     for element, uri in client.known_elements("post_logout_redirect_uris"):
         where = f"post_logout_redirect_uris[{element.index}]"
+        shown = show(uri, sensitive=sensitive)
         try:
             url = parse_request_uri(uri)
         except URLError as error:
+            reason = "details not shown: the value is sensitive" if sensitive else str(error)
             yield Violation(
-                f'post-logout redirect URI "{uri}" does not parse ({error}): Hydra rejects '
+                f"post-logout redirect URI {shown} does not parse ({reason}): Hydra rejects "
                 "the client",
                 element.span,
                 where,
@@ -60,7 +49,7 @@ def post_logout_origin_mismatch(client: Client, settings: Settings) -> Iterator[
             continue
         if not redirects:
             yield Violation(
-                f'post-logout redirect URI "{uri}" needs a redirect URI with the same scheme, '
+                f"post-logout redirect URI {shown} needs a redirect URI with the same scheme, "
                 f"host and port, and {client.address} has no redirect_uris: Hydra rejects the "
                 "client",
                 element.span,
@@ -68,19 +57,12 @@ def post_logout_origin_mismatch(client: Client, settings: Settings) -> Iterator[
             )
         elif not any(same_origin_hydra(url, redirect) for redirect in redirects):
             yield Violation(
-                f'post-logout redirect URI "{uri}" shares scheme, host and port with no '
+                f"post-logout redirect URI {shown} shares scheme, host and port with no "
                 "redirect URI (compared as written: `:443`, host case and loopback ports "
                 "count): Hydra rejects the client",
                 element.span,
                 where,
             )
-
-
-def _origin(url: GoURL) -> tuple[str, str, str]:
-    """An origin as a browser sees it (case-insensitive host, default ports filled in)."""
-    scheme = url.scheme.lower()
-    port = url.port() or _DEFAULT_PORTS.get(scheme, "")
-    return scheme, url.hostname().lower(), port
 
 
 @client_rule("ORY408")
@@ -89,28 +71,22 @@ def frontchannel_logout_origin_mismatch(client: Client, settings: Settings) -> I
     del settings
     uri = client.string("frontchannel_logout_uri")
     attribute = client.attr("frontchannel_logout_uri")
-    redirects = redirect_urls(client)
+    redirects = effective.redirect_urls(client)
     if uri is None or attribute is None or redirects is None or not uri:
         return
     try:
         url = parse_request_uri(uri)
     except URLError:
         return  # ORY409 reports URIs that do not parse
-    if any(_origin(url) == _origin(redirect) for redirect in redirects):
+    if any(browser_origin(url) == browser_origin(redirect) for redirect in redirects):
         return
     reason = "no redirect URI" if not redirects else "a different origin than every redirect URI"
     yield Violation(
-        f'frontchannel_logout_uri "{uri}" has {reason}; OIDC Front-Channel Logout requires the '
-        "same scheme, host and port, or the logout iframe cannot clear the session",
+        f"frontchannel_logout_uri {show(uri, sensitive=attribute.sensitive)} has {reason}; "
+        "OIDC Front-Channel Logout requires the same scheme, host and port, or the logout "
+        "iframe cannot clear the session",
         attribute.value_span,
         "frontchannel_logout_uri",
-    )
-
-
-def _insecure_http(url: GoURL) -> bool:
-    host = url.hostname()
-    return url.scheme == "http" and not (
-        is_loopback_ip_literal(host) or is_localhost_name(host, ignore_case=True)
     )
 
 
@@ -118,32 +94,38 @@ def _insecure_http(url: GoURL) -> bool:
 def logout_uri_form(client: Client, settings: Settings) -> Iterator[Violation]:
     """Logout URIs must be absolute without fragment and should use https."""
     del settings
-    public = client.string("token_endpoint_auth_method") == "none"
+    public = effective.is_public(client) is True
     for name in ("frontchannel_logout_uri", "backchannel_logout_uri"):
         uri = client.string(name)
         attribute = client.attr(name)
         if uri is None or attribute is None:
             continue
-        yield from _check_logout_uri(name, uri, attribute.value_span, name, public, form=True)
+        yield from _check_logout_uri(
+            name, uri, attribute.sensitive, attribute.value_span, name, public, form=True
+        )
+    sensitive = is_sensitive(client, "post_logout_redirect_uris")
     for element, uri in client.known_elements("post_logout_redirect_uris"):
         where = f"post_logout_redirect_uris[{element.index}]"
         yield from _check_logout_uri(
-            "post_logout_redirect_uris", uri, element.span, where, public, form=False
+            "post_logout_redirect_uris", uri, sensitive, element.span, where, public, form=False
         )
 
 
 def _check_logout_uri(
-    kind: str, uri: str, span: Span, where: str, public: bool, *, form: bool
+    kind: str, uri: str, sensitive: bool, span: Span, where: str, public: bool, *, form: bool
 ) -> Iterator[Violation]:
+    shown = show(uri, sensitive=sensitive)
     try:
         url = parse(uri)
     except URLError as error:
         if form:
-            yield Violation(f'{kind} "{uri}" is not a valid URI ({error})', span, where)
+            # Go's reason quotes part of the URI, so a sensitive URI hides it too.
+            reason = "details not shown: the value is sensitive" if sensitive else str(error)
+            yield Violation(f"{kind} {shown} is not a valid URI ({reason})", span, where)
         return
     if form and (not url.is_abs() or url.opaque or not url.host):
         yield Violation(
-            f'{kind} "{uri}" must be an absolute https URI (OIDC logout specs); Ory calls it '
+            f"{kind} {shown} must be an absolute https URI (OIDC logout specs); Ory calls it "
             "as given",
             span,
             where,
@@ -151,17 +133,17 @@ def _check_logout_uri(
         return
     if form and "#" in uri:
         yield Violation(
-            f'{kind} "{uri}" must not contain a fragment: Ory appends `iss` and `sid` query '
+            f"{kind} {shown} must not contain a fragment: Ory appends `iss` and `sid` query "
             "parameters and the OIDC logout specs forbid fragments",
             span,
             where,
         )
-    if _insecure_http(url):
+    if url.scheme == "http" and not is_loopback_host(url.hostname()):
         stronger = (
             " This is a public client, so nothing else protects the logout flow." if public else ""
         )
         yield Violation(
-            f'{kind} "{uri}" uses plain http to a non-loopback host: logout tokens and '
+            f"{kind} {shown} uses plain http to a non-loopback host: logout tokens and "
             f"session ids travel unencrypted; use https.{stronger}",
             span,
             where,
@@ -189,6 +171,6 @@ def logout_session_flag_without_effect(client: Client, settings: Settings) -> It
             yield Violation(
                 f"`{flag_name} = false` has no effect: Ory always sends `sid` in "
                 f"{channel} logout notifications; remove it",
-                attribute.span,
+                attribute.value_span,
                 flag_name,
             )

@@ -8,16 +8,14 @@ Inline JWK sets (``jwks``/``jwks_wo``, later ``ory/ory`` provider only) must hol
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 
-from orylint import effective
-from orylint.checks.scopes import USER_GRANTS
+from orylint import effective, gojson
+from orylint.effective import USER_GRANTS, show
 from orylint.findings import Violation
 from orylint.model import Client
 from orylint.registry import client_rule
 from orylint.settings import Settings
-from orylint.urls import URLError, parse
 
 _PRIVATE_MEMBERS = ("d", "p", "q", "dp", "dq", "qi", "oth")
 _KID_DISPLAY_LIMIT = 64
@@ -29,21 +27,20 @@ def pairwise_with_jwt_access_tokens(client: Client, settings: Settings) -> Itera
     subject = client.attr("subject_type")
     if subject is None or client.string("subject_type") != "pairwise":
         return
-    if client.is_unknown("access_token_strategy"):
+    if effective.access_token_strategy(client, settings) != "jwt":
         return
     strategy = client.string("access_token_strategy")
     if strategy:
-        if strategy.lower() == "jwt":
-            yield Violation(
-                f'subject_type "pairwise" cannot be combined with access_token_strategy '
-                f'"{strategy}": Hydra supports only public subjects for clients with JWT access '
-                'tokens and rejects the client (HTTP 400); use access_token_strategy = "opaque" '
-                'or subject_type = "public"',
-                subject.value_span,
-                "subject_type",
-            )
-        return
-    if settings.ory.access_token_strategy.lower() == "jwt":
+        shown = show(strategy, sensitive=effective.is_sensitive(client, "access_token_strategy"))
+        yield Violation(
+            'subject_type "pairwise" cannot be combined with access_token_strategy '
+            f"{shown}: Hydra supports only public subjects for clients with JWT access "
+            'tokens and rejects the client (HTTP 400); use access_token_strategy = "opaque" '
+            'or subject_type = "public"',
+            subject.value_span,
+            "subject_type",
+        )
+    else:
         yield Violation(
             'subject_type "pairwise" with access_token_strategy unset: the project issues JWT '
             "access tokens (setting ory.access_token_strategy), so Hydra supports only public "
@@ -88,7 +85,7 @@ def pairwise_redirect_uri_count(client: Client, settings: Settings) -> Iterator[
             "redirect_uris",
         )
         return
-    hosts = _hosts(client)
+    hosts = {uri.url.host.lower() for uri in effective.redirect_uris(client) if uri.url}
     spread = (
         " (they are on different hosts, so OIDC Core §8.1 requires a sector identifier too)"
         if len(hosts) > 1
@@ -104,17 +101,6 @@ def pairwise_redirect_uri_count(client: Client, settings: Settings) -> Iterator[
     )
 
 
-def _hosts(client: Client) -> set[str]:
-    """The hosts (with port) of the known redirect URIs that parse."""
-    hosts = set()
-    for _, uri in client.known_elements("redirect_uris"):
-        try:
-            hosts.add(parse(uri).host.lower())
-        except URLError:
-            continue
-    return hosts
-
-
 @client_rule("ORY603")
 def jwks_private_key_material(client: Client, settings: Settings) -> Iterator[Violation]:
     """OIDC Registration §2: a client's JWK Set MUST NOT contain private or symmetric keys.
@@ -127,7 +113,7 @@ def jwks_private_key_material(client: Client, settings: Settings) -> Iterator[Vi
         text = client.string(name)
         if attribute is None or text is None:
             continue
-        keys = _keys(text)
+        keys = _keys(text, sensitive=attribute.sensitive)
         if keys is None:
             continue  # not a JWK set orylint can read; Hydra's own validation reports it
         several = len(keys) > 1
@@ -164,31 +150,32 @@ def jwks_private_key_material(client: Client, settings: Settings) -> Iterator[Vi
                 )
 
 
-def _keys(text: str) -> list[tuple[str, dict[str, object]]] | None:
+def _keys(text: str, *, sensitive: bool) -> list[tuple[str, dict[str, object]]] | None:
     """The keys of a JWK set (or of a single JWK) with a label each, or None if not JSON."""
     try:
-        document = json.loads(text)
-    except ValueError:
+        document = gojson.unmarshal(text)
+    except gojson.GoJSONError:
         return None
     if not isinstance(document, dict):
         return None
     if "keys" not in document and "kty" in document:
-        return [(_label("the key", document), document)]
+        return [(_label("the key", document, sensitive), document)]
     keys = document.get("keys")
     if not isinstance(keys, list):
         return None
     return [
-        (_label(f"keys[{index}]", key), key)
+        (_label(f"keys[{index}]", key, sensitive), key)
         for index, key in enumerate(keys)
         if isinstance(key, dict)
     ]
 
 
-def _label(base: str, key: dict[str, object]) -> str:
-    """Name a key by position and ``kid`` (a public identifier, never key material)."""
+def _label(base: str, key: dict[str, object], sensitive: bool) -> str:
+    """Name a key by position and ``kid`` (a public identifier, never key material).
+
+    A set that Terraform marks sensitive is named by position only: nothing of it is shown.
+    """
     kid = key.get("kid")
-    if not isinstance(kid, str) or not kid:
+    if not isinstance(kid, str) or not kid or sensitive:
         return base
-    if len(kid) > _KID_DISPLAY_LIMIT:
-        kid = kid[:_KID_DISPLAY_LIMIT] + "…"
-    return f'{base} (kid "{kid}")'
+    return f"{base} (kid {show(kid, limit=_KID_DISPLAY_LIMIT)})"

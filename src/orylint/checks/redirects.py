@@ -11,12 +11,13 @@ reported once.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator
 
+from orylint import effective
+from orylint.effective import is_sensitive, show, version_key
 from orylint.findings import Violation
-from orylint.model import Client, Element
+from orylint.model import Client
 from orylint.registry import client_rule
 from orylint.settings import Settings
 from orylint.urls import (
@@ -53,28 +54,6 @@ _ENFORCED_SINCE = {
 _SERVER_FETCHED = ("jwks_uri", "backchannel_logout_uri")
 
 
-def _show(value: str) -> str:
-    """Quote a value for a message: escaped control characters, long values shortened."""
-    if len(value) > 100:
-        value = value[:97] + "..."
-    return json.dumps(value, ensure_ascii=False)
-
-
-def _head(uri: str) -> str:
-    """The part before the first ``#``: the fragment itself is ORY401's finding."""
-    return uri.partition("#")[0]
-
-
-def _redirects(client: Client) -> Iterator[tuple[Element, str, str, GoURL | None]]:
-    """Each known redirect URI with its location, and its pre-``#`` part parsed (None: fails)."""
-    for element, uri in client.known_elements("redirect_uris"):
-        try:
-            url: GoURL | None = parse_request_uri(_head(uri))
-        except URLError:
-            url = None
-        yield element, f"redirect_uris[{element.index}]", uri, url
-
-
 def _is_localhost_dns(host: str) -> bool:
     """The DNS view of "is this localhost": any case, an absolute name's trailing dot allowed."""
     return is_localhost_name(host.removesuffix("."), ignore_case=True)
@@ -96,41 +75,53 @@ def _scheme_is_a_host(url: GoURL) -> bool:
 def redirect_uri_fragment(client: Client, settings: Settings) -> Iterator[Violation]:
     """Hydra refuses any redirect URI containing ``#`` (RFC 6749 §3.1.2 forbids fragments)."""
     del settings
-    for element, where, uri, _ in _redirects(client):
-        if "#" not in uri:
+    sensitive = is_sensitive(client, "redirect_uris")
+    for uri in effective.redirect_uris(client):
+        if "#" not in uri.raw:
             continue
-        fragment = uri.partition("#")[2]
-        detail = "an empty fragment still counts" if fragment == "" else f'fragment "#{fragment}"'
-        yield Violation(
-            f"redirect URI {_show(uri)} contains '#' ({detail}): Hydra rejects the client "
-            "because redirect URIs must not have a fragment; remove it and route on the path "
-            f"instead, e.g. {_show(_head(uri) or 'https://app.example.com/callback')}",
-            element.span,
-            where,
+        fragment = uri.raw.partition("#")[2]
+        detail = (
+            "an empty fragment still counts"
+            if fragment == ""
+            else f"fragment {show('#' + fragment, sensitive=sensitive)}"
         )
+        example = show(uri.head, sensitive=sensitive) if uri.head else _EXAMPLE_REDIRECT
+        yield Violation(
+            f"redirect URI {show(uri.raw, sensitive=sensitive)} contains '#' ({detail}): Hydra "
+            "rejects the client because redirect URIs must not have a fragment; remove it and "
+            f"route on the path instead, e.g. {example}",
+            uri.element.span,
+            uri.where,
+        )
+
+
+_EXAMPLE_REDIRECT = '"https://app.example.com/callback"'
 
 
 @client_rule("ORY402")
 def redirect_uri_not_absolute(client: Client, settings: Settings) -> Iterator[Violation]:
     """A redirect URI must be absolute: Hydra checks only that it parses, fosite needs more."""
     del settings
-    for element, where, uri, url in _redirects(client):
-        head = _head(uri)
-        if url is None:
-            yield Violation(_unparsable_message(uri, head), element.span, where)
+    sensitive = is_sensitive(client, "redirect_uris")
+    for uri in effective.redirect_uris(client):
+        if uri.url is None:
+            yield Violation(
+                _unparsable_message(uri.raw, uri.head, sensitive), uri.element.span, uri.where
+            )
             continue
-        trap = _trap(head, url)
+        trap = _trap(uri.head, uri.url, sensitive)
         if trap is not None:
             problem, fix = trap
             yield Violation(
-                f"redirect URI {_show(uri)} {problem}: Hydra accepts it, but no authorization "
-                f"request can ever use it (RFC 6749 §3.1.2 requires an absolute URI); {fix}",
-                element.span,
-                where,
+                f"redirect URI {show(uri.raw, sensitive=sensitive)} {problem}: Hydra accepts it, "
+                "but no authorization request can ever use it (RFC 6749 §3.1.2 requires an "
+                f"absolute URI); {fix}",
+                uri.element.span,
+                uri.where,
             )
 
 
-def _unparsable_message(uri: str, head: str) -> str:
+def _unparsable_message(raw: str, head: str, sensitive: bool) -> str:
     """HARD: Go's ``url.ParseRequestURI`` fails, so Hydra answers 400."""
     try:
         parse_request_uri(head)
@@ -139,16 +130,18 @@ def _unparsable_message(uri: str, head: str) -> str:
     else:  # pragma: no cover - only called for URIs that fail
         reason = "invalid URI"
     if reason == "invalid URI for request" and head and not head.startswith("/"):
-        hint = f"add the scheme, e.g. {_show('https://' + head)}"
+        hint = f"add the scheme, e.g. {show('https://' + head, sensitive=sensitive)}"
     else:
-        hint = 'write an absolute URI such as "https://app.example.com/callback"'
+        hint = f"write an absolute URI such as {_EXAMPLE_REDIRECT}"
+    if sensitive:
+        reason = "details not shown: the value is sensitive"  # Go's reason quotes parts of it
     return (
-        f"redirect URI {_show(uri)} does not parse as a request URI ({reason}): Hydra rejects "
-        f"the client with HTTP 400; {hint}"
+        f"redirect URI {show(raw, sensitive=sensitive)} does not parse as a request URI "
+        f"({reason}): Hydra rejects the client with HTTP 400; {hint}"
     )
 
 
-def _trap(head: str, url: GoURL) -> tuple[str, str] | None:
+def _trap(head: str, url: GoURL, sensitive: bool) -> tuple[str, str] | None:
     """RUNTIME: why a URI that Go parses is unusable as a redirect target, and the fix."""
     if head == "*":
         return (
@@ -158,18 +151,21 @@ def _trap(head: str, url: GoURL) -> tuple[str, str] | None:
     if head.startswith("//"):
         return (
             'has no scheme, and in a request URI Go reads "//host/..." as a path',
-            f"write the full URI, e.g. {_show('https:' + head)}",
+            f"write the full URI, e.g. {show('https:' + head, sensitive=sensitive)}",
         )
     if not url.scheme:
         return (
             "is a path without scheme and host",
-            f"write the full URI, e.g. {_show('https://app.example.com' + head)}",
+            "write the full URI, e.g. "
+            + show("https://app.example.com" + head, sensitive=sensitive),
         )
     if _scheme_is_a_host(url):
+        scheme = show(url.scheme, sensitive=sensitive)
+        opaque = show(url.opaque, sensitive=sensitive)
         return (
-            f'has no "//", so Go parses "{url.scheme}" as its scheme and "{url.opaque}" as an '
-            "opaque part that browsers cannot follow",
-            f"write {_show('http://' + head)} (or https)",
+            f'has no "//", so Go parses {scheme} as its scheme and {opaque} as an opaque part '
+            "that browsers cannot follow",
+            f"write {show('http://' + head, sensitive=sensitive)} (or https)",
         )
     if url.scheme in _WEB_SCHEMES and not url.hostname():
         return f"is an {url.scheme} URI without a host", f'write "{url.scheme}://<host>/<path>"'
@@ -180,23 +176,26 @@ def _trap(head: str, url: GoURL) -> tuple[str, str] | None:
 def http_redirect_uri(client: Client, settings: Settings) -> Iterator[Violation]:
     """The code flow (and PAR) refuse plain-http redirects to non-loopback hosts (fosite)."""
     del settings
-    for element, where, uri, url in _redirects(client):
+    sensitive = is_sensitive(client, "redirect_uris")
+    for uri in effective.redirect_uris(client):
+        url = uri.url
         if url is None or not url.hostname() or is_redirect_uri_secure(url):
             continue
         host = url.hostname()
+        shown_host = show(host, sensitive=sensitive)
         case_hint = ""
         if _is_localhost_dns(host):
             case_hint = (
                 "; Ory's localhost test is case-sensitive and allows no trailing dot, so "
-                f'"{host}" does not count as loopback: write it in lowercase without the dot'
+                f"{shown_host} does not count as loopback: write it in lowercase without the dot"
             )
         yield Violation(
-            f"redirect URI {_show(uri)} uses plain http to the non-loopback host "
-            f'"{host}": the authorization code flow and PAR refuse it as insecure, and implicit '
-            "or hybrid flows would send tokens unencrypted; use https (RFC 9700 §2.6 allows "
-            f"http only for loopback){case_hint}",
-            element.span,
-            where,
+            f"redirect URI {show(uri.raw, sensitive=sensitive)} uses plain http to the "
+            f"non-loopback host {shown_host}: the authorization code flow and PAR refuse it as "
+            "insecure, and implicit or hybrid flows would send tokens unencrypted; use https "
+            f"(RFC 9700 §2.6 allows http only for loopback){case_hint}",
+            uri.element.span,
+            uri.where,
         )
 
 
@@ -204,33 +203,37 @@ def http_redirect_uri(client: Client, settings: Settings) -> Iterator[Violation]
 def localhost_loopback_redirect(client: Client, settings: Settings) -> Iterator[Violation]:
     """RFC 8252 §7.3/§8.3: loopback redirects should use an IP literal, whose port is ignored."""
     del settings
-    for element, where, uri, url in _redirects(client):
+    sensitive = is_sensitive(client, "redirect_uris")
+    for uri in effective.redirect_uris(client):
+        url = uri.url
         if url is None or url.scheme != "http":
             continue
         host, port = url.hostname(), url.port()
-        suggestion = _show("http://127.0.0.1" + (url.path or "/"))
+        suggestion = show("http://127.0.0.1" + (url.path or "/"), sensitive=sensitive)
         if _is_localhost_dns(host):
             if port:
                 why = (
                     f"and Ory ignores the port only for loopback IP literals, so the app must "
-                    f"always listen on port {port}; an app on an ephemeral port fails"
+                    f"always listen on port {show(int(port), sensitive=sensitive)}; an app on an "
+                    "ephemeral port fails"
                 )
             else:
                 why = "and the name may resolve to something other than the loopback interface"
             yield Violation(
-                f'redirect URI {_show(uri)} uses the name "{host}": RFC 8252 §8.3 does not '
-                f"recommend localhost, {why}; register {suggestion} instead and pick the port "
-                "at run time",
-                element.span,
-                where,
+                f"redirect URI {show(uri.raw, sensitive=sensitive)} uses the name "
+                f"{show(host, sensitive=sensitive)}: RFC 8252 §8.3 does not recommend "
+                f"localhost, {why}; register {suggestion} instead and pick the port at run time",
+                uri.element.span,
+                uri.where,
             )
         elif port and is_loopback_ip_literal(host):
             yield Violation(
-                f"redirect URI {_show(uri)} pins port {port}, but Ory ignores the port of "
-                "loopback IP-literal redirect URIs (RFC 8252 §7.3), so requests from any port "
-                f"match; {suggestion} says so",
-                element.span,
-                where,
+                f"redirect URI {show(uri.raw, sensitive=sensitive)} pins port "
+                f"{show(int(port), sensitive=sensitive)}, but Ory ignores the port of loopback "
+                "IP-literal redirect URIs (RFC 8252 §7.3), so requests from any port match; "
+                f"{suggestion} says so",
+                uri.element.span,
+                uri.where,
                 severity="note",
             )
 
@@ -239,16 +242,17 @@ def localhost_loopback_redirect(client: Client, settings: Settings) -> Iterator[
 def wildcard_redirect_uri(client: Client, settings: Settings) -> Iterator[Violation]:
     """Redirect URIs are compared by exact string equality, so ``*`` never expands."""
     del settings
-    for element, where, uri, _ in _redirects(client):
-        head = _head(uri)
-        if "*" not in head or head == "*":
+    sensitive = is_sensitive(client, "redirect_uris")
+    for uri in effective.redirect_uris(client):
+        if "*" not in uri.head or uri.head == "*":
             continue  # a lone "*" is ORY402's, one in a fragment ORY401's
         yield Violation(
-            f"redirect URI {_show(uri)} contains '*', but Ory matches redirect URIs by exact "
-            "string comparison, so the wildcard never expands and logins from the hosts or "
-            "paths it was meant to cover fail; list every exact redirect URI (RFC 9700 §2.1)",
-            element.span,
-            where,
+            f"redirect URI {show(uri.raw, sensitive=sensitive)} contains '*', but Ory matches "
+            "redirect URIs by exact string comparison, so the wildcard never expands and logins "
+            "from the hosts or paths it was meant to cover fail; list every exact redirect URI "
+            "(RFC 9700 §2.1)",
+            uri.element.span,
+            uri.where,
         )
 
 
@@ -256,15 +260,17 @@ def wildcard_redirect_uri(client: Client, settings: Settings) -> Iterator[Violat
 def private_use_scheme_not_reverse_dns(client: Client, settings: Settings) -> Iterator[Violation]:
     """RFC 8252 §7.1: a private-use scheme must be a reverse domain name, written ``scheme:/``."""
     del settings
-    for element, where, uri, url in _redirects(client):
+    sensitive = is_sensitive(client, "redirect_uris")
+    for uri in effective.redirect_uris(client):
+        url = uri.url
         if url is None or not url.scheme or url.scheme in _WEB_SCHEMES or _scheme_is_a_host(url):
             continue
         scheme = url.scheme
-        rest = _head(uri)[len(scheme) + 1 :]
+        rest = uri.head[len(scheme) + 1 :]
         problems = []
         if "." not in scheme:
             problems.append(
-                f'the scheme "{scheme}" '
+                f"the scheme {show(scheme, sensitive=sensitive)} "
                 + _NOT_APP_SCHEMES.get(
                     scheme,
                     "is not a reverse-DNS name, so any other app on the device can claim it and "
@@ -272,17 +278,19 @@ def private_use_scheme_not_reverse_dns(client: Client, settings: Settings) -> It
                 )
             )
         if rest.startswith("//") and scheme not in _NOT_APP_SCHEMES:
+            single = show(scheme + ":/" + rest.lstrip("/"), sensitive=sensitive)
             problems.append(
-                f'it is written "{scheme}://", where RFC 8252 §7.1 expects a single slash '
-                f"({_show(scheme + ':/' + rest.lstrip('/'))})"
+                f"it is written {show(scheme + '://', sensitive=sensitive)}, where RFC 8252 §7.1 "
+                f"expects a single slash ({single})"
             )
         if not problems:
             continue
         yield Violation(
-            f"redirect URI {_show(uri)}: {'; '.join(problems)}. Use a reverse-DNS scheme you "
-            'control, e.g. "com.example.app:/oauth2/callback", or a claimed https URI',
-            element.span,
-            where,
+            f"redirect URI {show(uri.raw, sensitive=sensitive)}: {'; '.join(problems)}. Use a "
+            'reverse-DNS scheme you control, e.g. "com.example.app:/oauth2/callback", or a '
+            "claimed https URI",
+            uri.element.span,
+            uri.where,
         )
 
 
@@ -314,8 +322,8 @@ def server_fetched_uri_not_public_https(client: Client, settings: Settings) -> I
                 "(clients.http.disallow_private_ip_ranges) is enabled"
             )
             problems.append(
-                f'the host "{host}" is local or private, so Ory\'s servers cannot reach it from a '
-                f"hosted project, and {rejected}"
+                f"the host {show(host, sensitive=attribute.sensitive)} is local or private, so "
+                f"Ory's servers cannot reach it from a hosted project, and {rejected}"
             )
         if plain_http:
             problems.append(
@@ -325,38 +333,37 @@ def server_fetched_uri_not_public_https(client: Client, settings: Settings) -> I
                 else "plain http sends logout tokens unencrypted"
             )
         yield Violation(
-            f"{name} {_show(uri)}: {'; '.join(problems)}; serve it on a public https URL",
+            f"{name} {show(uri, sensitive=attribute.sensitive)}: {'; '.join(problems)}; serve it "
+            "on a public https URL",
             attribute.value_span,
             name,
             severity="error" if private and ssrf_protection else None,
         )
 
 
-def _version(text: str) -> tuple[int, int, int] | None:
-    """``v26.2.0`` -> (26, 2, 0); None when the text is not a release number."""
-    match = re.fullmatch(r"v?(\d+)\.(\d+)\.(\d+)", text.strip())
-    if match is None:
-        return None
-    return int(match[1]), int(match[2]), int(match[3])
-
-
 @client_rule("ORY411")
 def metadata_uri_not_http(client: Client, settings: Settings) -> Iterator[Violation]:
     """These URIs are shown on login and consent screens: script or data URIs are an XSS vector."""
-    version = _version(settings.ory.hydra_version)
+    version = version_key(settings.ory.hydra_version)
     for name in _METADATA_URIS:
         uri = client.string(name)
         attribute = client.attr(name)
         if not uri or attribute is None:
             continue
+        sensitive = attribute.sensitive
         try:
             url = parse_request_uri(uri)
         except URLError as error:
-            problem = f"does not parse as an absolute URI ({error})"
+            reason = "details not shown: the value is sensitive" if sensitive else str(error)
+            problem = f"does not parse as an absolute URI ({reason})"
         else:
             if url.scheme in _WEB_SCHEMES:
                 continue
-            problem = f'uses the scheme "{url.scheme}"' if url.scheme else "has no scheme"
+            problem = (
+                f"uses the scheme {show(url.scheme, sensitive=sensitive)}"
+                if url.scheme
+                else "has no scheme"
+            )
         since = _ENFORCED_SINCE[name]
         since_text = "v{}.{}.{}".format(*since)
         enforced = version is None or version >= since
@@ -372,7 +379,8 @@ def metadata_uri_not_http(client: Client, settings: Settings) -> Iterator[Violat
                 "non-http(s) URI is unsafe"
             )
         yield Violation(
-            f"{name} {_show(uri)} {problem}: {outcome}; use an absolute https URL",
+            f"{name} {show(uri, sensitive=sensitive)} {problem}: {outcome}; use an absolute "
+            "https URL",
             attribute.value_span,
             name,
             severity=None if enforced else "warning",
@@ -383,20 +391,18 @@ def metadata_uri_not_http(client: Client, settings: Settings) -> Iterator[Violat
 def metadata_uri_host_mismatch(client: Client, settings: Settings) -> Iterator[Violation]:
     """RFC 7591 §5: metadata URIs on another host let a client borrow another brand (phishing)."""
     del settings
-    redirects = client.strings("redirect_uris")
-    if not redirects:
+    if not client.strings("redirect_uris"):
         return  # no redirect URI (nothing shows a consent screen), or one is unknown
     origins: set[tuple[str, str]] = set()
-    for redirect in redirects:
-        try:
-            url = parse_request_uri(redirect)
-        except URLError:
-            continue
-        if url.hostname():
-            origins.add((url.scheme, url.hostname().lower()))
+    for redirect in effective.redirect_uris(client):
+        if redirect.url is not None and redirect.url.hostname():
+            origins.add((redirect.url.scheme, redirect.url.hostname().lower()))
     if not origins:
         return  # only private-use scheme redirects: no host to compare with
-    shown = ", ".join(f"{scheme}://{host}" for scheme, host in sorted(origins)[:3])
+    if is_sensitive(client, "redirect_uris"):
+        shown = show("", sensitive=True)
+    else:
+        shown = ", ".join(show(f"{scheme}://{host}") for scheme, host in sorted(origins)[:3])
     for name in _METADATA_URIS:
         uri = client.string(name)
         attribute = client.attr(name)
@@ -409,8 +415,10 @@ def metadata_uri_host_mismatch(client: Client, settings: Settings) -> Iterator[V
         host = url.hostname().lower()
         if url.scheme not in _WEB_SCHEMES or not host or (url.scheme, host) in origins:
             continue
+        sensitive = attribute.sensitive
         yield Violation(
-            f"{name} {_show(uri)} is on {url.scheme}://{host}, which no redirect URI uses "
+            f"{name} {show(uri, sensitive=sensitive)} is on "
+            f"{show(f'{url.scheme}://{host}', sensitive=sensitive)}, which no redirect URI uses "
             f"({shown}): RFC 7591 §5 asks for the same host and scheme so that a client cannot "
             "show another organisation's name and logo on the consent screen; host it there, "
             "or suppress this note if the brand deliberately uses another domain",

@@ -15,30 +15,25 @@ from __future__ import annotations
 
 import difflib
 import functools
-import json
-import re
 from collections.abc import Iterator
-from importlib import resources
 from typing import Any
 
 from jsonschema import Draft202012Validator
 
+from orylint.effective import (
+    LATEST,
+    Version,
+    available_in,
+    pinned_release,
+    read_only_in,
+)
 from orylint.findings import Violation
 from orylint.model import Attribute, Client, Unknown
 from orylint.registry import client_rule
+from orylint.resource import resource_schema
 from orylint.settings import Settings
 
-Version = tuple[int, ...]
-LATEST = "latest"
-_VERSION = re.compile(r"^v?(\d+(?:\.\d+)*)$")
-
-
-@functools.cache
-def resource_schema() -> dict[str, Any]:
-    """The resource schema, loaded once."""
-    text = resources.files("orylint.schemas").joinpath("ory_oauth2_client.schema.json")
-    schema: dict[str, Any] = json.loads(text.read_text(encoding="utf-8"))
-    return schema
+__all__ = ["configuration_matches_schema", "resource_schema"]
 
 
 @functools.cache
@@ -52,57 +47,13 @@ def _validators() -> dict[str, Draft202012Validator]:
     }
 
 
-def _version_key(version: str) -> Version | None:
-    """``"v0.0.2"`` -> ``(0, 0, 2)``; ``None`` for ``latest`` or anything unparsable."""
-    match = _VERSION.match(version.strip())
-    return tuple(int(part) for part in match.group(1).split(".")) if match else None
-
-
-def pinned_release(settings: Settings) -> Version | None:
-    """The orynetwork release the configuration targets, or ``None`` for the ory/ory provider.
-
-    A version newer than the last known orynetwork tag is the renamed provider, which has every
-    attribute of the schema; one older than the first tag is treated as the first tag.
-    """
-    key = _version_key(settings.provider.version)
-    if key is None:
-        return None
-    releases = [_version_key(r) for r in resource_schema()["x-provider-versions"]["releases"]]
-    known = [release for release in releases if release is not None]
-    if not known or key > known[-1]:
-        return None
-    return max(key, known[0])
-
-
-def available_in(prop: dict[str, Any], pinned: Version | None) -> bool:
-    """Whether the pinned provider release has the attribute (``x-since``)."""
-    since = prop.get("x-since")
-    if pinned is None or since is None:
-        return True
-    if since == LATEST:
-        return False
-    since_key = _version_key(str(since))
-    return since_key is None or since_key <= pinned
-
-
-def read_only_in(prop: dict[str, Any], pinned: Version | None) -> bool:
-    """Whether the attribute is computed-only in the pinned release."""
-    if prop.get("readOnly"):
-        return True
-    until = prop.get("x-read-only-until")
-    if until is None or pinned is None:
-        return False
-    until_key = _version_key(str(until))
-    return until_key is not None and pinned <= until_key
-
-
 @client_rule("ORY101")
 def configuration_matches_schema(client: Client, settings: Settings) -> Iterator[Violation]:
     """Missing ``client_name``; unknown, too new or read-only attributes; types; duplicates."""
     schema = resource_schema()
     properties: dict[str, Any] = schema["properties"]
     pinned = pinned_release(settings)
-    if client.attr("client_name") is None and not client.is_unknown("client_name"):
+    if client.attr("client_name") is None:
         yield Violation(
             f"{client.address} has no `client_name`: the argument is required by the provider",
             client.span,
@@ -131,12 +82,22 @@ def configuration_matches_schema(client: Client, settings: Settings) -> Iterator
     allowed_blocks = set(schema.get("x-terraform-nested-blocks", []))
     for block_type, span in client.nested_blocks:
         if block_type not in allowed_blocks:
-            yield Violation(
-                f"`{block_type}` blocks are not supported by ory_oauth2_client "
-                f"({client.address}); set it as an argument (`{block_type} = ...`)",
-                span,
-                block_type,
-            )
+            yield Violation(_block_message(client, block_type), span, block_type)
+
+
+def _block_message(client: Client, block_type: str) -> str:
+    if block_type == "dynamic":
+        # The model keeps a nested block's type, not its label, so the argument the block was
+        # meant to generate cannot be named; suggesting `dynamic = ...` would be wrong.
+        return (
+            f"`dynamic` blocks are not supported by ory_oauth2_client ({client.address}): it "
+            "has no nested blocks to generate; set the argument the block stands for directly, "
+            "with a for expression for a list (e.g. `redirect_uris = [for u in var.uris : u]`)"
+        )
+    return (
+        f"`{block_type}` blocks are not supported by ory_oauth2_client ({client.address}); set "
+        f"it as an argument (`{block_type} = ...`)"
+    )
 
 
 def _unknown_message(

@@ -12,78 +12,39 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 from orylint import effective
 from orylint.effective import (
-    AUTHORIZATION_CODE,
-    CLIENT_CREDENTIALS,
-    DEVICE_CODE,
     IMPLICIT,
-    JWT_BEARER,
-    LIFESPAN_ATTRIBUTES,
+    LIFESPAN_USES,
+    NON_USER_GRANTS,
     REFRESH_TOKEN,
+    USER_GRANTS,
+    grant_span,
+    show,
 )
 from orylint.findings import Violation
-from orylint.model import Attribute, Client, Span
+from orylint.model import Attribute, Client
 from orylint.registry import client_rule
 from orylint.settings import Settings
 
-OFFLINE_SCOPES = ("offline_access", "offline")
-USER_GRANTS = frozenset({AUTHORIZATION_CODE, IMPLICIT, DEVICE_CODE})
-"""Grants with an end user, the only flows that can yield ID tokens or use a pairwise subject."""
-_NON_USER_GRANTS = frozenset({CLIENT_CREDENTIALS, JWT_BEARER, REFRESH_TOKEN})
-_ID_TOKEN_LIFESPANS = tuple(name for name in LIFESPAN_ATTRIBUTES if "_id_token_" in name)
+_ID_TOKEN_LIFESPANS = tuple(name for name, use in LIFESPAN_USES.items() if use.token == "id")
 _SEPARATORS = re.compile(r"[\s,;]+")
-
-
-@dataclass(frozen=True)
-class Scope:
-    """The scope Hydra stores for a client: the configured one, or the project default."""
-
-    tokens: tuple[str, ...]
-    text: str
-    configured: bool
-
-    def describe(self) -> str:
-        """How a message names this scope."""
-        if self.configured:
-            return f'scope "{self.text}"'
-        return f'the default scope "{self.text}" (setting ory.default_scope; scope is unset)'
-
-
-def effective_scope(client: Client, settings: Settings) -> Scope | None:
-    """The scope Hydra applies, or None when it cannot be known.
-
-    The provider sends ``""`` for an unset scope and Hydra then substitutes its default scope, so
-    null, absent and ``""`` all mean ``settings.ory.default_scope``.
-    """
-    if client.is_unknown("scope"):
-        return None
-    text = client.string("scope")
-    if text is None and client.is_set("scope"):
-        return None  # not a string at all: a type error for ORY101, not a scope
-    if not text:
-        default = settings.ory.default_scope
-        return Scope(tuple(default.split()), default, configured=False)
-    return Scope(tuple(text.split()), text, configured=True)
 
 
 @client_rule("ORY501")
 def refresh_token_without_offline_scope(client: Client, settings: Settings) -> Iterator[Violation]:
     """Refresh tokens need a granted offline scope, and a client gets only scopes it allows."""
     grants = effective.grant_types(client)
-    scope = effective_scope(client, settings)
-    if grants is None or REFRESH_TOKEN not in grants or scope is None:
-        return
-    if any(token in OFFLINE_SCOPES for token in scope.tokens):
+    scope = effective.scope(client, settings)
+    if grants is None or REFRESH_TOKEN not in grants or scope is None or scope.offline:
         return
     attribute = client.attr("scope")
     if scope.configured and attribute is not None:
         span = attribute.value_span
         fix = 'add "offline_access" to scope, or remove the "refresh_token" grant'
     else:
-        span = _grant_span(client, REFRESH_TOKEN)
+        span = grant_span(client, REFRESH_TOKEN)
         fix = 'set scope to include "offline_access", or remove the "refresh_token" grant'
     yield Violation(
         f"{scope.describe()} contains neither offline_access nor offline, so the client can "
@@ -97,27 +58,25 @@ def refresh_token_without_offline_scope(client: Client, settings: Settings) -> I
 @client_rule("ORY502")
 def offline_scope_without_refresh_grant(client: Client, settings: Settings) -> Iterator[Violation]:
     """Offline scopes promise refresh tokens that the grants cannot deliver (OIDC Core §11)."""
-    del settings
-    text = client.string("scope")
+    scope = effective.scope(client, settings)
     attribute = client.attr("scope")
     grants = effective.grant_types(client)
-    if not text or attribute is None or grants is None:
+    if scope is None or not scope.configured or attribute is None or grants is None:
         return  # unset or "": the project default applies, which the user did not write
-    offline = [token for token in dict.fromkeys(text.split()) if token in OFFLINE_SCOPES]
-    if not offline:
+    if not scope.offline:
         return
-    named = " and ".join(offline)
+    named = " and ".join(scope.offline)
     if REFRESH_TOKEN not in grants:
         yield Violation(
-            f'scope "{text}" allows {named}, but the client has no "refresh_token" grant, so no '
-            'refresh token is ever issued: add the "refresh_token" grant if the client needs '
+            f'{scope.describe()} allows {named}, but the client has no "refresh_token" grant, so '
+            'no refresh token is ever issued: add the "refresh_token" grant if the client needs '
             f"long sessions, otherwise drop {named}",
             attribute.value_span,
             "scope",
         )
     elif IMPLICIT in grants and not set(grants) & (USER_GRANTS - {IMPLICIT}):
         yield Violation(
-            f'scope "{text}" allows {named}, but the only user-facing grant is "implicit", '
+            f'{scope.describe()} allows {named}, but the only user-facing grant is "implicit", '
             "which never returns a code, so offline access is ignored (OIDC Core §11): use "
             f'"authorization_code" with PKCE, or drop {named}',
             attribute.value_span,
@@ -132,8 +91,8 @@ def oidc_settings_without_id_tokens(client: Client, settings: Settings) -> Itera
     Logout, signed UserInfo and pairwise subjects all belong to OpenID Connect sessions.
     """
     grants = effective.grant_types(client)
-    scope = effective_scope(client, settings)
-    if grants is not None and set(grants) <= _NON_USER_GRANTS:
+    scope = effective.scope(client, settings)
+    if grants is not None and set(grants) <= NON_USER_GRANTS:
         reason = f"its grants ({', '.join(grants)}) involve no end user"
         fix = "remove it"
     elif scope is not None and "openid" not in scope.tokens:
@@ -175,11 +134,11 @@ def _oidc_settings(client: Client) -> Iterator[tuple[str, Attribute]]:
 @client_rule("ORY504")
 def scope_not_space_separated(client: Client, settings: Settings) -> Iterator[Violation]:
     """Hydra splits ``scope`` on whitespace only (strings.Fields), so `a,b` is one scope."""
-    del settings
-    text = client.string("scope")
+    scope = effective.scope(client, settings)
     attribute = client.attr("scope")
-    if not text or attribute is None:
+    if scope is None or not scope.configured or attribute is None:
         return
+    text = scope.text
     stripped = text.strip()
     list_like = len(stripped) >= 2 and stripped[0] == "[" and stripped[-1] == "]"
     separators = [char for char in ",;" if char in text]
@@ -189,22 +148,16 @@ def scope_not_space_separated(client: Client, settings: Settings) -> Iterator[Vi
         problem = "looks like a list literal"
         stripped = stripped[1:-1]
     else:
-        problem = "contains " + " and ".join(f'"{char}"' for char in separators)
+        problem = "contains " + " and ".join(show(char) for char in separators)
     tokens = [token.strip("\"'") for token in _SEPARATORS.split(stripped)]
     suggestion = " ".join(dict.fromkeys(token for token in tokens if token))
-    fix = f': use "{suggestion}"' if suggestion else ": separate scopes with single spaces"
+    if suggestion:
+        fix = f": use {show(suggestion, sensitive=attribute.sensitive)}"
+    else:
+        fix = ": separate scopes with single spaces"
     yield Violation(
-        f'scope "{text}" {problem}, but Hydra splits scope on whitespace only, so these are '
+        f"{scope.describe()} {problem}, but Hydra splits scope on whitespace only, so these are "
         f"not the scopes you meant and requests for them are refused{fix}",
         attribute.value_span,
         "scope",
     )
-
-
-def _grant_span(client: Client, grant: str) -> Span:
-    """The span of one grant in ``grant_types``, else the attribute, else the block header."""
-    for element, value in client.known_elements("grant_types"):
-        if value == grant:
-            return element.span
-    attribute = client.attr("grant_types")
-    return attribute.value_span if attribute is not None else client.span

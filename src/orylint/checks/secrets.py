@@ -16,6 +16,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from orylint import effective
+from orylint.effective import SHARED_SECRET_METHODS, show
 from orylint.findings import Violation
 from orylint.model import (
     RESOURCE_TYPE,
@@ -33,14 +34,11 @@ from orylint.secret_flow import SECRET_ATTRIBUTE, SecretFlow, SecretPath
 from orylint.settings import Settings
 
 AUTH_METHOD = "token_endpoint_auth_method"
-SHARED_SECRET_METHODS = frozenset({"client_secret_basic", "client_secret_post"})
 ORY_PROVIDER = "ory"
 PROVIDER_API_KEYS = {
     "project_api_key": "ORY_PROJECT_API_KEY",
     "workspace_api_key": "ORY_WORKSPACE_API_KEY",
 }
-ORYNETWORK_RELEASES = frozenset({"0.0.1", "0.0.2", "0.0.3"})
-"""Provider releases in which ``client_id`` is read-only (ORY101 reports setting it)."""
 
 _PER_RUN_CALL = re.compile(r"(?<![\w.:-])(uuid|timestamp|plantimestamp|bcrypt)\s*\(")
 """Terraform functions whose result changes on every run (``bcrypt`` salts randomly)."""
@@ -330,8 +328,8 @@ def client_id_change_replaces(project: Project, settings: Settings) -> Iterator[
     the configured ``client_id`` (the import writes the id into state), a ``client_id`` computed
     by a function that changes on every run, and a plan whose ``replace_paths`` name it.
     """
-    if settings.provider.version.lstrip("v") in ORYNETWORK_RELEASES:
-        return  # client_id is read-only in these releases: ORY101 reports it
+    if effective.is_read_only("client_id", settings):
+        return  # client_id is read-only in the pinned orynetwork release: ORY101 reports it
     for client in project.clients:
         violation = _client_id_replacement(project, client)
         if violation is not None:
@@ -357,14 +355,19 @@ def _client_id_replacement(project: Project, client: Client) -> Violation | None
     if attribute is None or _ignores_changes(project, client, "client_id"):
         return None
     client_id = client.string("client_id")
-    import_id = _import_id(project, client)
-    if client.importing and import_id is not None and client_id is not None:
+    import_attribute = _import_id(project, client)
+    import_id = import_attribute.value if import_attribute is not None else None
+    if client.importing and isinstance(import_id, str) and client_id is not None:
         if client_id == import_id:
             return None
+        shown_id = show(client_id, sensitive=attribute.sensitive)
+        shown_import = show(
+            import_id, sensitive=import_attribute is not None and import_attribute.sensitive
+        )
         return Violation(
-            f'client_id "{client_id}" differs from the id "{import_id}" that the import block '
+            f"client_id {shown_id} differs from the id {shown_import} that the import block "
             f"writes into state, so the first apply replaces the imported client: "
-            f'{consequence}; set client_id = "{import_id}" or remove it',
+            f"{consequence}; set client_id = {shown_import} or remove it",
             span,
             "client_id",
             address=client.address,
@@ -382,12 +385,10 @@ def _client_id_replacement(project: Project, client: Client) -> Violation | None
     return None
 
 
-def _import_id(project: Project, client: Client) -> str | None:
-    """The known ``id`` of the one ``import`` block that targets the client, if any."""
+def _import_id(project: Project, client: Client) -> Attribute | None:
+    """The ``id`` of the one ``import`` block that targets the client, if any."""
     module = project.modules.get(client.module_dir)
-    attribute = module.import_ids.get(f"{RESOURCE_TYPE}.{client.name}") if module else None
-    value = attribute.value if attribute is not None else None
-    return value if isinstance(value, str) else None
+    return module.import_ids.get(f"{RESOURCE_TYPE}.{client.name}") if module else None
 
 
 def _code_only(source: str) -> str:

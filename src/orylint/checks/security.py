@@ -9,28 +9,24 @@ match. CORS origins are read exactly as Hydra's validator reads them, with Go's 
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 
 from orylint import effective
 from orylint.durations import DurationError, parse_go_duration
-from orylint.effective import IMPLICIT, LIFESPAN_ATTRIBUTES
+from orylint.effective import (
+    IMPLICIT,
+    LIFESPAN_ATTRIBUTES,
+    SHARED_SECRET_METHODS,
+    is_sensitive,
+    show,
+)
 from orylint.findings import Violation
 from orylint.model import Client, Element
 from orylint.registry import client_rule
 from orylint.settings import Settings
-from orylint.urls import (
-    GoURL,
-    URLError,
-    is_localhost_name,
-    is_loopback_ip_literal,
-    parse,
-    parse_request_uri,
-)
+from orylint.urls import DEFAULT_PORTS, GoURL, URLError, is_loopback_host, parse
 
-_SECRET_METHODS = frozenset({"client_secret_basic", "client_secret_post"})
 _HTTP_SCHEMES = ("http", "https")
-_DEFAULT_PORTS = {"http": "80", "https": "443"}
 _HTTP_ONLY = "Hydra accepts only http:// and https:// origins and rejects the client"
 _NEVER_MATCHES = "Hydra stores it, but no browser origin ever matches it"
 
@@ -39,6 +35,7 @@ _NEVER_MATCHES = "Hydra stores it, but no browser origin ever matches it"
 def implicit_flow(client: Client, settings: Settings) -> Iterator[Violation]:
     """The implicit grant and ``token`` response types put access tokens in the URL."""
     del settings
+    sensitive = is_sensitive(client, "response_types")
     for element, grant in client.known_elements("grant_types"):
         if grant == IMPLICIT:
             yield Violation(
@@ -50,8 +47,8 @@ def implicit_flow(client: Client, settings: Settings) -> Iterator[Violation]:
     for element, entry in client.known_elements("response_types"):
         if "token" in entry.split():
             yield Violation(
-                f'response type "{entry}" returns an access token from the authorization '
-                'endpoint (RFC 9700 §2.1.2); use "code" with PKCE',
+                f"response type {show(entry, sensitive=sensitive)} returns an access token from "
+                'the authorization endpoint (RFC 9700 §2.1.2); use "code" with PKCE',
                 element.span,
                 f"response_types[{element.index}]",
             )
@@ -62,21 +59,16 @@ def implicit_flow(client: Client, settings: Settings) -> Iterator[Violation]:
 # --------------------------------------------------------------------------
 
 
-def _native_redirect(uri: str) -> str | None:
+def _native_redirect(url: GoURL | None) -> str | None:
     """``loopback address`` or ``private-use scheme`` for a redirect a native app uses.
 
     Such a redirect does not prove who receives the response: any app on the device can listen on
     a loopback port or claim a custom scheme (RFC 8252 §8.4, §8.6).
     """
-    try:
-        url = parse_request_uri(uri)
-    except URLError:
+    if url is None:
         return None  # ORY402 reports it
     if url.scheme in _HTTP_SCHEMES:
-        host = url.hostname()
-        if is_loopback_ip_literal(host) or is_localhost_name(host, ignore_case=True):
-            return "loopback address"
-        return None
+        return "loopback address" if is_loopback_host(url.hostname()) else None
     return "private-use scheme" if url.scheme else None
 
 
@@ -89,18 +81,19 @@ def skip_consent_public_client(client: Client, settings: Settings) -> Iterator[V
     attribute = client.attr("skip_consent")
     if attribute is not None and client.boolean("skip_consent") is True:
         native = [
-            (uri, kind)
-            for _, uri in client.known_elements("redirect_uris")
-            if (kind := _native_redirect(uri))
+            (uri.raw, kind)
+            for uri in effective.redirect_uris(client)
+            if (kind := _native_redirect(uri.url))
         ]
         if native:
-            uri, kind = native[0]
+            raw, kind = native[0]
+            shown = show(raw, sensitive=is_sensitive(client, "redirect_uris"))
             yield Violation(
-                f'`skip_consent = true` on a public client whose redirect URI "{uri}" uses a '
+                f"`skip_consent = true` on a public client whose redirect URI {shown} uses a "
                 f"{kind}: any app on the device can receive that redirect and get the user's "
                 "tokens without the user seeing a consent screen (RFC 8252 §8.6); remove "
                 "`skip_consent`",
-                attribute.span,
+                attribute.value_span,
                 "skip_consent",
                 severity="error",
             )
@@ -109,7 +102,7 @@ def skip_consent_public_client(client: Client, settings: Settings) -> Iterator[V
                 "`skip_consent = true` on a public client: anyone can start a flow with its "
                 "client id and get a logged-in user's tokens without a consent screen (RFC 8252 "
                 "§8.6); remove it, or make the first-party client confidential",
-                attribute.span,
+                attribute.value_span,
                 "skip_consent",
             )
     attribute = client.attr("skip_logout_consent")
@@ -117,7 +110,7 @@ def skip_consent_public_client(client: Client, settings: Settings) -> Iterator[V
         yield Violation(
             "`skip_logout_consent = true` on a public client: anyone holding its client id can "
             "log users out without asking them; keep the logout confirmation for public clients",
-            attribute.span,
+            attribute.value_span,
             "skip_logout_consent",
             severity="note",
         )
@@ -128,7 +121,7 @@ def skip_consent_public_client(client: Client, settings: Settings) -> Iterator[V
 # --------------------------------------------------------------------------
 
 
-def _origin_error(origin: str) -> str | None:
+def _origin_error(origin: str, sensitive: bool) -> str | None:
     """Why Hydra rejects an origin (client/validator.go), or why no browser origin matches it.
 
     Hydra parses each entry with Go's ``url.Parse`` and requires an http(s) scheme, no user info,
@@ -139,7 +132,8 @@ def _origin_error(origin: str) -> str | None:
     try:
         url = parse(origin)
     except URLError as error:
-        return f"does not parse ({error}): Hydra rejects the client"
+        reason = "details not shown: the value is sensitive" if sensitive else str(error)
+        return f"does not parse ({reason}): Hydra rejects the client"
     if url.scheme not in _HTTP_SCHEMES:
         if not url.scheme:
             return f"has no scheme: {_HTTP_ONLY}"
@@ -148,7 +142,7 @@ def _origin_error(origin: str) -> str | None:
             if url.scheme.endswith("-extension")
             else ""
         )
-        return f'uses the scheme "{url.scheme}"{extension}: {_HTTP_ONLY}'
+        return f"uses the scheme {show(url.scheme, sensitive=sensitive)}{extension}: {_HTTP_ONLY}"
     if url.opaque:
         return f"has no `//` after the scheme: {_NEVER_MATCHES}"
     if url.user is not None:
@@ -156,7 +150,10 @@ def _origin_error(origin: str) -> str | None:
             return "contains user info: Hydra rejects the client"
         return f'contains an empty user info ("@"): {_NEVER_MATCHES}'
     if url.path.strip("/"):
-        return f'has the path "{url.path}", which an origin never has: Hydra rejects the client'
+        return (
+            f"has the path {show(url.path, sensitive=sensitive)}, which an origin never has: "
+            "Hydra rejects the client"
+        )
     if url.raw_query:
         return "has a query: Hydra rejects the client"
     if url.force_query:
@@ -171,7 +168,7 @@ def _origin_error(origin: str) -> str | None:
 def _valid_origins(client: Client) -> Iterator[tuple[Element, str, GoURL]]:
     """The known ``allowed_cors_origins`` entries Hydra accepts (ORY904 reports the others)."""
     for element, origin in client.known_elements("allowed_cors_origins"):
-        if origin == "*" or _origin_error(origin) is not None:
+        if origin == "*" or _origin_error(origin, sensitive=False) is not None:
             continue
         yield element, origin, parse(origin)
 
@@ -188,14 +185,16 @@ def wildcard_cors_origin(client: Client, settings: Settings) -> Iterator[Violati
                 element.span,
                 f"allowed_cors_origins[{element.index}]",
             )
+    sensitive = is_sensitive(client, "allowed_cors_origins")
     for element, origin, url in _valid_origins(client):
         host = url.hostname()
         if "*" not in host:
             continue
         where = f"allowed_cors_origins[{element.index}]"
+        shown = show(origin, sensitive=sensitive)
         if host == "*":
             yield Violation(
-                f'CORS origin "{origin}" matches every {url.scheme} origin: when public CORS is '
+                f"CORS origin {shown} matches every {url.scheme} origin: when public CORS is "
                 "enabled any website can call the token, userinfo and revocation endpoints for "
                 "this client from a user's browser; list exact origins such as \"https://spa."
                 'example.com"',
@@ -205,9 +204,11 @@ def wildcard_cors_origin(client: Client, settings: Settings) -> Iterator[Violati
             )
         elif not _bounded_wildcard(host):
             prefix, _, suffix = origin.lower().partition("*")
-            matched = f'starts with "{prefix}"' + (f' and ends with "{suffix}"' if suffix else "")
+            matched = f"starts with {show(prefix, sensitive=sensitive)}" + (
+                f" and ends with {show(suffix, sensitive=sensitive)}" if suffix else ""
+            )
             yield Violation(
-                f'CORS origin "{origin}" is an unbounded wildcard: current Hydra ignores it, and '
+                f"CORS origin {shown} is an unbounded wildcard: current Hydra ignores it, and "
                 f"older builds allow every origin that {matched}, including ones an attacker "
                 "registers; list exact origins, or one "
                 'wildcard label under your own domain such as "https://*.example.com"',
@@ -234,37 +235,42 @@ def _bounded_wildcard(host: str) -> bool:
 def malformed_cors_origin(client: Client, settings: Settings) -> Iterator[Violation]:
     """Hydra rejects non-origins, and stores the others canonicalized (so plans drift)."""
     del settings
+    sensitive = is_sensitive(client, "allowed_cors_origins")
     for element, origin in client.known_elements("allowed_cors_origins"):
         if origin == "*":
             continue  # ORY903
         where = f"allowed_cors_origins[{element.index}]"
-        error = _origin_error(origin)
+        error = _origin_error(origin, sensitive)
         if error is not None:
             yield Violation(
-                f'CORS origin "{origin}" {error}; {_origin_fix(origin)}', element.span, where
+                f"CORS origin {show(origin, sensitive=sensitive)} {error}; "
+                f"{_origin_fix(origin, sensitive)}",
+                element.span,
+                where,
             )
             continue
-        yield from _origin_form_warnings(origin, parse(origin), element, where)
+        yield from _origin_form_warnings(origin, parse(origin), element, where, sensitive)
 
 
-def _origin_fix(origin: str) -> str:
+def _origin_fix(origin: str, sensitive: bool) -> str:
     """What to write instead of a rejected origin: its scheme and host when it has both."""
     try:
         url = parse(origin)
     except URLError:
         url = GoURL()
     if url.scheme in _HTTP_SCHEMES and url.hostname() and not url.opaque:
-        return f'write "{url.scheme}://{url.host}"'
+        return f"write {show(f'{url.scheme}://{url.host}', sensitive=sensitive)}"
     return 'write it as scheme://host[:port], e.g. "https://spa.example.com"'
 
 
 def _origin_form_warnings(
-    origin: str, url: GoURL, element: Element, where: str
+    origin: str, url: GoURL, element: Element, where: str, sensitive: bool
 ) -> Iterator[Violation]:
     """Drift (Hydra stores a canonical form) and a default port no browser sends."""
     raw_scheme = origin.split(":", 1)[0]
     authority = origin[len(raw_scheme) + 3 :].split("/", 1)[0].split("#", 1)[0]
-    canonical = f"{url.scheme}://{authority}"
+    canonical = show(f"{url.scheme}://{authority}", sensitive=sensitive)
+    shown = show(origin, sensitive=sensitive)
     changes = []
     if raw_scheme != url.scheme:
         changes.append("lower-cases the scheme")
@@ -274,17 +280,17 @@ def _origin_form_warnings(
         changes.append('drops the empty "#"')
     if changes:
         yield Violation(
-            f'CORS origin "{origin}": Hydra {" and ".join(changes)} and stores "{canonical}", so '
-            f'every plan shows a change; write "{canonical}"',
+            f"CORS origin {shown}: Hydra {' and '.join(changes)} and stores {canonical}, so "
+            f"every plan shows a change; write {canonical}",
             element.span,
             where,
             severity="warning",
         )
-    if url.port() and url.port() == _DEFAULT_PORTS[url.scheme]:
-        bare = f"{url.scheme}://{authority.rsplit(':', 1)[0]}"
+    if url.port() and url.port() == DEFAULT_PORTS[url.scheme]:
+        bare = show(f"{url.scheme}://{authority.rsplit(':', 1)[0]}", sensitive=sensitive)
         yield Violation(
-            f'CORS origin "{origin}" has the default port :{url.port()}, which browsers never '
-            f'send in the Origin header, so it never matches; write "{bare}"',
+            f"CORS origin {shown} has the default port :{url.port()}, which browsers never "
+            f"send in the Origin header, so it never matches; write {bare}",
             element.span,
             where,
             severity="warning",
@@ -295,16 +301,18 @@ def _origin_form_warnings(
 def http_cors_origin(client: Client, settings: Settings) -> Iterator[Violation]:
     """A plaintext origin can be altered on the network and then call the token endpoint."""
     del settings
+    sensitive = is_sensitive(client, "allowed_cors_origins")
     for element, origin, url in _valid_origins(client):
         host = url.hostname()
         if url.scheme != "http" or host == "*":  # ORY903 reports http://*
             continue
-        if is_loopback_ip_literal(host) or is_localhost_name(host, ignore_case=True):
+        if is_loopback_host(host):
             continue
         yield Violation(
-            f'CORS origin "{origin}" uses plain http: anyone on the network path can inject '
-            "script into that page and call the token and userinfo endpoints as this client "
-            "(RFC 9700 §2.6); serve the app over https and list the https:// origin",
+            f"CORS origin {show(origin, sensitive=sensitive)} uses plain http: anyone on the "
+            "network path can inject script into that page and call the token and userinfo "
+            "endpoints as this client (RFC 9700 §2.6); serve the app over https and list the "
+            "https:// origin",
             element.span,
             f"allowed_cors_origins[{element.index}]",
         )
@@ -319,7 +327,7 @@ def http_cors_origin(client: Client, settings: Settings) -> Iterator[Violation]:
 def weak_client_authentication(client: Client, settings: Settings) -> Iterator[Violation]:
     """Secrets in apps are not secret (RFC 8252 §8.5); strong clients want keys (RFC 9700 §2.5)."""
     method = effective.auth_method(client)
-    if method not in _SECRET_METHODS:
+    if method not in SHARED_SECRET_METHODS:
         return
     attribute = client.attr("token_endpoint_auth_method")
     span = attribute.value_span if attribute is not None else client.span
@@ -352,7 +360,7 @@ def _looks_like_app(client: Client) -> str | None:
     if cors is not None and isinstance(cors.value, list) and cors.value:
         return "sets allowed_cors_origins, so it calls the token endpoint from a browser"
     uris = client.strings("redirect_uris")
-    if uris and all(_native_redirect(uri) for uri in uris):
+    if uris and all(_native_redirect(uri.url) for uri in effective.redirect_uris(client)):
         return "redirects only to loopback or private-use-scheme URIs, so it is a native app"
     return None
 
@@ -364,34 +372,36 @@ def _privileges(client: Client, settings: Settings) -> list[str]:
     if audience is not None and isinstance(audience.value, list) and audience.value:
         reasons.append("it sets audience")
     names = [name.lower() for name in settings.security.privileged_scopes]
-    scopes = effective.allowed_scopes(client, settings) or []
-    privileged = [scope for scope in scopes if any(name in scope.lower() for name in names)]
-    if privileged:
-        reasons.append(f"scope {', '.join(privileged)}")
-    thresholds = settings.lifespans
+    scope = effective.scope(client, settings)
+    tokens = scope.tokens if scope is not None else ()
+    privileged = [token for token in tokens if any(name in token.lower() for name in names)]
+    if privileged and scope is not None:
+        shown = ", ".join(show(token, sensitive=scope.sensitive) for token in privileged)
+        reasons.append(f"scope {shown}")
     for name in LIFESPAN_ATTRIBUTES:
         value = client.string(name)
         if value is None:
             continue
-        refresh = name.endswith("_refresh_token_lifespan")
-        limit = thresholds.refresh_warning if refresh else thresholds.access_warning
         try:
-            if parse_go_duration(value) > parse_go_duration(limit):
-                reasons.append(f"{name} = {value}, above {limit}")
+            excess = effective.lifespan_excess(name, parse_go_duration(value), settings)
         except DurationError:
             continue
+        if excess is not None and excess[0] == "warning":
+            shown = show(value, sensitive=is_sensitive(client, name))
+            reasons.append(f"{name} = {shown}, above {excess[1]}")
     return reasons
 
 
 @client_rule("ORY907")
 def jwt_access_token_without_audience(client: Client, settings: Settings) -> Iterator[Violation]:
     """JWT access tokens cannot be revoked, so they should at least be audience-restricted."""
+    sensitive = is_sensitive(client, "audience")
     for element, value in client.known_elements("audience"):
         if any(char.isspace() for char in value):
             yield Violation(
-                f"audience {json.dumps(value)} contains whitespace: the audience request "
-                "parameter is space-delimited, so this value can never be requested; use a URI "
-                "without spaces",
+                f"audience {show(value, sensitive=sensitive)} contains whitespace: the audience "
+                "request parameter is space-delimited, so this value can never be requested; use "
+                "a URI without spaces",
                 element.span,
                 f"audience[{element.index}]",
             )
