@@ -78,7 +78,8 @@ def test_finding_disappears_when_its_value_is_unknown(
         written += 1
         start = _offset(text, span.start_line, span.start_column)
         end = _offset(text, span.end_line, span.end_column)
-        rewritten = tmp_path / f"{checked}_{entry.name}"
+        rewritten = tmp_path / str(checked) / entry.name  # alone: siblings would be context
+        rewritten.parent.mkdir()
         rewritten.write_text(text[:start] + UNKNOWN + text[end:], encoding="utf-8")
         after = _scan(rewritten, rule_id)
         assert (address, attribute) not in after, (address, attribute)
@@ -113,7 +114,8 @@ def test_making_any_value_unknown_never_adds_a_finding(entry: Path, tmp_path: Pa
     for index, (block, name, span) in enumerate(attributes):
         start = _offset(text, span.start_line, span.start_column)
         end = _offset(text, span.end_line, span.end_column)
-        rewritten = tmp_path / f"{index}_{entry.name}"
+        rewritten = tmp_path / str(index) / entry.name  # alone: siblings would be context
+        rewritten.parent.mkdir()
         rewritten.write_text(text[:start] + UNKNOWN + text[end:], encoding="utf-8")
         added = {
             (rule, address, attribute)
