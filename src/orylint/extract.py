@@ -134,6 +134,8 @@ def _output(directory: str, block: Block) -> Output:
         references=value.references if value else [],
         sensitive=flag,
         sensitive_attribute=sensitive.attribute if sensitive else None,
+        value_attribute=value.attribute if value else None,
+        block_end_line=block.span.end_line,
     )
 
 

@@ -7,6 +7,7 @@ up). Nothing else in the file changes: formatting and comments are kept byte for
 
 from __future__ import annotations
 
+import bisect
 import difflib
 import re
 from collections import defaultdict
@@ -15,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from orylint.findings import Edit, Finding
+from orylint.model import Span
 from orylint.source import decode_source
 
 _SEPARATOR_AFTER = re.compile(r"\s*,[ \t]*(?:#[^\n]*|//[^\n]*)?\n?[ \t]*")
@@ -75,18 +77,41 @@ def write(fixed: Iterable[FixedFile]) -> int:
     return count
 
 
-def _apply(text: str, edits: list[Edit]) -> tuple[str, int]:
-    starts = [0] + [index + 1 for index, char in enumerate(text) if char == "\n"]
+def _line_starts(text: str) -> list[int]:
+    return [0] + [index + 1 for index, char in enumerate(text) if char == "\n"]
+
+
+def _range(text: str, starts: list[int], edit: Edit) -> tuple[int, int]:
+    """The character range an edit replaces (list elements take their separator along)."""
 
     def offset(line: int, column: int) -> int:
         return starts[line - 1] + column - 1 if line <= len(starts) else len(text)
 
+    start = offset(edit.span.start_line, edit.span.start_column)
+    end = offset(edit.span.end_line, edit.span.end_column)
+    if edit.list_element:
+        start, end = _with_separator(text, start, end)
+    return start, end
+
+
+def resolved_span(text: str, edit: Edit) -> Span:
+    """The region an edit really replaces, for SARIF ``fixes`` (separators included)."""
+    starts = _line_starts(text)
+    start, end = _range(text, starts, edit)
+
+    def position(offset: int) -> tuple[int, int]:
+        line = bisect.bisect_right(starts, offset)
+        return line, offset - starts[line - 1] + 1
+
+    (start_line, start_column), (end_line, end_column) = position(start), position(end)
+    return Span(edit.span.path, start_line, start_column, end_line, end_column)
+
+
+def _apply(text: str, edits: list[Edit]) -> tuple[str, int]:
+    starts = _line_starts(text)
     ranges = []
     for edit in edits:
-        start = offset(edit.span.start_line, edit.span.start_column)
-        end = offset(edit.span.end_line, edit.span.end_column)
-        if edit.list_element:
-            start, end = _with_separator(text, start, end)
+        start, end = _range(text, starts, edit)
         ranges.append((start, end, edit.replacement))
     ranges.sort(key=lambda item: (item[0], item[1]), reverse=True)
     applied = 0

@@ -217,7 +217,11 @@ class Reference:
 
 @dataclass
 class Output:
-    """An ``output`` block with what it references."""
+    """An ``output`` block with what it references.
+
+    ``value_attribute``, ``sensitive_attribute`` and ``block_end_line`` are known for outputs
+    written in ``.tf`` files; the ORY701 fix needs them to add or flip ``sensitive``.
+    """
 
     name: str
     span: Span
@@ -226,6 +230,8 @@ class Output:
     references: list[Reference] = field(default_factory=list)
     sensitive: bool | None = False
     sensitive_attribute: Attribute | None = None
+    value_attribute: Attribute | None = None
+    block_end_line: int = 0
 
 
 @dataclass

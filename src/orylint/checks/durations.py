@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from orylint import effective
+from orylint import effective, fixes
 from orylint.durations import (
     SECOND,
     DurationError,
@@ -100,12 +100,13 @@ def lifespan_not_canonical(client: Client, settings: Settings) -> Iterator[Viola
     for attribute, value, _ in _parsed(client):
         canonical = provider_canonical(value)
         if canonical != value:
+            written = _shown(attribute, canonical)
             yield Violation(
                 f"`{attribute.name}` = {_shown(attribute, value)} is read back as "
-                f"{_shown(attribute, canonical)}, so every plan shows a change; write "
-                f"{_shown(attribute, canonical)}",
+                f"{written}, so every plan shows a change; write {written}",
                 attribute.value_span,
                 attribute.name,
+                fix=fixes.replace_value(client, attribute, canonical, f"write {written}"),
             )
 
 

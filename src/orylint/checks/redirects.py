@@ -14,10 +14,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from orylint import effective
+from orylint import effective, fixes
 from orylint.effective import is_sensitive, show, version_key
-from orylint.findings import Violation
-from orylint.model import Client
+from orylint.findings import Fix, Violation
+from orylint.model import Attribute, Client
 from orylint.registry import client_rule
 from orylint.settings import Settings
 from orylint.urls import (
@@ -76,7 +76,10 @@ def redirect_uri_fragment(client: Client, settings: Settings) -> Iterator[Violat
     """Hydra refuses any redirect URI containing ``#`` (RFC 6749 §3.1.2 forbids fragments)."""
     del settings
     sensitive = is_sensitive(client, "redirect_uris")
-    for uri in effective.redirect_uris(client):
+    uris = list(effective.redirect_uris(client))
+    attribute = client.attr("redirect_uris")
+    fragment_free = {uri.raw for uri in uris if "#" not in uri.raw}
+    for uri in uris:
         if "#" not in uri.raw:
             continue
         fragment = uri.raw.partition("#")[2]
@@ -92,7 +95,24 @@ def redirect_uri_fragment(client: Client, settings: Settings) -> Iterator[Violat
             f"route on the path instead, e.g. {example}",
             uri.element.span,
             uri.where,
+            fix=_fragment_fix(client, attribute, uri, fragment_free),
         )
+
+
+def _fragment_fix(
+    client: Client,
+    attribute: Attribute | None,
+    uri: effective.RedirectURI,
+    fragment_free: set[str],
+) -> Fix | None:
+    """Drop the URI when its fragment-free form is already registered, else strip the fragment."""
+    if attribute is None or not uri.head:
+        return None
+    if uri.head in fragment_free:
+        return fixes.drop_element(
+            client, attribute, uri.element, "remove the duplicate that only adds a fragment"
+        )
+    return fixes.replace_element(client, attribute, uri.element, uri.head, "remove the fragment")
 
 
 _EXAMPLE_REDIRECT = '"https://app.example.com/callback"'

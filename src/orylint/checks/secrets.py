@@ -17,16 +17,18 @@ from dataclasses import dataclass
 
 from orylint import effective
 from orylint.effective import SHARED_SECRET_METHODS, show
-from orylint.findings import Violation
+from orylint.findings import Edit, Fix, Violation
 from orylint.model import (
     RESOURCE_TYPE,
     Attribute,
     Client,
     Module,
     Origin,
+    Output,
     Project,
     Reference,
     ResourceAttribute,
+    Span,
     Unknown,
 )
 from orylint.registry import project_rule
@@ -123,8 +125,27 @@ def secret_output_not_sensitive(project: Project, settings: Settings) -> Iterato
                         reference.span,
                         "value",
                         address=f"output.{output.name}",
+                        fix=_sensitive_fix(output),
                     )
                     break
+
+
+def _sensitive_fix(output: Output) -> Fix | None:
+    """Add ``sensitive = true`` under ``value`` (or flip a literal ``false``), in ``.tf`` only."""
+    value = output.value_attribute
+    if value is None or not value.span.path.endswith(".tf"):
+        return None
+    flag = output.sensitive_attribute
+    if flag is not None:
+        if flag.source.strip() != "false":
+            return None
+        return Fix("mark the output sensitive", (Edit(flag.value_span, "true"),))
+    if value.span.end_line >= output.block_end_line:
+        return None  # a one-line block: no line to add the argument on
+    end = value.span
+    position = Span(end.path, end.end_line, end.end_column, end.end_line, end.end_column)
+    indent = " " * (value.span.start_column - 1)
+    return Fix("mark the output sensitive", (Edit(position, f"\n{indent}sensitive = true"),))
 
 
 @project_rule("ORY702")

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from orylint import effective, gojson
+from orylint import effective, fixes, gojson
 from orylint.effective import show
 from orylint.findings import Violation
 from orylint.model import Attribute, Client, Unknown
@@ -62,6 +62,7 @@ def invalid_access_token_strategy(client: Client, settings: Settings) -> Iterato
             attribute.value_span,
             "access_token_strategy",
             severity="warning",
+            fix=fixes.replace_value(client, attribute, lowered, f"write {shown}"),
         )
 
 

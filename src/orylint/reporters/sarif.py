@@ -19,6 +19,7 @@ from urllib.parse import quote
 from orylint import __version__
 from orylint.findings import Finding
 from orylint.fingerprints import line_hashes, logical_key
+from orylint.fixer import resolved_span
 from orylint.metadata import RuleMeta
 from orylint.rule_docs import help_uri, rule_markdown, rule_text
 from orylint.scan import ScanResult
@@ -90,7 +91,7 @@ def render_sarif(
             }
         ],
         "results": [
-            _result(finding, index, root, hashes(finding.span.path))
+            _result(finding, index, root, hashes(finding.span.path), result.sources)
             for finding in sorted(
                 [*result.findings, *result.suppressed], key=lambda finding: finding.sort_key
             )
@@ -137,7 +138,11 @@ def artifact_uri(path: str, root: Path) -> str:
 
 
 def _result(
-    finding: Finding, index: dict[str, int], root: Path, hashes_by_line: dict[int, str]
+    finding: Finding,
+    index: dict[str, int],
+    root: Path,
+    hashes_by_line: dict[int, str],
+    sources: dict[str, str],
 ) -> dict[str, Any]:
     span = finding.span
     uri = artifact_uri(span.path, root)
@@ -172,7 +177,7 @@ def _result(
         fingerprints["primaryLocationLineHash"] = hashes_by_line[span.start_line]
     result["partialFingerprints"] = fingerprints
     if finding.fix is not None:
-        result["fixes"] = [_fix(finding, root)]
+        result["fixes"] = [_fix(finding, root, sources)]
     if finding.suppression is not None:
         result["suppressions"] = [
             {"kind": "inSource", "status": "accepted", "justification": finding.suppression}
@@ -180,12 +185,13 @@ def _result(
     return result
 
 
-def _fix(finding: Finding, root: Path) -> dict[str, Any]:
+def _fix(finding: Finding, root: Path, sources: dict[str, str]) -> dict[str, Any]:
     """A finding's fix as SARIF ``fixes``: replacements per file, in SARIF regions."""
     assert finding.fix is not None
     changes: dict[str, list[dict[str, Any]]] = {}
     for edit in finding.fix.edits:
-        span = edit.span
+        text = sources.get(edit.span.path)
+        span = resolved_span(text, edit) if text is not None else edit.span
         changes.setdefault(artifact_uri(span.path, root), []).append(
             {
                 "deletedRegion": {

@@ -1,0 +1,102 @@
+"""--fix and --diff: minimal edits, formatting and comments kept, fixed rules then clean.
+
+``tests/fixtures/fix/after.tf`` is the expected result of fixing ``before.tf`` (reviewed by hand:
+a canonical duration, a lower-cased strategy, a fragment stripped, a fragment-only duplicate
+dropped with its separator, ``sensitive = true`` added under ``value`` and a literal ``false``
+flipped; the one-line output and the variable are left alone).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+from orylint.document import Document
+from orylint.hcl_loader import load_hcl
+from tests.helpers import REPO, assert_valid_sarif, run_cli
+
+FIXTURES = REPO / "tests" / "fixtures" / "fix"
+FIXED_RULES = ("ORY105", "ORY204", "ORY401", "ORY701")
+
+
+def copy(tmp_path: Path) -> Path:
+    target = tmp_path / "main.tf"
+    shutil.copy(FIXTURES / "before.tf", target)
+    return target
+
+
+def test_fix_matches_the_golden_file(tmp_path: Path) -> None:
+    target = copy(tmp_path)
+    result = run_cli("check", "main.tf", "--fix", "--select", ",".join(FIXED_RULES), cwd=tmp_path)
+    assert "fixed 7 problem(s) in 1 file(s)" in result.stderr
+    assert target.read_text(encoding="utf-8") == (FIXTURES / "after.tf").read_text(encoding="utf-8")
+    # what is left is exactly what cannot be fixed mechanically: the one-line output
+    assert result.returncode == 1
+    assert result.stdout.count("ORY701") == 1 and "one_line" in result.stdout
+
+
+def test_fixed_file_parses_and_keeps_every_comment(tmp_path: Path) -> None:
+    after = (FIXTURES / "after.tf").read_text(encoding="utf-8")
+    before = (FIXTURES / "before.tf").read_text(encoding="utf-8")
+    document = load_hcl("after.tf", after)
+    assert isinstance(document, Document)
+    kept = [c.text for c in document.comments]
+    original = load_hcl("before.tf", before)
+    assert isinstance(original, Document)
+    dropped = {"# the fragment-free form is already registered"}  # belonged to the dropped element
+    assert kept == [c.text for c in original.comments if c.text not in dropped]
+
+
+def test_fixed_rules_are_clean_afterwards(tmp_path: Path) -> None:
+    target = tmp_path / "main.tf"
+    target.write_text((FIXTURES / "after.tf").read_text(encoding="utf-8"), encoding="utf-8")
+    result = run_cli(
+        "check", "main.tf", "--select", ",".join(FIXED_RULES), "--format", "json", cwd=tmp_path
+    )
+    findings = json.loads(result.stdout)["findings"]
+    assert [(f["rule_id"], f["address"]) for f in findings] == [("ORY701", "output.one_line")]
+
+
+def test_diff_changes_nothing_and_exits_1(tmp_path: Path) -> None:
+    target = copy(tmp_path)
+    result = run_cli("check", "main.tf", "--diff", "--select", ",".join(FIXED_RULES), cwd=tmp_path)
+    assert result.returncode == 1
+    assert target.read_text(encoding="utf-8") == (FIXTURES / "before.tf").read_text(
+        encoding="utf-8"
+    )
+    assert result.stdout.startswith("--- a/main.tf\n+++ b/main.tf\n")
+    assert '+  access_token_strategy      = "jwt"' in result.stdout
+    clean = run_cli("check", "main.tf", "--diff", "--select", "ORY201", cwd=tmp_path)
+    assert clean.returncode == 0 and clean.stdout == ""
+
+
+def test_sarif_carries_the_fixes(tmp_path: Path) -> None:
+    copy(tmp_path)
+    result = run_cli(
+        "check", "main.tf", "--format", "sarif", "--select", ",".join(FIXED_RULES), cwd=tmp_path
+    )
+    document = json.loads(result.stdout)
+    assert_valid_sarif(document)
+    fixes = {
+        r["ruleId"]: r["fixes"][0]["artifactChanges"][0]["replacements"][0]
+        for r in document["runs"][0]["results"]
+        if "fixes" in r and r["ruleId"] in ("ORY105", "ORY401")
+    }
+    assert fixes["ORY105"]["insertedContent"]["text"] == '"jwt"'
+    dropped = [
+        r["fixes"][0]["artifactChanges"][0]["replacements"][0]
+        for r in document["runs"][0]["results"]
+        if r["ruleId"] == "ORY401"
+        and r["fixes"][0]["description"]["text"].startswith("remove the duplicate")
+    ]
+    # the deletion takes the element's separator along, so applying it leaves a valid list
+    region = dropped[0]["deletedRegion"]
+    assert (region["startLine"], region["endLine"]) == (7, 8)
+    assert dropped[0]["insertedContent"]["text"] == ""
+
+
+def test_plan_and_variable_values_are_never_fixed(tmp_path: Path) -> None:
+    plans = REPO / "tests" / "fixtures" / "plans"
+    result = run_cli("check", str(plans / "root_basic.plan.json"), "--diff")
+    assert result.stdout == ""
