@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 
 from lark import Token, Tree
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
@@ -22,7 +22,7 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
 from orylint import gojson
 from orylint.document import Block, BlockAttribute, Comment, Document, LoadError
 from orylint.hcl_parser import parse_tree
-from orylint.model import Attribute, Element, Reference, Span, Unknown
+from orylint.model import Attribute, Element, Reference, Span, Unknown, is_known, is_whole_client
 
 Node = Tree[Token] | Token
 _NEWLINE_NODES = frozenset({"new_line_or_comment"})
@@ -372,7 +372,7 @@ class _Evaluator:
             references.extend(refs)
         if name == "nonsensitive":
             references = [Reference(ref.parts, ref.span, unmasked=True) for ref in references]
-        if name == "jsonencode" and len(values) == 1 and _is_known_tree(values[0]):
+        if name == "jsonencode" and len(values) == 1 and is_known(values[0]):
             return go_json(values[0]), references
         return self.unknown(node, f"result of {name}()"), references
 
@@ -422,7 +422,7 @@ class _Evaluator:
         if base is None and suffix:
             extended = []
             for reference in references:
-                if _is_whole_object(reference.parts):
+                if is_whole_client(reference.parts):
                     extended.append(
                         Reference(
                             reference.parts + tuple(suffix), reference.span, reference.unmasked
@@ -472,8 +472,8 @@ class _Evaluator:
         names = [_token_text(child) for child in _trees(intro) if child.data == "identifier"]
         collection = [child for child in _trees(intro) if child.data != "identifier"][-1]
         _, collection_refs = self.evaluate(collection, env)
-        bases = [ref.parts for ref in collection_refs if _is_whole_object(ref.parts)]
-        references = [ref for ref in collection_refs if not _is_whole_object(ref.parts)]
+        bases = [ref.parts for ref in collection_refs if is_whole_client(ref.parts)]
+        references = [ref for ref in collection_refs if not is_whole_client(ref.parts)]
         inner_env = dict(env)
         if names:
             inner_env[names[-1]] = bases
@@ -489,21 +489,6 @@ class _Evaluator:
 _TRAVERSALS = frozenset(
     {"get_attr_expr_term", "index_expr_term", "attr_splat_expr_term", "full_splat_expr_term"}
 )
-
-
-def _is_whole_object(parts: Sequence[str]) -> bool:
-    """Whether a reference names a whole resource (``ory_oauth2_client.x``), not an attribute."""
-    return len(parts) == 2 and parts[0] == "ory_oauth2_client"
-
-
-def _is_known_tree(value: object) -> bool:
-    if isinstance(value, Unknown):
-        return False
-    if isinstance(value, list):
-        return all(_is_known_tree(item) for item in value)
-    if isinstance(value, dict):
-        return all(_is_known_tree(item) for item in value.values())
-    return True
 
 
 def go_json(value: object) -> str:

@@ -8,7 +8,7 @@ finding.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -47,6 +47,14 @@ class Unknown:
 
     def __repr__(self) -> str:
         return f"Unknown({self.reason!r})"
+
+
+def is_whole_client(parts: Sequence[str]) -> bool:
+    """Whether a reference names a whole client (``ory_oauth2_client.x``), not one attribute.
+
+    A whole-object reference carries the secret with it, so secret flow treats it specially.
+    """
+    return len(parts) == 2 and parts[0] == RESOURCE_TYPE
 
 
 def is_known(value: object) -> bool:

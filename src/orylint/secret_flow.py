@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from orylint.model import RESOURCE_TYPE, Module, Project, Reference
+from orylint.model import RESOURCE_TYPE, Module, Project, Reference, is_whole_client
 
 SECRET_ATTRIBUTE = "client_secret"
 
@@ -100,7 +100,7 @@ class SecretFlow:
         paths = []
         for reference in references:
             inner = reference.parts
-            if _whole_object(inner) and rest:
+            if is_whole_client(inner) and rest:
                 inner = inner + rest
             paths.extend(
                 self._resolve(
@@ -141,7 +141,3 @@ class SecretFlow:
                     )
                 )
         return paths
-
-
-def _whole_object(parts: tuple[str, ...]) -> bool:
-    return len(parts) == 2 and parts[0] == RESOURCE_TYPE
