@@ -24,7 +24,7 @@ from orylint.model import RESOURCE_TYPE
 
 PlanKind = Literal["plan", "state"]
 _SKIPPED_ACTIONS = ({"delete"}, {"forget"}, {"read"})
-_INSTANCE_KEY = re.compile(r'\[(?:"(?:[^"\\]|\\.)*"|\d+)\]')
+_INSTANCE_KEY = re.compile(r'\[(?:"(?:[^"\\]|\\.)*"|\d+|\*)\]')
 
 
 @dataclass
@@ -190,9 +190,14 @@ def _read_configuration(
         _read_configuration(call.get("module") or {}, (*path, call_name), result, config_resources)
 
 
+def strip_instance_keys(address: str) -> str:
+    """``module.a["x"].ory_oauth2_client.b[0]`` → ``module.a.ory_oauth2_client.b``."""
+    return _INSTANCE_KEY.sub("", address)
+
+
 def module_path_of(address: str) -> tuple[str, ...]:
     """``module.a["x"].module.b.ory_oauth2_client.c`` → ``("a", "b")`` (instance keys dropped)."""
-    plain = _INSTANCE_KEY.sub("", address)
+    plain = strip_instance_keys(address)
     parts = plain.split(".")
     return tuple(parts[i + 1] for i in range(0, len(parts) - 1) if parts[i] == "module")
 

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +35,7 @@ from orylint.model import (
     Span,
     Unknown,
 )
-from orylint.plan_loader import PlanDocument, PlanModule, PlanResource
+from orylint.plan_loader import PlanDocument, PlanModule, PlanResource, strip_instance_keys
 
 _READ_ONLY = frozenset({"id", "client_secret"})
 _STATE_DEFAULT_FALSE = frozenset(
@@ -47,7 +46,6 @@ _STATE_DEFAULT_FALSE = frozenset(
         "backchannel_logout_session_required",
     }
 )
-_INSTANCE_KEY = re.compile(r'\[(?:"(?:[^"\\]|\\.)*"|\d+|\*)\]')
 _UNKNOWN = "unknown until apply"
 
 
@@ -255,7 +253,7 @@ def _add_outputs(
 
 def _most_specific(references: list[str]) -> list[tuple[str, ...]]:
     """Terraform lists ``a.b.c`` and also ``a.b``; keep a prefix only when it stands alone."""
-    parsed = [tuple(_INSTANCE_KEY.sub("", ref).split(".")) for ref in references]
+    parsed = [tuple(strip_instance_keys(ref).split(".")) for ref in references]
     return [
         parts
         for parts in parsed
