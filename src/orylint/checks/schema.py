@@ -16,9 +16,10 @@ from __future__ import annotations
 import difflib
 import functools
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from jsonschema import Draft202012Validator
+if TYPE_CHECKING:
+    from jsonschema import Draft202012Validator
 
 from orylint.effective import (
     LATEST,
@@ -38,7 +39,13 @@ __all__ = ["configuration_matches_schema", "resource_schema"]
 
 @functools.cache
 def _validators() -> dict[str, Draft202012Validator]:
-    """One validator per attribute, so each error maps to exactly one attribute."""
+    """One validator per attribute, so each error maps to exactly one attribute.
+
+    jsonschema is imported here, on the first value that needs it: importing it costs a
+    noticeable part of orylint's start-up, and most values are plainly of their type.
+    """
+    from jsonschema import Draft202012Validator
+
     schema = resource_schema()
     return {
         name: Draft202012Validator({**prop, "$defs": schema["$defs"]})
@@ -140,10 +147,24 @@ def _read_only_message(client: Client, name: str, prop: dict[str, Any], settings
     )
 
 
+_PLAIN = {
+    "#/$defs/string": lambda value: isinstance(value, str),
+    "#/$defs/bool": lambda value: isinstance(value, bool),
+    "#/$defs/list_of_string": lambda value: (
+        isinstance(value, list) and all(isinstance(item, str | Unknown) for item in value)
+    ),
+}
+"""Values that are plainly of their schema type need no validator (the common case)."""
+
+
 def _type_errors(client: Client, attribute: Attribute) -> Iterator[Violation]:
     """Check known values only; a list with unknown elements is checked element by element."""
+    prop = resource_schema()["properties"].get(attribute.name, {})
+    plain = _PLAIN.get(prop.get("$ref", ""))
+    if attribute.value is None or (plain is not None and plain(attribute.value)):
+        return
     validator = _validators().get(attribute.name)
-    if validator is None or attribute.value is None:
+    if validator is None:
         return
     value = attribute.value
     if attribute.elements is not None and not attribute.known:
