@@ -102,7 +102,8 @@ def floor(root: Path) -> None:
         hits += b"ory_oauth2_client" in path.read_bytes()
 
 
-def cli(root: Path, *extra: str) -> None:
+def cli(root: Path, *extra: str, jobs: str | None = None) -> None:
+    env = {**os.environ, "ORYLINT_JOBS": jobs} if jobs else None
     subprocess.run(
         [
             sys.executable,
@@ -118,6 +119,7 @@ def cli(root: Path, *extra: str) -> None:
         ],
         check=True,
         capture_output=True,
+        env=env,
     )
 
 
@@ -144,6 +146,9 @@ def main() -> int:
         rows: dict[str, list[float]] = {
             "floor: read + substring scan (in process)": timed(lambda: floor(root), args.repeat),
             "orylint check (CLI, whole corpus)": timed(lambda: cli(root), args.repeat),
+            "orylint check (CLI, whole corpus, 1 process)": timed(
+                lambda: cli(root, jobs="1"), args.repeat
+            ),
             "orylint check (CLI, one Ory module)": timed(
                 lambda: cli(root / "module_0000"), args.repeat
             ),

@@ -6,10 +6,13 @@ cannot be linted at all, a fatal error) and the scan goes on with the other file
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import re
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,6 +23,7 @@ from orylint.engine import TOOL_RULES, RuleSelection, enabled_rules, run_rules, 
 from orylint.extract import add_documents, mark_roots
 from orylint.findings import SEVERITY_RANK, Finding, Violation
 from orylint.hcl_loader import load_hcl
+from orylint.hcl_parser import parser
 from orylint.instances import expand_module_calls
 from orylint.metadata import RuleMeta, load_metadata
 from orylint.model import RESOURCE_TYPE, Project, Span
@@ -273,26 +277,64 @@ def _load_tf(inputs: Inputs, project: Project, result: ScanResult) -> None:
         by_directory[posix_dirname(name)].append((name, data))
     wanted = relevant_directories(by_directory)
     explicit = {display_path(path) for path in inputs.explicit}
+    to_parse: list[tuple[str, bytes]] = []
     for directory in sorted(by_directory):
-        documents: list[Document] = []
         for name, data in sorted(by_directory[directory]):
-            if directory not in wanted and name not in explicit:
-                # Not parsed (nothing Ory in this module), but a file Terraform cannot even
-                # read is worth reporting: decoding is cheap next to parsing.
-                decoded = decode_source(name, data)
-                if isinstance(decoded, LoadError):
-                    result.load_errors.append(decoded)
+            if directory in wanted or name in explicit:
+                to_parse.append((name, data))
                 continue
-            loaded = load_file(name, data)
-            result.files_scanned += 1
-            if isinstance(loaded, LoadError):
-                result.load_errors.append(loaded)
-            else:
-                documents.append(loaded)
-                result.sources[name] = loaded.text
-                result.suppressions.extend(suppressions.collect(loaded))
-        if documents:
-            add_documents(project, directory, documents, "hcl")
+            # Not parsed (nothing Ory in this module), but a file Terraform cannot even read is
+            # worth reporting: decoding is cheap next to parsing.
+            decoded = decode_source(name, data)
+            if isinstance(decoded, LoadError):
+                result.load_errors.append(decoded)
+    documents: dict[str, list[Document]] = defaultdict(list)
+    for (name, _), loaded in zip(to_parse, _parse_all(to_parse), strict=True):
+        result.files_scanned += 1
+        if isinstance(loaded, LoadError):
+            result.load_errors.append(loaded)
+            continue
+        documents[posix_dirname(name)].append(loaded)
+        result.sources[name] = loaded.text
+        result.suppressions.extend(suppressions.collect(loaded))
+    for directory in sorted(documents):
+        add_documents(project, directory, documents[directory], "hcl")
+
+
+PARALLEL_THRESHOLD = 48
+"""Below this many files, starting worker processes costs more than parsing in one."""
+
+
+def _parse_all(files: list[tuple[str, bytes]]) -> list[Document | LoadError]:
+    """Parse files, in worker processes when there are many (parsing is the cost of a scan).
+
+    Processes, not threads: python-hcl2's serialisers are not thread-safe and the GIL would
+    serialise the parsing anyway. ``ORYLINT_JOBS`` sets the number of workers (1: none).
+    """
+    jobs = _jobs()
+    if jobs <= 1 or len(files) < PARALLEL_THRESHOLD:
+        return [load_file(name, data) for name, data in files]
+    names = [name for name, _ in files]
+    contents = [data for _, data in files]
+    parser()  # built once here, inherited by forked workers
+    try:
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=_context()) as pool:
+            return list(pool.map(load_file, names, contents, chunksize=8))
+    except (OSError, BrokenProcessPool):  # no processes here (sandboxes): parse in this one
+        return [load_file(name, data) for name, data in files]
+
+
+def _jobs() -> int:
+    configured = os.environ.get("ORYLINT_JOBS", "")
+    if configured.isdigit():
+        return max(int(configured), 1)
+    return min(os.cpu_count() or 1, 4)
+
+
+def _context() -> multiprocessing.context.BaseContext:
+    """Fork where available: workers inherit the loaded parser instead of rebuilding it."""
+    methods = multiprocessing.get_all_start_methods()
+    return multiprocessing.get_context("fork" if "fork" in methods else "spawn")
 
 
 def load_file(name: str, data: bytes) -> Document | LoadError:
