@@ -132,6 +132,7 @@ def scan(options: ScanOptions) -> ScanResult:
     )
     project = Project()
     _load_tf(inputs, project, result)
+    result.files_scanned -= len(context & result.sources.keys())  # context is not reported on
     mark_roots(project)
     expand_module_calls(project)
     for document, root in documents:
