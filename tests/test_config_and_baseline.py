@@ -130,3 +130,28 @@ def test_bad_baseline_file_is_a_usage_error(tmp_path: Path) -> None:
     result = run_cli("check", "infra", "--baseline", "baseline.json", cwd=root)
     assert result.returncode == 2
     assert "not an orylint baseline" in result.stderr
+
+
+def test_config_excludes_are_anchored_at_the_config_file(tmp_path: Path) -> None:
+    infra = tmp_path / "infra"
+    (infra / "envs" / "old").mkdir(parents=True)
+    (infra / "envs" / "new").mkdir(parents=True)
+    (infra / "envs" / "old" / "main.tf").write_text(BAD, encoding="utf-8")
+    (infra / "envs" / "new" / "main.tf").write_text(BAD, encoding="utf-8")
+    (infra / ".orylint.toml").write_text('exclude = ["envs/old/"]\n', encoding="utf-8")
+    for paths in (["infra"], ["infra/envs"], ["infra/envs/old/main.tf", "infra/envs/new/main.tf"]):
+        result = run_cli(
+            "check",
+            *paths,
+            "--force-exclude",
+            "--select",
+            "ORY204",
+            "--format",
+            "json",
+            cwd=tmp_path,
+        )
+        files = {f["file"] for f in json.loads(result.stdout)["findings"]}
+        assert files == {"infra/envs/new/main.tf"}, paths
+    # without --force-exclude, a file named on the command line is linted anyway
+    named = run_cli("check", "infra/envs/old/main.tf", "--select", "ORY204", cwd=tmp_path)
+    assert named.returncode == 0 and "ORY204" in named.stdout

@@ -138,7 +138,8 @@ def check(
     selection = config.selection()
     options = ScanOptions(
         paths=targets,
-        excludes=[*config.exclude, *exclude],
+        excludes=list(exclude),
+        config_excludes=config.exclude,
         selection=RuleSelection(
             select=tuple(_split(select)) or selection.select,
             ignore=tuple(_split(ignore)) or selection.ignore,

@@ -36,15 +36,46 @@ class Inputs:
         return not (self.tf_files or self.tf_json_files or self.plan_files or self.unsupported)
 
 
+@dataclass(frozen=True)
+class Excludes:
+    """Exclude patterns and what they are relative to.
+
+    ``patterns`` (``--exclude``) are relative to the scanned directory, or to the working
+    directory for files named explicitly; ``anchored`` patterns (the configuration's) are
+    relative to ``base``, the configuration file's directory, as ruff anchors its excludes.
+    """
+
+    patterns: Sequence[str] = ()
+    anchored: Sequence[str] = ()
+    base: Path | None = None
+
+    def match(self, path: Path, relative: str, *, is_dir: bool) -> bool:
+        """Whether ``path`` (shown as ``relative`` to the scan root) is excluded."""
+        if is_excluded(relative, self.patterns, is_dir=is_dir):
+            return True
+        if not self.anchored:
+            return False
+        base = (self.base or Path.cwd()).resolve()
+        try:
+            inside = path.resolve().relative_to(base).as_posix()
+        except ValueError:
+            return False
+        return is_excluded(inside, self.anchored, is_dir=is_dir)
+
+
 def discover(
-    paths: Sequence[str], excludes: Sequence[str] = (), *, force_exclude: bool = False
+    paths: Sequence[str],
+    excludes: Sequence[str] | Excludes = (),
+    *,
+    force_exclude: bool = False,
 ) -> Inputs:
-    """List the inputs under ``paths`` (files or directories), honouring ``--exclude`` patterns.
+    """List the inputs under ``paths`` (files or directories), honouring exclude patterns.
 
     Files named explicitly are linted even when an exclude pattern matches them, unless
     ``force_exclude`` is set: pre-commit passes every changed file, and the configuration's
     excludes must still apply to those (ruff's ``--force-exclude``).
     """
+    rules = excludes if isinstance(excludes, Excludes) else Excludes(tuple(excludes))
     inputs = Inputs()
     seen: set[Path] = set()
     for raw in paths:
@@ -53,10 +84,10 @@ def discover(
             inputs.missing.append(raw)
             continue
         if path.is_dir():
-            for file in _walk(path, excludes):
+            for file in _walk(path, rules):
                 _add(inputs, file, seen, explicit=False)
         elif path.name.endswith(_VARIABLE_FILES) or (
-            force_exclude and is_excluded(Path(raw).as_posix(), excludes, is_dir=False)
+            force_exclude and rules.match(path, path.as_posix(), is_dir=False)
         ):
             inputs.skipped.append(raw)  # excluded, or values for a root module: nothing to lint
         else:
@@ -97,21 +128,22 @@ def looks_like_plan(path: Path) -> bool:
     return all(marker in head for marker in _PLAN_MARKERS)
 
 
-def _walk(root: Path, excludes: Sequence[str]) -> Iterable[Path]:
+def _walk(root: Path, excludes: Excludes) -> Iterable[Path]:
     for directory, dirnames, filenames in os.walk(root):
         relative_dir = Path(directory).relative_to(root)
         dirnames[:] = sorted(
             d
             for d in dirnames
             if d not in SKIPPED_DIRECTORIES
-            and not is_excluded((relative_dir / d).as_posix(), excludes, is_dir=True)
+            and not excludes.match(Path(directory) / d, (relative_dir / d).as_posix(), is_dir=True)
         )
         for filename in sorted(filenames):
             if not filename.endswith((".tf", ".tf.json", ".json")):
                 continue
-            if is_excluded((relative_dir / filename).as_posix(), excludes, is_dir=False):
+            path = Path(directory) / filename
+            if excludes.match(path, (relative_dir / filename).as_posix(), is_dir=False):
                 continue
-            yield Path(directory) / filename
+            yield path
 
 
 def is_excluded(relative: str, patterns: Sequence[str], *, is_dir: bool) -> bool:

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from orylint import suppressions
-from orylint.discover import Inputs, discover, is_excluded
+from orylint.discover import Excludes, Inputs, discover, is_excluded
 from orylint.document import Document, LoadError
 from orylint.engine import TOOL_RULES, RuleSelection, enabled_rules, run_rules, tool_finding
 from orylint.extract import add_documents, mark_roots
@@ -43,6 +43,7 @@ class ScanOptions:
 
     paths: Sequence[str]
     excludes: Sequence[str] = ()
+    config_excludes: Sequence[str] = ()
     selection: RuleSelection = field(default_factory=RuleSelection)
     settings: Settings = field(default_factory=Settings)
     plans: Sequence[str] = ()
@@ -108,7 +109,15 @@ def scan(options: ScanOptions) -> ScanResult:
     result = ScanResult(rules=enabled_rules(options.selection))
     paths = [path for path in options.paths if path != STDIN]
     inputs = (
-        discover(paths, options.excludes, force_exclude=options.force_exclude)
+        discover(
+            paths,
+            Excludes(
+                options.excludes,
+                options.config_excludes,
+                Path(options.config_dir) if options.config_dir else None,
+            ),
+            force_exclude=options.force_exclude,
+        )
         if paths
         else Inputs()
     )
