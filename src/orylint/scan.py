@@ -124,16 +124,7 @@ def scan(options: ScanOptions) -> ScanResult:
     context = _add_context(inputs)
     for missing in inputs.missing:
         result.fatal_errors.append(f"{missing}: no such file or directory")
-    plans: list[tuple[str, bytes | None, str | None]] = [
-        (display_path(path), None, _plan_source_root(options, path)) for path in inputs.plan_files
-    ]
-    for plan in options.plans:
-        if Path(plan).is_file():
-            plans.append((display_path(Path(plan)), None, _plan_source_root(options, Path(plan))))
-        else:
-            result.fatal_errors.append(f"{plan}: no such file")
-    if STDIN in options.paths or STDIN in options.plans:
-        plans.append(("<stdin>", options.stdin or b"", _plan_source_root(options, None)))
+    plans = _plan_inputs(options, inputs, result)
     documents = _read_plans(plans, result)
     _add_module_sources(
         inputs,
@@ -156,6 +147,31 @@ def scan(options: ScanOptions) -> ScanResult:
     result.load_errors = [e for e in result.load_errors if e.path not in context]
     findings = [f for f in engine.findings if f.span.path not in context]
     findings.extend(_load_error_findings(result, options.selection))
+    _filter(result, findings, options, context)
+    return result
+
+
+def _plan_inputs(
+    options: ScanOptions, inputs: Inputs, result: ScanResult
+) -> list[tuple[str, bytes | None, str | None]]:
+    """Every plan to read: ``(name, data or None to read the file, source root)``."""
+    plans: list[tuple[str, bytes | None, str | None]] = [
+        (display_path(path), None, _plan_source_root(options, path)) for path in inputs.plan_files
+    ]
+    for plan in options.plans:
+        if Path(plan).is_file():
+            plans.append((display_path(Path(plan)), None, _plan_source_root(options, Path(plan))))
+        else:
+            result.fatal_errors.append(f"{plan}: no such file")
+    if STDIN in options.paths or STDIN in options.plans:
+        plans.append(("<stdin>", options.stdin or b"", _plan_source_root(options, None)))
+    return plans
+
+
+def _filter(
+    result: ScanResult, findings: list[Finding], options: ScanOptions, context: set[str]
+) -> None:
+    """Per-path ignores, then inline suppressions; the survivors become the result."""
     ignored = _per_path_ignores(options)
     findings = [f for f in findings if not ignored(f.rule_id, f.span.path)]
     outcome = suppressions.apply(
@@ -173,7 +189,6 @@ def scan(options: ScanOptions) -> ScanResult:
             result.findings.append(finding)
     result.suppressed = sorted(outcome.suppressed, key=lambda finding: finding.sort_key)
     result.findings.sort(key=lambda finding: finding.sort_key)
-    return result
 
 
 def _per_path_ignores(options: ScanOptions) -> Callable[[str, str], bool]:
