@@ -66,7 +66,7 @@ def test_finding_disappears_when_its_value_is_unknown(
 ) -> None:
     text = entry.read_text(encoding="utf-8")
     findings = sorted(set(_scan(entry, rule_id)), key=str)
-    checked = written = 0
+    checked = 0
     for address, attribute in findings:
         if address is None:
             continue
@@ -75,7 +75,6 @@ def test_finding_disappears_when_its_value_is_unknown(
         span = _value_span(document, address, attribute)
         if span is None:
             continue  # the finding is about an attribute that is not written (e.g. missing)
-        written += 1
         start = _offset(text, span.start_line, span.start_column)
         end = _offset(text, span.end_line, span.end_column)
         rewritten = tmp_path / str(checked) / entry.name  # alone: siblings would be context
@@ -84,7 +83,6 @@ def test_finding_disappears_when_its_value_is_unknown(
         after = _scan(rewritten, rule_id)
         assert (address, attribute) not in after, (address, attribute)
         checked += 1
-    assert checked == written
 
 
 def _fixture_files() -> list[Path]:

@@ -27,13 +27,12 @@ class Inputs:
     plan_files: list[Path] = field(default_factory=list)
     explicit: set[Path] = field(default_factory=set)
     missing: list[str] = field(default_factory=list)
-    unsupported: list[Path] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
 
     @property
     def empty(self) -> bool:
         """Whether nothing lintable was found."""
-        return not (self.tf_files or self.tf_json_files or self.plan_files or self.unsupported)
+        return not (self.tf_files or self.tf_json_files or self.plan_files)
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,6 @@ class BlockAttribute:
 
     attribute: Attribute
     references: list[Reference] = field(default_factory=list)
-    name_span: Span | None = None
     members: dict[str, list[Reference]] | None = None
 
 

@@ -182,9 +182,7 @@ class _Builder:
             from_jsonencode=is_call and _function_name(unwrapped) == "jsonencode",
             heredoc=isinstance(unwrapped, Tree) and unwrapped.data.startswith("heredoc"),
         )
-        return BlockAttribute(
-            attribute, references, self.span(name_node), evaluator.members(expression)
-        )
+        return BlockAttribute(attribute, references, evaluator.members(expression))
 
     def comments(self, tree: Tree[Token]) -> Iterator[Comment]:
         for token in tree.scan_values(lambda value: isinstance(value, Token)):

@@ -235,21 +235,12 @@ def _add_context(inputs: Inputs) -> set[str]:
     passed alone (pre-commit passes only the changed ones) is linted with its whole module; only
     the named files are reported. Returns the display paths of the context-only files.
     """
-    known = {path.resolve() for path in inputs.tf_files + inputs.tf_json_files}
-    context: set[str] = set()
     directories = {
         path.parent
         for path in inputs.tf_files + inputs.tf_json_files
         if path.resolve() in inputs.explicit
     }
-    for directory in sorted(directories):
-        for pattern, target in (("*.tf", inputs.tf_files), ("*.tf.json", inputs.tf_json_files)):
-            for path in sorted(directory.glob(pattern)):
-                if path.resolve() not in known:
-                    known.add(path.resolve())
-                    target.append(path)
-                    context.add(display_path(path))
-    return context
+    return {display_path(path) for path in _add_directory_files(inputs, directories)}
 
 
 def _add_module_sources(inputs: Inputs, directories: set[str]) -> None:
@@ -258,13 +249,21 @@ def _add_module_sources(inputs: Inputs, directories: set[str]) -> None:
     The directories come from the plan's module calls (or ``.terraform/modules/modules.json``),
     so they may lie inside ``.terraform/``, which discovery otherwise skips.
     """
+    _add_directory_files(inputs, {Path(directory) for directory in directories})
+
+
+def _add_directory_files(inputs: Inputs, directories: set[Path]) -> list[Path]:
+    """Add the ``.tf``/``.tf.json`` files of ``directories`` not yet listed; return those added."""
     known = {path.resolve() for path in inputs.tf_files + inputs.tf_json_files}
+    added = []
     for directory in sorted(directories):
         for pattern, target in (("*.tf", inputs.tf_files), ("*.tf.json", inputs.tf_json_files)):
-            for path in sorted(Path(directory).glob(pattern)):
+            for path in sorted(directory.glob(pattern)):
                 if path.resolve() not in known:
                     known.add(path.resolve())
                     target.append(path)
+                    added.append(path)
+    return added
 
 
 def _read_plans(

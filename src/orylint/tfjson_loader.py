@@ -271,7 +271,7 @@ class _Builder:
             elements=elements,
             from_jsonencode=from_jsonencode,
         )
-        return BlockAttribute(attribute, references, self.span(name_node.start, name_node.end))
+        return BlockAttribute(attribute, references)
 
     def _evaluate(self, node: _Node) -> tuple[object, list[Reference], bool]:
         """A JSON value as Terraform reads it: strings with templates are expressions."""
