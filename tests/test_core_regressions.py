@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from orylint.engine import RuleSelection
-from orylint.reporters.text import render_text
-from orylint.scan import ScanOptions, ScanResult, scan
+from orylint.engine.result import ScanResult
+from orylint.engine.runner import RuleSelection
+from orylint.report.text import render_text
+from orylint.scan import ScanOptions, scan
 
 
 def lint(tmp_path: Path, text: str, *rules: str) -> ScanResult:

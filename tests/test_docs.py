@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from orylint.docs_gen import render_all
-from orylint.metadata import load_metadata
+from orylint.engine.metadata import load_metadata
+from orylint.report.docs_gen import render_all
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 
@@ -16,7 +16,7 @@ def test_generated_rule_pages_are_current() -> None:
         path = DOCS / relative
         if not path.exists() or path.read_text(encoding="utf-8") != text:
             stale.append(relative)
-    assert not stale, f"run `python -m orylint.docs_gen` to refresh: {stale}"
+    assert not stale, f"run `python -m orylint.report.docs_gen` to refresh: {stale}"
 
 
 def test_no_orphan_rule_pages() -> None:

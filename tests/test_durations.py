@@ -1,4 +1,4 @@
-"""Tests for orylint.durations: Go's ParseDuration, Duration.String() and the
+"""Tests for orylint.golang.durations: Go's ParseDuration, Duration.String() and the
 provider's normalised form.
 
 Every expected value below is what Go's time package returns (checked
@@ -13,7 +13,7 @@ import pickle
 
 import pytest
 
-from orylint.durations import (
+from orylint.golang.durations import (
     HOUR,
     MAX_DURATION,
     MICROSECOND,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from orylint.fingerprints import line_hashes, logical_key
+from orylint.engine.fingerprints import line_hashes, logical_key
 
 # Expected values published in github/codeql-action src/fingerprints.test.ts.
 VECTORS = [

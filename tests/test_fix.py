@@ -12,8 +12,8 @@ import json
 import shutil
 from pathlib import Path
 
-from orylint.document import Document
-from orylint.hcl_loader import load_hcl
+from orylint.terraform.document import Document
+from orylint.terraform.hcl_loader import load_hcl
 from tests.helpers import REPO, assert_valid_sarif, run_cli
 
 FIXTURES = REPO / "tests" / "fixtures" / "fix"

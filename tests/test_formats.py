@@ -12,9 +12,10 @@ from xml.etree import ElementTree
 
 import pytest
 
-from orylint.reporters import FORMATS, render
-from orylint.reporters.github import escape_data, escape_property
-from orylint.scan import ScanOptions, ScanResult, scan
+from orylint.engine.result import ScanResult
+from orylint.report import FORMATS, render
+from orylint.report.github import escape_data, escape_property
+from orylint.scan import ScanOptions, scan
 from tests.helpers import REPO, assert_valid_sarif
 
 GOLDEN = REPO / "tests" / "fixtures" / "golden"

@@ -1,4 +1,4 @@
-"""orylint.gojson: Go's encoding/json and Terraform's jsonencode, for values that reach Go."""
+"""orylint.golang.gojson: Go's encoding/json and Terraform's jsonencode, for values bound for Go."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from orylint.gojson import (
+from orylint.golang.gojson import (
     MAX_DEPTH,
     GoJSONError,
     JSONNumber,
@@ -17,7 +17,7 @@ from orylint.gojson import (
     respell_numbers,
     unmarshal,
 )
-from orylint.hcl_loader import go_json
+from orylint.terraform.hcl_loader import go_json
 
 
 def n(text: str) -> JSONNumber:

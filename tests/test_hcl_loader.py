@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from orylint.document import Document, LoadError
-from orylint.hcl_loader import go_json, load_hcl
-from orylint.model import Span, Unknown
+from orylint.terraform.document import Document, LoadError
+from orylint.terraform.hcl_loader import go_json, load_hcl
+from orylint.terraform.values import Span, Unknown
 
 
 def load(text: str) -> Document:

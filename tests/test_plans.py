@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from orylint.document import LoadError
-from orylint.plan_loader import load_plan, module_path_of
-from orylint.reporters import FORMATS, render
+from orylint.report import FORMATS, render
 from orylint.scan import ScanOptions, scan
+from orylint.terraform.document import LoadError
+from orylint.terraform.plan_loader import load_plan, module_path_of
 from tests.helpers import REPO, assert_valid_sarif, run_cli
 
 PLANS = REPO / "tests" / "fixtures" / "plans"

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from orylint.metadata import load_metadata
+from orylint.engine.metadata import load_metadata
 from orylint.scan import ScanOptions, scan
 
 # Notes that apply to every client of a kind, so a good example cannot always avoid them:
@@ -45,8 +45,8 @@ def test_good_example_is_clean(tmp_path: Path, rule_id: str) -> None:
 
 def test_parse_error_example() -> None:
     meta = load_metadata()["ORY001"]
-    from orylint.document import LoadError
-    from orylint.hcl_loader import load_hcl
+    from orylint.terraform.document import LoadError
+    from orylint.terraform.hcl_loader import load_hcl
 
     assert isinstance(load_hcl("bad.tf", meta.bad_example), LoadError)
     assert not isinstance(load_hcl("good.tf", meta.good_example), LoadError)

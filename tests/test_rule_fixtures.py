@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from orylint.config import find_config, load_config
-from orylint.engine import RuleSelection
+from orylint.engine.runner import RuleSelection
 from orylint.scan import ScanOptions, scan
 
 RULES_FIXTURES = Path(__file__).parent / "fixtures" / "rules"
@@ -92,7 +92,7 @@ def test_rule_fixture(rule_id: str, entry: Path) -> None:
 
 
 def test_every_rule_with_a_check_has_both_kinds_of_fixture() -> None:
-    from orylint.registry import all_rules
+    from orylint.engine.registry import all_rules
 
     for rule_id in all_rules():
         directory = RULES_FIXTURES / rule_id

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
-from orylint.metadata import load_metadata
-from orylint.registry import all_rules
+from orylint.engine.metadata import load_metadata
+from orylint.engine.registry import all_rules
 from tests.helpers import run_cli
 from tests.test_rule_metadata import EXPECTED_IDS, TOOL_IDS
 

@@ -20,9 +20,10 @@ import pytest
 
 from orylint.checks.schema import resource_schema
 from orylint.config import find_config, load_config
-from orylint.engine import RuleSelection
-from orylint.model import Client, Unknown
+from orylint.engine.runner import RuleSelection
+from orylint.model.project import Client
 from orylint.scan import ScanOptions, scan
+from orylint.terraform.values import Unknown
 from tests.test_rule_fixtures import _cases
 
 NOT_PLANNABLE = {"ORY101"}
@@ -113,10 +114,10 @@ def _plan_of(entry: Path) -> dict[str, Any]:
 
 
 def result_project(entry: Path) -> Any:
-    from orylint.discover import discover
-    from orylint.extract import add_documents
-    from orylint.model import Project
+    from orylint.model.extract import add_documents
+    from orylint.model.project import Project
     from orylint.scan import display_path, load_file, posix_dirname
+    from orylint.terraform.discover import discover
 
     project = Project()
     inputs = discover([str(entry)])

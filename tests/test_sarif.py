@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from orylint.reporters.sarif import render_sarif
+from orylint.report.sarif import render_sarif
 from orylint.scan import ScanOptions, scan
 from tests.helpers import REPO, assert_valid_sarif
 
@@ -81,7 +81,7 @@ def test_sarif_is_deterministic() -> None:
 
 def test_sarif_lists_disabled_rules_out_and_parse_errors_in(tmp_path: Path) -> None:
     (tmp_path / "bad.tf").write_text('resource "ory_oauth2_client" "x" {\n', encoding="utf-8")
-    from orylint.engine import RuleSelection
+    from orylint.engine.runner import RuleSelection
 
     result = scan(ScanOptions([str(tmp_path)], selection=RuleSelection(ignore=("ORY2",))))
     document = json.loads(render_sarif(result, exit_code=1, root=tmp_path))

@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from orylint.engine import RuleSelection
-from orylint.reporters.sarif import render_sarif
-from orylint.scan import ScanOptions, ScanResult, scan
+from orylint.engine.result import ScanResult
+from orylint.engine.runner import RuleSelection
+from orylint.report.sarif import render_sarif
+from orylint.scan import ScanOptions, scan
 from tests.helpers import assert_valid_sarif
 
 CLIENT = """\

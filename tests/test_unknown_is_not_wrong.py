@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 
 from orylint.config import find_config, load_config
-from orylint.document import Document
-from orylint.engine import RuleSelection
-from orylint.hcl_loader import load_hcl
-from orylint.model import Span
+from orylint.engine.runner import RuleSelection
 from orylint.scan import ScanOptions, scan
+from orylint.terraform.document import Document
+from orylint.terraform.hcl_loader import load_hcl
+from orylint.terraform.values import Span
 from tests.test_rule_fixtures import _cases
 
 UNKNOWN = "var.orylint_unknown"

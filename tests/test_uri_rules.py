@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 
 from orylint.config import load_config
-from orylint.engine import RuleSelection
-from orylint.findings import Finding
+from orylint.engine.findings import Finding
+from orylint.engine.runner import RuleSelection
+from orylint.model.settings import Settings
 from orylint.scan import ScanOptions, scan
-from orylint.settings import Settings
 
 REDIRECT_RULES = ("ORY401", "ORY402", "ORY403", "ORY404", "ORY405", "ORY406")
 

@@ -1,4 +1,4 @@
-"""Table tests for orylint.urls against Go net/url, fosite and Hydra behaviour.
+"""Table tests for orylint.golang.urls against Go net/url, fosite and Hydra behaviour.
 
 Expected values come from golang/go src/net/url/url.go (Go 1.27 behaviour),
 fosite authorize_helper.go and hydra client/validator.go. Rows without a Go
@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from orylint.urls import (
+from orylint.golang.urls import (
     GoURL,
     URLError,
     is_localhost_name,

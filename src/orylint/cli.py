@@ -13,13 +13,15 @@ from pathlib import Path
 
 import click
 
-from orylint import __version__, baseline, fixer
+from orylint import __version__
 from orylint.config import Config, ConfigError, find_config, load_config
-from orylint.engine import RuleSelection
-from orylint.findings import SEVERITIES
-from orylint.reporters import FORMATS, render
-from orylint.reporters.sarif import source_root
-from orylint.scan import ScanOptions, ScanResult, scan
+from orylint.engine import baseline, fixer
+from orylint.engine.findings import SEVERITIES
+from orylint.engine.result import ScanResult
+from orylint.engine.runner import RuleSelection
+from orylint.report import FORMATS, render
+from orylint.report.sarif import source_root
+from orylint.scan import ScanOptions, scan
 
 EXIT_USAGE = 2
 
@@ -234,11 +236,11 @@ def rules_command(output_format: str) -> None:
     """List every rule: id, name, default severity and summary."""
     import json
 
-    from orylint.engine import RuleSelection, enabled_rules
+    from orylint.engine.runner import RuleSelection, enabled_rules
 
     rules = enabled_rules(RuleSelection())
     if output_format == "json":
-        from orylint.rule_docs import help_uri
+        from orylint.report.rule_docs import help_uri
 
         data = [
             {
@@ -266,8 +268,8 @@ def explain_command(rule_id: str) -> None:
     """Print a rule's full documentation: what it does, why, examples, references."""
     import difflib
 
-    from orylint.metadata import load_metadata
-    from orylint.rule_docs import rule_text
+    from orylint.engine.metadata import load_metadata
+    from orylint.report.rule_docs import rule_text
 
     metadata = load_metadata()
     key = rule_id.strip().upper()

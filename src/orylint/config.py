@@ -21,10 +21,10 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from jsonschema import Draft202012Validator
 
-from orylint.durations import DurationError, parse_go_duration
-from orylint.engine import RuleSelection
-from orylint.findings import Severity
-from orylint.settings import (
+from orylint.engine.findings import Severity
+from orylint.engine.runner import RuleSelection
+from orylint.golang.durations import DurationError, parse_go_duration
+from orylint.model.settings import (
     LifespanThresholds,
     OrySettings,
     ProviderSettings,

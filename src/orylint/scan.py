@@ -16,23 +16,25 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from orylint import suppressions
-from orylint.discover import Excludes, Inputs, discover, is_excluded
-from orylint.document import Document, LoadError
-from orylint.engine import TOOL_RULES, RuleSelection, enabled_rules, run_rules, tool_finding
-from orylint.extract import add_documents, mark_roots
-from orylint.findings import SEVERITY_RANK, Finding, Violation
-from orylint.hcl_loader import load_hcl
-from orylint.hcl_parser import parser
-from orylint.instances import expand_module_calls
-from orylint.metadata import RuleMeta, load_metadata
-from orylint.model import RESOURCE_TYPE, Project, Span
-from orylint.plan_loader import PlanDocument, load_plan
-from orylint.plan_model import add_plan, module_directories
-from orylint.settings import Settings
-from orylint.source import decode_source
-from orylint.suppressions import Suppression
-from orylint.tfjson_loader import load_tf_json
+from orylint.engine import suppressions
+from orylint.engine.findings import Finding, Violation
+from orylint.engine.metadata import load_metadata
+from orylint.engine.result import ScanResult
+from orylint.engine.runner import TOOL_RULES, RuleSelection, enabled_rules, run_rules, tool_finding
+from orylint.model.extract import add_documents, mark_roots
+from orylint.model.instances import expand_module_calls
+from orylint.model.plan import add_plan, module_directories
+from orylint.model.project import Project
+from orylint.model.settings import Settings
+from orylint.terraform.discover import Excludes, Inputs, discover, is_excluded
+from orylint.terraform.document import Document, LoadError
+from orylint.terraform.hcl_loader import load_hcl
+from orylint.terraform.hcl_parser import parser
+from orylint.terraform.plan_loader import PlanDocument, load_plan
+from orylint.terraform.provider_schema import RESOURCE_TYPE
+from orylint.terraform.source import decode_source
+from orylint.terraform.tfjson_loader import load_tf_json
+from orylint.terraform.values import Span
 
 _MODULE_SOURCE = re.compile(rb'source\s*=\s*"(\.{1,2}/[^"]*)"')
 
@@ -54,39 +56,6 @@ class ScanOptions:
     unsuppressible: Sequence[str] = ()
     per_path_ignores: Mapping[str, Sequence[str]] = field(default_factory=dict)
     config_dir: str | None = None
-
-
-@dataclass
-class ScanResult:
-    """Findings and everything a reporter needs to show them."""
-
-    findings: list[Finding] = field(default_factory=list)
-    rules: list[RuleMeta] = field(default_factory=list)
-    sources: dict[str, str] = field(default_factory=dict)
-    files_scanned: int = 0
-    fatal_errors: list[str] = field(default_factory=list)
-    load_errors: list[LoadError] = field(default_factory=list)
-    suppressed: list[Finding] = field(default_factory=list)
-    suppressions: list[Suppression] = field(default_factory=list)
-    baselined: int = 0
-
-    def exit_code(self, fail_on: str) -> int:
-        """0 clean, 1 findings at or above ``fail_on``, 2 when inputs could not be linted."""
-        if self.fatal_errors:
-            return 2
-        if fail_on == "never":
-            return 0
-        threshold = SEVERITY_RANK[fail_on]
-        if any(SEVERITY_RANK[finding.severity] >= threshold for finding in self.findings):
-            return 1
-        return 0
-
-    def counts(self) -> dict[str, int]:
-        """Findings per severity, for summaries."""
-        counts = {"error": 0, "warning": 0, "note": 0}
-        for finding in self.findings:
-            counts[finding.severity] += 1
-        return counts
 
 
 def display_path(path: Path) -> str:

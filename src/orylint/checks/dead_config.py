@@ -10,8 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from orylint import effective
-from orylint.effective import (
+from orylint.engine.findings import Violation
+from orylint.engine.registry import client_rule
+from orylint.model import effective
+from orylint.model.effective import (
     AUTHORIZATION_CODE,
     CLIENT_CREDENTIALS,
     DEVICE_CODE,
@@ -25,10 +27,8 @@ from orylint.effective import (
     is_sensitive,
     show,
 )
-from orylint.findings import Violation
-from orylint.model import Client
-from orylint.registry import client_rule
-from orylint.settings import Settings
+from orylint.model.project import Client
+from orylint.model.settings import Settings
 
 _GRANT_NAMES = {
     DEVICE_CODE: "device_code",

@@ -2,25 +2,22 @@
 
 The provider validates nothing, so a day unit (``1d``) fails only as a Hydra 400 in the middle of
 ``terraform apply``; a valid but non-canonical spelling (``90m``) drifts on every plan because the
-provider reads back its own canonical form. See ``orylint.durations`` for the exact grammar.
+provider reads back its own canonical form. See ``orylint.golang.durations`` for the exact grammar.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from orylint import effective, fixes
-from orylint.durations import (
-    SECOND,
-    DurationError,
-    parse_go_duration,
-    provider_canonical,
-)
-from orylint.effective import LIFESPAN_ATTRIBUTES, LIFESPAN_USES, show
-from orylint.findings import Violation
-from orylint.model import Attribute, Client
-from orylint.registry import client_rule
-from orylint.settings import Settings
+from orylint.engine import fixes
+from orylint.engine.findings import Violation
+from orylint.engine.registry import client_rule
+from orylint.golang.durations import SECOND, DurationError, parse_go_duration, provider_canonical
+from orylint.model import effective
+from orylint.model.effective import LIFESPAN_ATTRIBUTES, LIFESPAN_USES, show
+from orylint.model.project import Client
+from orylint.model.settings import Settings
+from orylint.terraform.values import Attribute
 
 
 def _lifespans(client: Client) -> Iterator[tuple[Attribute, str]]:

@@ -2,15 +2,17 @@
 
 Hydra stores these fields verbatim and checks none of their consistency at registration, so a
 mistake shows up only when a flow fails at runtime. The rules reason over *effective* values
-(``orylint.effective``), which is what Hydra uses.
+(``orylint.model.effective``), which is what Hydra uses.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from orylint import effective
-from orylint.effective import (
+from orylint.engine.findings import Violation
+from orylint.engine.registry import client_rule
+from orylint.model import effective
+from orylint.model.effective import (
     AUTHORIZATION_CODE,
     CLIENT_CREDENTIALS,
     DEVICE_CODE,
@@ -30,10 +32,8 @@ from orylint.effective import (
     is_sensitive,
     show,
 )
-from orylint.findings import Violation
-from orylint.model import Client
-from orylint.registry import client_rule
-from orylint.settings import Settings
+from orylint.model.project import Client
+from orylint.model.settings import Settings
 
 _GRANT_HINTS = {
     "password": "the resource owner password grant has no handler in Hydra and RFC 9700 forbids it",

@@ -9,13 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from orylint import effective
-from orylint.effective import is_sensitive, show
-from orylint.findings import Violation
-from orylint.model import Client, Span
-from orylint.registry import client_rule
-from orylint.settings import Settings
-from orylint.urls import (
+from orylint.engine.findings import Violation
+from orylint.engine.registry import client_rule
+from orylint.golang.urls import (
     URLError,
     browser_origin,
     is_loopback_host,
@@ -23,6 +19,11 @@ from orylint.urls import (
     parse_request_uri,
     same_origin_hydra,
 )
+from orylint.model import effective
+from orylint.model.effective import is_sensitive, show
+from orylint.model.project import Client
+from orylint.model.settings import Settings
+from orylint.terraform.values import Span
 
 
 @client_rule("ORY407")

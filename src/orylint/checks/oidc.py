@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from orylint import effective, gojson
-from orylint.effective import USER_GRANTS, show
-from orylint.findings import Violation
-from orylint.model import Client
-from orylint.registry import client_rule
-from orylint.settings import Settings
+from orylint.engine.findings import Violation
+from orylint.engine.registry import client_rule
+from orylint.golang import gojson
+from orylint.model import effective
+from orylint.model.effective import USER_GRANTS, show
+from orylint.model.project import Client
+from orylint.model.settings import Settings
 
 _PRIVATE_MEMBERS = ("d", "p", "q", "dp", "dq", "qi", "oth")
 _KID_DISPLAY_LIMIT = 64

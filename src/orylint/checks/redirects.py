@@ -3,7 +3,7 @@
 Hydra checks very little of a redirect URI at registration: it must parse as a Go request URI
 and must not contain ``#``. Everything else (a scheme, a host, https, exact matching, loopback
 ports) is decided per request by fosite, so a bad URI is accepted and only logins fail. The rules
-here reason with Go's ``net/url`` semantics (``orylint.urls``), never with Python's.
+here reason with Go's ``net/url`` semantics (``orylint.golang.urls``), never with Python's.
 
 ORY401 owns ``#``: the other redirect rules look only at the part before it, so one mistake is
 reported once.
@@ -14,13 +14,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from orylint import effective, fixes
-from orylint.effective import is_sensitive, show, version_key
-from orylint.findings import Fix, Violation
-from orylint.model import Attribute, Client
-from orylint.registry import client_rule
-from orylint.settings import Settings
-from orylint.urls import (
+from orylint.engine import fixes
+from orylint.engine.findings import Fix, Violation
+from orylint.engine.registry import client_rule
+from orylint.golang.urls import (
     GoURL,
     URLError,
     is_localhost_name,
@@ -29,6 +26,11 @@ from orylint.urls import (
     is_redirect_uri_secure,
     parse_request_uri,
 )
+from orylint.model import effective
+from orylint.model.effective import is_sensitive, show, version_key
+from orylint.model.project import Client
+from orylint.model.settings import Settings
+from orylint.terraform.values import Attribute
 
 _WEB_SCHEMES = ("http", "https")
 _PORT_OPAQUE = re.compile(r"[0-9]+(?:/|$)")

@@ -21,18 +21,13 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from jsonschema import Draft202012Validator
 
-from orylint.effective import (
-    LATEST,
-    Version,
-    available_in,
-    pinned_release,
-    read_only_in,
-)
-from orylint.findings import Violation
-from orylint.model import Attribute, Client, Unknown
-from orylint.registry import client_rule
-from orylint.resource import resource_schema
-from orylint.settings import Settings
+from orylint.engine.findings import Violation
+from orylint.engine.registry import client_rule
+from orylint.model.effective import LATEST, Version, available_in, pinned_release, read_only_in
+from orylint.model.project import Client
+from orylint.model.settings import Settings
+from orylint.terraform.provider_schema import resource_schema
+from orylint.terraform.values import Attribute, Unknown
 
 __all__ = ["configuration_matches_schema", "resource_schema"]
 

@@ -13,8 +13,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from orylint import effective
-from orylint.effective import (
+from orylint.engine.findings import Violation
+from orylint.engine.registry import client_rule
+from orylint.model import effective
+from orylint.model.effective import (
     IMPLICIT,
     LIFESPAN_USES,
     NON_USER_GRANTS,
@@ -23,10 +25,9 @@ from orylint.effective import (
     grant_span,
     show,
 )
-from orylint.findings import Violation
-from orylint.model import Attribute, Client
-from orylint.registry import client_rule
-from orylint.settings import Settings
+from orylint.model.project import Client
+from orylint.model.settings import Settings
+from orylint.terraform.values import Attribute
 
 _ID_TOKEN_LIFESPANS = tuple(name for name, use in LIFESPAN_USES.items() if use.token == "id")
 _SEPARATORS = re.compile(r"[\s,;]+")

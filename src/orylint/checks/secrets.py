@@ -15,25 +15,15 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from orylint import effective
-from orylint.effective import SHARED_SECRET_METHODS, show
-from orylint.findings import Edit, Fix, Violation
-from orylint.model import (
-    RESOURCE_TYPE,
-    Attribute,
-    Client,
-    Module,
-    Origin,
-    Output,
-    Project,
-    Reference,
-    ResourceAttribute,
-    Span,
-    Unknown,
-)
-from orylint.registry import project_rule
-from orylint.secret_flow import SECRET_ATTRIBUTE, SecretFlow, SecretPath
-from orylint.settings import Settings
+from orylint.engine.findings import Edit, Fix, Violation
+from orylint.engine.registry import project_rule
+from orylint.model import effective
+from orylint.model.effective import SHARED_SECRET_METHODS, show
+from orylint.model.project import Client, Module, Origin, Output, Project, ResourceAttribute
+from orylint.model.secret_flow import SECRET_ATTRIBUTE, SecretFlow, SecretPath
+from orylint.model.settings import Settings
+from orylint.terraform.provider_schema import RESOURCE_TYPE
+from orylint.terraform.values import Attribute, Reference, Span, Unknown
 
 AUTH_METHOD = "token_endpoint_auth_method"
 ORY_PROVIDER = "ory"

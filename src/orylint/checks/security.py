@@ -4,27 +4,28 @@ Hydra accepts all of these clients; the rules point at configurations that hand 
 wrong party (implicit flow, auto-consent for public clients, wildcard or plaintext CORS origins,
 secrets shipped in apps, unrestricted JWT access tokens) or CORS origins Hydra rejects or can never
 match. CORS origins are read exactly as Hydra's validator reads them, with Go's ``url.Parse``
-(``orylint.urls``).
+(``orylint.golang.urls``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from orylint import effective
-from orylint.durations import DurationError, parse_go_duration
-from orylint.effective import (
+from orylint.engine.findings import Violation
+from orylint.engine.registry import client_rule
+from orylint.golang.durations import DurationError, parse_go_duration
+from orylint.golang.urls import DEFAULT_PORTS, GoURL, URLError, is_loopback_host, parse
+from orylint.model import effective
+from orylint.model.effective import (
     IMPLICIT,
     LIFESPAN_ATTRIBUTES,
     SHARED_SECRET_METHODS,
     is_sensitive,
     show,
 )
-from orylint.findings import Violation
-from orylint.model import Client, Element
-from orylint.registry import client_rule
-from orylint.settings import Settings
-from orylint.urls import DEFAULT_PORTS, GoURL, URLError, is_loopback_host, parse
+from orylint.model.project import Client
+from orylint.model.settings import Settings
+from orylint.terraform.values import Element
 
 _HTTP_SCHEMES = ("http", "https")
 _HTTP_ONLY = "Hydra accepts only http:// and https:// origins and rejects the client"

@@ -11,12 +11,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from orylint import effective, fixes, gojson
-from orylint.effective import show
-from orylint.findings import Violation
-from orylint.model import Attribute, Client, Unknown
-from orylint.registry import client_rule
-from orylint.settings import Settings
+from orylint.engine import fixes
+from orylint.engine.findings import Violation
+from orylint.engine.registry import client_rule
+from orylint.golang import gojson
+from orylint.model import effective
+from orylint.model.effective import show
+from orylint.model.project import Client
+from orylint.model.settings import Settings
+from orylint.terraform.values import Attribute, Unknown
 
 ACCESS_TOKEN_STRATEGIES = ("jwt", "opaque")
 USERINFO_SIGNING_ALGS = ("none", "RS256")

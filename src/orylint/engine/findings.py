@@ -1,0 +1,80 @@
+"""What rules produce (:class:`Violation`) and what reports print (:class:`Finding`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+from orylint.terraform.values import Span
+
+Severity = Literal["error", "warning", "note"]
+SEVERITIES: tuple[Severity, ...] = ("error", "warning", "note")
+SEVERITY_RANK: dict[str, int] = {"note": 1, "warning": 2, "error": 3}
+
+
+@dataclass(frozen=True)
+class Edit:
+    """Replace the text of ``span`` with ``replacement`` (an insertion when the span is empty).
+
+    ``list_element`` marks the removal of a list element: the fixer then also removes the comma
+    and blanks that separate it from its neighbours, so the list stays well formed.
+    """
+
+    span: Span
+    replacement: str
+    list_element: bool = False
+
+
+@dataclass(frozen=True)
+class Fix:
+    """A mechanical correction: minimal text edits that keep formatting and comments."""
+
+    description: str
+    edits: tuple[Edit, ...]
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One problem as a rule sees it: where, and what to say.
+
+    ``severity`` is set only by rules whose sub-conditions differ in severity (the catalogue's
+    "error or warning" rules); otherwise the rule's configured severity applies. ``address`` is
+    filled in by the engine for client rules.
+    """
+
+    message: str
+    span: Span
+    attribute: str | None = None
+    severity: Severity | None = None
+    address: str | None = None
+    sensitive: bool = False
+    fix: Fix | None = None
+
+
+@dataclass(frozen=True, order=True)
+class Finding:
+    """A violation with its rule and final severity, ready to report."""
+
+    span: Span
+    rule_id: str
+    message: str
+    severity: Severity = field(compare=False)
+    rule_name: str = field(compare=False, default="")
+    address: str | None = field(compare=False, default=None)
+    attribute: str | None = field(compare=False, default=None)
+    suppression: str | None = field(compare=False, default=None)
+    sensitive: bool = field(compare=False, default=False)
+    fix: Fix | None = field(compare=False, default=None)
+
+    @property
+    def full_message(self) -> str:
+        """The message naming the resource, for formats without a separate address field."""
+        if self.address and self.address not in self.message:
+            return f"{self.message} [{self.address}]"
+        return self.message
+
+    @property
+    def sort_key(self) -> tuple[str, int, int, str, str]:
+        """Findings sort by file, line, column, then rule: deterministic output."""
+        span = self.span
+        return (span.path, span.start_line, span.start_column, self.rule_id, self.message)

@@ -1,0 +1,101 @@
+"""Rule metadata (``rules/*.yaml``): the one source of every rule's text.
+
+SARIF rule descriptors, ``orylint rules``, ``orylint explain`` and the ``docs/rules`` pages are all
+rendered from these files, so no rule text is written twice. The files ship inside the wheel as
+``orylint/_rules``; in a source checkout the top-level ``rules/`` directory is used.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from importlib import resources
+from importlib.resources.abc import Traversable
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+try:  # the C loader is several times faster; fall back where libyaml is missing
+    from yaml import CSafeLoader as _Loader
+except ImportError:  # pragma: no cover - depends on the PyYAML build
+    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A source that backs a rule: an RFC section, a Hydra file, a Go doc page."""
+
+    title: str
+    url: str
+
+
+@dataclass(frozen=True)
+class RuleMeta:
+    """Everything a user reads about a rule."""
+
+    id: str
+    name: str
+    family: str
+    severity: str
+    basis: str
+    summary: str
+    what_it_does: str
+    rationale: str
+    fix: str
+    bad_example: str
+    good_example: str
+    references: tuple[Reference, ...]
+    tags: tuple[str, ...]
+    security_severity: str | None
+    config: tuple[str, ...]
+
+    @property
+    def is_security(self) -> bool:
+        """Security rules get a ``security-severity`` in SARIF."""
+        return self.security_severity is not None
+
+
+def rules_directory() -> Traversable:
+    """Locate the metadata: inside the installed package, else the checkout's ``rules/``."""
+    packaged = resources.files("orylint").joinpath("_rules")
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parents[3] / "rules"
+
+
+@functools.cache
+def load_metadata() -> dict[str, RuleMeta]:
+    """Load every ``ORYnnn.yaml`` once per process, keyed by rule id."""
+    result: dict[str, RuleMeta] = {}
+    for entry in sorted(rules_directory().iterdir(), key=lambda item: item.name):
+        if entry.name.startswith("ORY") and entry.name.endswith(".yaml"):
+            data = yaml.load(entry.read_text(encoding="utf-8"), Loader=_Loader)
+            meta = _meta(data)
+            result[meta.id] = meta
+    return result
+
+
+def _meta(data: dict[str, Any]) -> RuleMeta:
+    examples = data.get("examples") or {}
+    return RuleMeta(
+        id=data["id"],
+        name=data["name"],
+        family=data["family"],
+        severity=data["severity"],
+        basis=str(data.get("basis", "")),
+        summary=data["summary"],
+        what_it_does=str(data.get("what_it_does", "")).strip(),
+        rationale=str(data.get("rationale", "")).strip(),
+        fix=str(data.get("fix", "")).strip(),
+        bad_example=str(examples.get("bad", "")),
+        good_example=str(examples.get("good", "")),
+        references=tuple(
+            Reference(str(item["title"]), str(item["url"])) for item in data.get("references", [])
+        ),
+        tags=tuple(str(tag) for tag in data.get("tags", [])),
+        security_severity=(
+            str(data["security_severity"]) if data.get("security_severity") else None
+        ),
+        config=tuple(str(key) for key in data.get("config", []) or []),
+    )

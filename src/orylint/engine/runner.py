@@ -1,0 +1,170 @@
+"""Run the registered rules over a project and turn violations into findings.
+
+Rules are pure functions of the model. The engine decides which rules run (select/ignore), what
+severity a finding gets (rule default, a rule's own sub-severity, then user overrides), and turns
+a crashing rule into a reported internal error instead of a traceback.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+from orylint.engine.findings import Finding, Severity, Violation
+from orylint.engine.metadata import RuleMeta, load_metadata
+from orylint.engine.registry import ClientCheck, ProjectCheck, Rule, all_rules
+from orylint.model.project import Client, Project
+from orylint.model.settings import Settings
+from orylint.terraform.provider_schema import sensitive_attributes
+
+
+@dataclass(frozen=True)
+class RuleSelection:
+    """Which rules run and at what severity.
+
+    ``select`` and ``ignore`` take rule ids or prefixes (``ORY2`` selects every duration rule),
+    the way ruff does.
+    """
+
+    select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    severity: Mapping[str, Severity] = field(default_factory=dict)
+
+    def enabled(self, rule_id: str) -> bool:
+        """Whether ``rule_id`` runs under this selection."""
+        if self.select and not any(rule_id.startswith(prefix) for prefix in self.select):
+            return False
+        return not any(rule_id.startswith(prefix) for prefix in self.ignore)
+
+    def severity_of(self, meta: RuleMeta, own: Severity | None) -> Severity:
+        """The user's override wins; else a rule's sub-condition severity; else the default."""
+        override = self.severity.get(meta.id)
+        if override is not None:
+            return override
+        if own is not None:
+            return own
+        return meta.severity  # type: ignore[return-value]
+
+
+@dataclass
+class EngineResult:
+    """Findings plus the rules that crashed (reported as internal errors, exit code 2)."""
+
+    findings: list[Finding] = field(default_factory=list)
+    internal_errors: list[str] = field(default_factory=list)
+
+
+TOOL_RULES = ("ORY001", "ORY002", "ORY003", "ORY004")
+"""Rules reported by orylint itself rather than by a check function: parse errors (ORY001) and
+unused, expired or invalid suppressions (ORY002-ORY004)."""
+
+
+_SECURITY_SEVERITY = {"error": "8.0", "warning": "5.5", "note": "2.0"}
+
+
+def enabled_rules(selection: RuleSelection) -> list[RuleMeta]:
+    """Metadata of every rule that the selection enables, sorted by id.
+
+    A user's severity override is applied here, so it reaches every report: the default level in
+    SARIF and, for security rules, the ``security-severity`` GitHub sorts alerts by.
+    """
+    metadata = load_metadata()
+    ids = sorted(set(all_rules()) | set(TOOL_RULES))
+    result = []
+    for rule_id in ids:
+        if not selection.enabled(rule_id):
+            continue
+        meta = metadata[rule_id]
+        override = selection.severity.get(rule_id)
+        if override is not None and override != meta.severity:
+            meta = dataclasses.replace(
+                meta,
+                severity=override,
+                security_severity=_SECURITY_SEVERITY[override] if meta.is_security else None,
+            )
+        result.append(meta)
+    return result
+
+
+def run_rules(project: Project, settings: Settings, selection: RuleSelection) -> EngineResult:
+    """Apply every enabled rule to the project."""
+    result = EngineResult()
+    metadata = load_metadata()
+    clients = list(project.clients)
+    for rule_id, rule in all_rules().items():
+        if not selection.enabled(rule_id):
+            continue
+        meta = metadata[rule_id]
+        try:
+            for client, violation in _violations(rule, project, clients, settings):
+                result.findings.append(_finding(meta, violation, client, selection))
+        except Exception as error:  # a bug in one rule must not stop the others
+            result.internal_errors.append(f"rule {rule_id} failed: {type(error).__name__}")
+    result.findings = [redact(finding, project.redactions) for finding in result.findings]
+    return result
+
+
+def _is_sensitive(client: Client | None, attribute: str | None) -> bool:
+    """Whether the finding points at a value that must not be shown (its source line included)."""
+    if attribute is None:
+        return False
+    name = attribute.split("[", 1)[0]
+    if name in sensitive_attributes() or name.endswith("api_key"):  # provider keys too
+        return True
+    found = client.attributes.get(name) if client is not None else None
+    return found is not None and found.sensitive
+
+
+def tool_finding(rule_id: str, violation: Violation, selection: RuleSelection) -> Finding | None:
+    """A finding of one of orylint's own rules (parse errors, suppressions), if enabled."""
+    if not selection.enabled(rule_id):
+        return None
+    return _finding(load_metadata()[rule_id], violation, None, selection)
+
+
+def redact(finding: Finding, secrets: set[str]) -> Finding:
+    """Replace any sensitive value that slipped into a message (plans hold secrets in clear)."""
+    message = finding.message
+    for secret in sorted(secrets, key=len, reverse=True):
+        if len(secret) >= 3 and secret in message:
+            message = message.replace(secret, "(sensitive value)")
+    if message == finding.message:
+        return finding
+    return dataclasses.replace(finding, message=message)
+
+
+def _violations(
+    rule: Rule, project: Project, clients: Iterable[Client], settings: Settings
+) -> Iterable[tuple[Client | None, Violation]]:
+    if rule.scope == "client":
+        check: ClientCheck = rule.check  # type: ignore[assignment]
+        for client in clients:
+            for violation in check(client, settings):
+                yield client, violation
+    else:
+        project_check: ProjectCheck = rule.check  # type: ignore[assignment]
+        for violation in project_check(project, settings):
+            yield None, violation
+
+
+def _finding(
+    meta: RuleMeta, violation: Violation, client: Client | None, selection: RuleSelection
+) -> Finding:
+    address = violation.address or (client.address if client is not None else None)
+    message = violation.message
+    if client is not None and not client.source_mapped:
+        message += (
+            f" (located in the {client.origin}: the .tf source of this resource was not found)"
+        )
+    return Finding(
+        span=violation.span,
+        rule_id=meta.id,
+        message=message,
+        sensitive=violation.sensitive or _is_sensitive(client, violation.attribute),
+        fix=violation.fix,
+        severity=selection.severity_of(meta, violation.severity),
+        rule_name=meta.name,
+        address=address,
+        attribute=violation.attribute,
+    )

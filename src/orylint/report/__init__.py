@@ -1,0 +1,40 @@
+"""Output formats. Each reporter turns a :class:`~orylint.engine.result.ScanResult` into text.
+
+Reporters are imported on demand: a text run should not pay for the SARIF machinery.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from orylint.engine.result import ScanResult
+
+FORMATS = ("text", "json", "sarif", "github", "junit", "gitlab")
+
+
+def render(
+    name: str,
+    result: ScanResult,
+    *,
+    exit_code: int,
+    colour: bool = False,
+    sarif_category: str = "orylint",
+    source_root: Path | None = None,
+) -> str:
+    """Render ``result`` in format ``name`` (one of :data:`FORMATS`)."""
+    if name == "text":
+        from orylint.report.text import render_text
+
+        return render_text(result, colour=colour)
+    if name == "sarif":
+        from orylint.report.sarif import render_sarif
+
+        return render_sarif(result, exit_code=exit_code, category=sarif_category, root=source_root)
+    module = importlib.import_module(f"orylint.report.{'json_report' if name == 'json' else name}")
+    renderer = getattr(module, f"render_{name}")
+    text: str = renderer(result)
+    return text

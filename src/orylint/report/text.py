@@ -1,0 +1,90 @@
+"""The terminal format: ``path:line:col: ORY201 error: message [address]`` and the source line.
+
+Findings are grouped by file with the offending line and a caret under the span, like compilers
+and ruff do, because people fix what they can see. Colour only on a terminal unless asked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from itertools import groupby
+
+from orylint.engine.findings import Finding
+from orylint.engine.result import ScanResult
+
+Paint = Callable[[str, str], str]
+_COLOURS = {"error": "31", "warning": "33", "note": "36", "path": "1", "dim": "2", "caret": "32"}
+
+
+def render_text(result: ScanResult, *, colour: bool = False) -> str:
+    """Render findings grouped by file, then a summary line."""
+
+    def paint(text: str, kind: str) -> str:
+        return f"\x1b[{_COLOURS[kind]}m{text}\x1b[0m" if colour else text
+
+    out: list[str] = []
+    for _, group in groupby(result.findings, key=lambda finding: finding.span.path):
+        for finding in group:
+            out.append(_headline(finding, paint))
+            out.extend(_excerpt(finding, result.sources.get(finding.span.path), paint))
+        out.append("")
+    for message in result.fatal_errors:
+        out.append(paint("error: ", "error") + message)
+    out.append(_summary(result))
+    return "\n".join(out) + "\n"
+
+
+def _headline(finding: Finding, paint: Paint) -> str:
+    span = finding.span
+    where = f"{span.path}:{span.start_line}:{span.start_column}:"
+    address = f" [{finding.address}]" if finding.address else ""
+    severity = paint(finding.severity, finding.severity)
+    return f"{paint(where, 'path')} {finding.rule_id} {severity}: {finding.message}{address}"
+
+
+def _excerpt(finding: Finding, source: str | None, paint: Paint) -> list[str]:
+    """The first line of the span with a caret under it (``^^^`` to the end of the span)."""
+    if source is None:
+        return []
+    lines = source.split("\n")  # spans count "\n" only, not form feeds or U+2028
+    span = finding.span
+    if not 1 <= span.start_line <= len(lines):
+        return []
+    if finding.sensitive:
+        # the line holds a sensitive value (an API key, a private JWK): never print it
+        return [f" {span.start_line} | (source line not shown: it holds a sensitive value)"]
+    line = lines[span.start_line - 1].rstrip("\r").replace("\t", " ")
+    start = max(span.start_column - 1, 0)
+    if span.end_line == span.start_line and span.end_column > span.start_column:
+        width = span.end_column - span.start_column
+    else:
+        width = max(len(line.rstrip()) - start, 1)
+    number = str(span.start_line)
+    gutter = " " * len(number)
+    caret = " " * start + "^" * width
+    return [
+        f" {number} | {line}",
+        f" {gutter} | {paint(caret, 'caret')}",
+    ]
+
+
+def _summary(result: ScanResult) -> str:
+    counts = result.counts()
+    total = sum(counts.values())
+    files = result.files_scanned
+    noun = "file" if files == 1 else "files"
+    hidden = []
+    if result.suppressed:
+        hidden.append(f"{len(result.suppressed)} suppressed")
+    if result.baselined:
+        hidden.append(f"{result.baselined} in the baseline")
+    suppressed = f" ({', '.join(hidden)})" if hidden else ""
+    if total == 0:
+        return f"No problems found in {files} {noun}{suppressed}."
+    parts = [
+        f"{count} {severity}{'' if count == 1 else 's'}"
+        for severity, count in counts.items()
+        if count
+    ]
+    problem = "problem" if total == 1 else "problems"
+    return f"Found {total} {problem} ({', '.join(parts)}) in {files} {noun}{suppressed}."

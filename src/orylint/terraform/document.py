@@ -1,0 +1,75 @@
+"""A format-neutral view of one configuration file: blocks, attributes, references, comments.
+
+Both the native HCL loader and the ``.tf.json`` loader produce a :class:`Document`, so the step
+that builds the model (``extract``) does not care which syntax a file used.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from orylint.terraform.values import Attribute, Reference, Span
+
+
+@dataclass
+class BlockAttribute:
+    """An attribute with the references its expression contains.
+
+    ``members`` is set when the expression is an object literal: the references of each key, so
+    that ``local.creds.id`` follows only what ``id`` holds.
+    """
+
+    attribute: Attribute
+    references: list[Reference] = field(default_factory=list)
+    members: dict[str, list[Reference]] | None = None
+
+
+@dataclass
+class Block:
+    """A block such as ``resource "ory_oauth2_client" "web" { ... }``."""
+
+    type: str
+    labels: list[str]
+    span: Span
+    header_span: Span
+    attributes: dict[str, BlockAttribute] = field(default_factory=dict)
+    duplicates: list[BlockAttribute] = field(default_factory=list)
+    blocks: list[Block] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Comment:
+    """A comment with its span; suppressions are read from these.
+
+    ``target`` is set where the syntax itself says what the comment belongs to (a ``"//"``
+    member of a ``.tf.json`` block belongs to that block).
+    """
+
+    span: Span
+    text: str
+    target: Span | None = None
+
+
+@dataclass
+class Document:
+    """One parsed file."""
+
+    path: str
+    text: str
+    blocks: list[Block] = field(default_factory=list)
+    comments: list[Comment] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class LoadError:
+    """A file that could not be read or parsed, with where and why in plain words.
+
+    ``fatal`` marks inputs that are not lintable at all (a malformed plan, say): they make the
+    exit code 2, while a ``.tf`` syntax error is an ordinary finding (ORY001).
+    """
+
+    path: str
+    line: int
+    column: int
+    message: str
+    fatal: bool = False

@@ -1,0 +1,311 @@
+"""Terraform's JSON syntax (``.tf.json``) to a :class:`~.document.Document`, with positions.
+
+Python's ``json`` module keeps no positions, so this module parses JSON itself (a small
+recursive-descent parser over the decoded text) and keeps the span of every value. Strings that
+contain ``${...}`` or ``%{...}`` are expressions, as in Terraform's JSON syntax; they are
+evaluated by the HCL loader so that references and unknowns are handled exactly as in ``.tf``.
+"""
+
+from __future__ import annotations
+
+import bisect
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from orylint.terraform.document import Block, BlockAttribute, Comment, Document, LoadError
+from orylint.terraform.hcl_loader import load_hcl
+from orylint.terraform.values import Attribute, Element, Reference, Span, Unknown
+
+_NUMBER = re.compile(r"-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?")
+_WHITESPACE = " \t\r\n"
+_TEMPLATE = re.compile(r"(?<!\$)\$\{|(?<!%)%\{")
+# Block types whose labels are object keys in JSON syntax, and how many labels they take.
+_LABELS = {"resource": 2, "data": 2, "output": 1, "module": 1, "variable": 1, "provider": 1}
+
+
+class _JSONError(Exception):
+    def __init__(self, offset: int, message: str) -> None:
+        super().__init__(message)
+        self.offset = offset
+        self.message = message
+
+
+@dataclass
+class _Node:
+    """A JSON value with its span (offsets into the text)."""
+
+    value: Any
+    start: int
+    end: int
+    items: list[_Node] = field(default_factory=list)
+    members: list[tuple[str, _Node, _Node]] = field(default_factory=list)  # key, key node, value
+
+
+class _Parser:
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.pos = 0
+
+    def parse(self) -> _Node:
+        node = self.value()
+        self.skip()
+        if self.pos != len(self.text):
+            raise _JSONError(self.pos, "unexpected data after the JSON document")
+        return node
+
+    def skip(self) -> None:
+        while self.pos < len(self.text) and self.text[self.pos] in _WHITESPACE:
+            self.pos += 1
+
+    def value(self) -> _Node:
+        self.skip()
+        if self.pos >= len(self.text):
+            raise _JSONError(self.pos, "the file ends where a value was expected (truncated?)")
+        char = self.text[self.pos]
+        if char == "{":
+            return self.object()
+        if char == "[":
+            return self.array()
+        if char == '"':
+            start = self.pos
+            return _Node(self.string(), start, self.pos)
+        for literal, value in (("true", True), ("false", False), ("null", None)):
+            if self.text.startswith(literal, self.pos):
+                start = self.pos
+                self.pos += len(literal)
+                return _Node(value, start, self.pos)
+        match = _NUMBER.match(self.text, self.pos)
+        if match:
+            self.pos = match.end()
+            number = json.loads(match.group(0))
+            return _Node(number, match.start(), match.end())
+        raise _JSONError(self.pos, f"unexpected character {char!r}")
+
+    def string(self) -> str:
+        start = self.pos
+        self.pos += 1
+        while True:
+            end = self.text.find('"', self.pos)
+            if end < 0:
+                raise _JSONError(start, "unterminated string (truncated?)")
+            backslashes = 0
+            while self.text[end - 1 - backslashes] == "\\":
+                backslashes += 1
+            self.pos = end + 1
+            if backslashes % 2 == 0:
+                break
+        try:
+            decoded: str = json.loads(self.text[start : self.pos])
+        except json.JSONDecodeError as error:
+            raise _JSONError(start + error.pos, f"invalid string ({error.msg})") from None
+        return decoded
+
+    def expect(self, char: str) -> None:
+        self.skip()
+        if self.pos >= len(self.text):
+            raise _JSONError(self.pos, f"the file ends where {char!r} was expected (truncated?)")
+        if self.text[self.pos] != char:
+            raise _JSONError(self.pos, f"expected {char!r}, found {self.text[self.pos]!r}")
+        self.pos += 1
+
+    def object(self) -> _Node:
+        start = self.pos
+        self.pos += 1
+        node = _Node({}, start, start)
+        self.skip()
+        if self.text.startswith("}", self.pos):
+            self.pos += 1
+            node.end = self.pos
+            return node
+        while True:
+            self.skip()
+            if self.pos >= len(self.text):
+                raise _JSONError(self.pos, "the file ends inside an object (truncated?)")
+            if not self.text.startswith('"', self.pos):
+                raise _JSONError(self.pos, "expected a quoted object key")
+            key_start = self.pos
+            key = self.string()
+            key_node = _Node(key, key_start, self.pos)
+            self.expect(":")
+            value = self.value()
+            node.members.append((key, key_node, value))
+            node.value[key] = value.value
+            self.skip()
+            if self.text.startswith(",", self.pos):
+                self.pos += 1
+                continue
+            self.expect("}")
+            node.end = self.pos
+            return node
+
+    def array(self) -> _Node:
+        start = self.pos
+        self.pos += 1
+        node = _Node([], start, start)
+        self.skip()
+        if self.text.startswith("]", self.pos):
+            self.pos += 1
+            node.end = self.pos
+            return node
+        while True:
+            item = self.value()
+            node.items.append(item)
+            node.value.append(item.value)
+            self.skip()
+            if self.text.startswith(",", self.pos):
+                self.pos += 1
+                continue
+            self.expect("]")
+            node.end = self.pos
+            return node
+
+
+def load_tf_json(path: str, text: str) -> Document | LoadError:
+    """Parse a ``.tf.json`` file into blocks with attribute and element spans."""
+    lines = [0] + [m.end() for m in re.finditer("\n", text)]
+
+    def position(offset: int) -> tuple[int, int]:
+        line = bisect.bisect_right(lines, offset)
+        return line, offset - lines[line - 1] + 1
+
+    def span(start: int, end: int) -> Span:
+        (sl, sc), (el, ec) = position(start), position(end)
+        return Span(path, sl, sc, el, ec)
+
+    try:
+        root = _Parser(text).parse()
+    except _JSONError as error:
+        line, column = position(min(error.offset, len(text)))
+        return LoadError(path, line, column, f"cannot parse this JSON configuration: {error}")
+    except RecursionError:
+        return LoadError(path, 1, 1, "cannot parse this JSON configuration: nested too deeply")
+    if not isinstance(root.value, dict):
+        return LoadError(path, 1, 1, "a .tf.json file must hold a JSON object at the top level")
+    document = Document(path, text)
+    builder = _Builder(path, span)
+    for block_type, key_node, body in root.members:
+        document.blocks.extend(builder.blocks(block_type, key_node, body))
+    comments = [
+        Comment(span(value.start, value.end), str(value.value))
+        for key, _, value in root.members
+        if key == "//"
+    ]
+    document.comments = comments + builder.comments
+    return document
+
+
+class _Builder:
+    def __init__(self, path: str, span: Callable[[int, int], Span]) -> None:
+        self.path = path
+        self.span = span
+        self.comments: list[Comment] = []
+
+    def blocks(self, block_type: str, key_node: _Node, body: _Node) -> list[Block]:
+        """A top-level key: labels are nested object keys, bodies may be lists of objects."""
+        if block_type == "//":
+            return []
+        depth = _LABELS.get(block_type, 0)
+        return self._labelled(block_type, [], depth, key_node, body)
+
+    def _labelled(
+        self, block_type: str, labels: list[str], depth: int, key_node: _Node, body: _Node
+    ) -> list[Block]:
+        if depth == 0:
+            bodies = body.items if body.items and isinstance(body.value, list) else [body]
+            return [self._block(block_type, labels, key_node, item) for item in bodies]
+        result = []
+        for label, label_node, inner in body.members:
+            result.extend(
+                self._labelled(block_type, [*labels, label], depth - 1, label_node, inner)
+            )
+        return result
+
+    def _block(self, block_type: str, labels: list[str], key_node: _Node, body: _Node) -> Block:
+        block = Block(
+            type=block_type,
+            labels=labels,
+            span=self.span(key_node.start, body.end),
+            header_span=self.span(key_node.start, key_node.end),
+        )
+        for name, name_node, value in body.members:
+            if name == "//":
+                if isinstance(value.value, str):
+                    self.comments.append(
+                        Comment(self.span(value.start, value.end), value.value, block.span)
+                    )
+                continue
+            if block_type != "locals" and name in ("lifecycle", "provisioner", "connection"):
+                block.blocks.append(
+                    Block(
+                        name,
+                        [],
+                        self.span(name_node.start, value.end),
+                        self.span(name_node.start, name_node.end),
+                    )
+                )
+                continue
+            attribute = self._attribute(name, name_node, value)
+            if name in block.attributes:
+                block.duplicates.append(attribute)
+            else:
+                block.attributes[name] = attribute
+        return block
+
+    def _attribute(self, name: str, name_node: _Node, node: _Node) -> BlockAttribute:
+        value, references, from_jsonencode = self._evaluate(node)
+        elements = None
+        if isinstance(node.value, list):
+            elements = tuple(
+                Element(index, self._evaluate(item)[0], self.span(item.start, item.end))
+                for index, item in enumerate(node.items)
+            )
+        attribute = Attribute(
+            name=name,
+            value=value,
+            span=self.span(name_node.start, node.end),
+            value_span=self.span(node.start, node.end),
+            source=json.dumps(node.value),
+            elements=elements,
+            from_jsonencode=from_jsonencode,
+        )
+        return BlockAttribute(attribute, references)
+
+    def _evaluate(self, node: _Node) -> tuple[object, list[Reference], bool]:
+        """A JSON value as Terraform reads it: strings with templates are expressions."""
+        value = node.value
+        if isinstance(value, str) and _TEMPLATE.search(value):
+            return self._template(value, node)
+        if isinstance(value, list):
+            results = [self._evaluate(item) for item in node.items]
+            return [r[0] for r in results], [ref for r in results for ref in r[1]], False
+        if isinstance(value, dict):
+            members = {key: self._evaluate(item) for key, _, item in node.members}
+            return (
+                {key: r[0] for key, r in members.items()},
+                [ref for r in members.values() for ref in r[1]],
+                False,
+            )
+        if isinstance(value, str):
+            return value.replace("$${", "${").replace("%%{", "%{"), [], False
+        return value, [], False
+
+    def _template(self, value: str, node: _Node) -> tuple[object, list[Reference], bool]:
+        """Evaluate a template string with the HCL loader; positions fall back to the string."""
+        escaped = value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+        parsed = load_hcl(self.path, f'template {{\n  x = "{escaped}"\n}}\n')
+        span = self.span(node.start, node.end)
+        if isinstance(parsed, LoadError) or not parsed.blocks:
+            return Unknown("template that orylint cannot parse", value), [], False
+        attribute = parsed.blocks[0].attributes["x"]
+        references = [Reference(ref.parts, span, ref.unmasked) for ref in attribute.references]
+        inner = attribute.attribute
+        result = (
+            inner.value
+            if not isinstance(inner.value, Unknown)
+            else Unknown(inner.value.reason, value)
+        )
+        from_jsonencode = value.strip().startswith("${jsonencode(")
+        return result, references, from_jsonencode

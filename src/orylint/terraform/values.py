@@ -1,0 +1,115 @@
+"""What a Terraform expression is worth before apply, and where it was written.
+
+Loaders (HCL, ``.tf.json``, plan and state JSON) turn expressions into these values; the model and
+the rules read them. Keeping "unset" (absent or ``null``), "known" and "unknown" apart is the point
+of this module: a rule may only decide on known values, so an unresolvable reference never
+produces a finding. Nothing here knows about Ory: these are Terraform's own notions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, order=True)
+class Span:
+    """A region of a file: 1-based lines, 1-based columns in code points, end column exclusive.
+
+    That is exactly SARIF's region with ``columnKind: unicodeCodePoints``, so reporters copy it.
+    """
+
+    path: str
+    start_line: int
+    start_column: int
+    end_line: int
+    end_column: int
+
+    @classmethod
+    def file_start(cls, path: str) -> Span:
+        """Return the span used when only the file is known (plans without sources)."""
+        return cls(path, 1, 1, 1, 1)
+
+
+@dataclass(frozen=True)
+class Unknown:
+    """A value orylint cannot know before apply: a reference, a call, an unknown in a plan.
+
+    ``text`` keeps the source expression so that messages and fixes can quote it.
+    """
+
+    reason: str
+    text: str = ""
+
+    def __repr__(self) -> str:
+        return f"Unknown({self.reason!r})"
+
+
+def is_known(value: object) -> bool:
+    """Return whether a value is fully known, looking inside lists and dicts."""
+    if isinstance(value, Unknown):
+        return False
+    if isinstance(value, list):
+        return all(is_known(item) for item in value)
+    if isinstance(value, dict):
+        return all(is_known(item) for item in value.values())
+    return True
+
+
+@dataclass(frozen=True)
+class Element:
+    """One element of a list attribute, with its own span so a finding can point at it."""
+
+    index: int
+    value: object
+    span: Span
+
+
+@dataclass(frozen=True)
+class Attribute:
+    """``name = expression`` inside a resource block.
+
+    ``value`` is a Python value (``str``, ``int``, ``float``, ``bool``, ``list``, ``dict``),
+    ``None`` for a literal ``null``, or :class:`Unknown`. ``elements`` is set when the expression
+    is a list literal (or a list in a plan) so list rules can point at one element.
+    """
+
+    name: str
+    value: object
+    span: Span
+    value_span: Span
+    source: str = ""
+    elements: tuple[Element, ...] | None = None
+    sensitive: bool = False
+    from_jsonencode: bool = False
+    heredoc: bool = False
+
+    @property
+    def known(self) -> bool:
+        """Whether the whole value is known (no unknown inside)."""
+        return is_known(self.value)
+
+    def element_span(self, index: int) -> Span:
+        """Return the span of list element ``index`` or the value span when there is none."""
+        if self.elements is not None:
+            for element in self.elements:
+                if element.index == index:
+                    return element.span
+        return self.value_span
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A traversal found in an expression, e.g. ``ory_oauth2_client.web.client_secret``.
+
+    ``parts`` holds the attribute names only (indexes are dropped): ``("ory_oauth2_client",
+    "web", "client_secret")``. ``unmasked`` is true inside ``nonsensitive(...)``.
+    """
+
+    parts: tuple[str, ...]
+    span: Span
+    unmasked: bool = False
+
+    @property
+    def text(self) -> str:
+        """The dotted form, for messages."""
+        return ".".join(self.parts)
