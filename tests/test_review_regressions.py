@@ -18,6 +18,7 @@ from orylint.checks.grants import (
     private_key_jwt_key_material,
     redirect_grant_without_redirect_uris,
 )
+from orylint.checks.imports import client_id_change_replaces
 from orylint.checks.logout import (
     frontchannel_logout_origin_mismatch,
     logout_session_flag_without_effect,
@@ -27,7 +28,6 @@ from orylint.checks.oidc import jwks_private_key_material
 from orylint.checks.redirects import redirect_uri_fragment
 from orylint.checks.schema import configuration_matches_schema
 from orylint.checks.scopes import scope_not_space_separated
-from orylint.checks.secrets import client_id_change_replaces
 from orylint.checks.security import skip_consent_public_client
 from orylint.checks.values import metadata_not_json_object, unusable_request_object_signing_alg
 from orylint.engine.findings import Violation

@@ -11,15 +11,12 @@ from typing import Any
 
 import pytest
 
-from orylint.golang.urls import (
-    GoURL,
-    URLError,
+from orylint.golang.urls import GoURL, URLError, parse, parse_request_uri
+from orylint.model.hosts import (
     is_localhost_name,
     is_loopback_ip_literal,
     is_private_or_loopback_host,
     is_redirect_uri_secure,
-    parse,
-    parse_request_uri,
     same_origin_hydra,
 )
 

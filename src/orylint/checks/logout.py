@@ -11,16 +11,10 @@ from collections.abc import Iterator
 
 from orylint.engine.findings import Violation
 from orylint.engine.registry import client_rule
-from orylint.golang.urls import (
-    URLError,
-    browser_origin,
-    is_loopback_host,
-    parse,
-    parse_request_uri,
-    same_origin_hydra,
-)
+from orylint.golang.urls import URLError, parse, parse_request_uri
 from orylint.model import effective
 from orylint.model.effective import is_sensitive, show
+from orylint.model.hosts import browser_origin, is_loopback_host, same_origin_hydra
 from orylint.model.project import Client
 from orylint.model.settings import Settings
 from orylint.terraform.values import Span

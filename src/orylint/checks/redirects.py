@@ -17,17 +17,15 @@ from collections.abc import Iterator
 from orylint.engine import fixes
 from orylint.engine.findings import Fix, Violation
 from orylint.engine.registry import client_rule
-from orylint.golang.urls import (
-    GoURL,
-    URLError,
+from orylint.golang.urls import GoURL, URLError, parse_request_uri
+from orylint.model import effective
+from orylint.model.effective import is_sensitive, show, version_key
+from orylint.model.hosts import (
     is_localhost_name,
     is_loopback_ip_literal,
     is_private_or_loopback_host,
     is_redirect_uri_secure,
-    parse_request_uri,
 )
-from orylint.model import effective
-from orylint.model.effective import is_sensitive, show, version_key
 from orylint.model.project import Client
 from orylint.model.settings import Settings
 from orylint.terraform.values import Attribute

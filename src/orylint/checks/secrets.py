@@ -1,29 +1,27 @@
-"""ORY701-ORY706: ``client_secret`` exposure, imports, replacement and secrets at rest.
+"""ORY701-ORY703, ORY706: ``client_secret`` exposure, empty secrets and secrets at rest.
 
 A root-module output that carries the secret without ``sensitive = true`` fails ``terraform
 plan`` ("Output refers to sensitive values"); ``nonsensitive()``, child-module outputs and
 plaintext sinks (files, config maps, SSM ``String`` parameters, triggers, provisioner commands)
 pass Terraform but spread the secret into logs and other systems. Hydra returns the secret only
-when it creates a confidential client, so public and imported clients have none to consume; an
-import also brings Hydra's values into state, which the provider's defaults then overwrite, and
-a changed ``client_id`` replaces the client. Whatever Terraform manages, its state holds.
+when it creates a confidential client, so public and imported clients have none to consume.
+Whatever Terraform manages, its state holds. (Imports and replacement: :mod:`.imports`.)
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from orylint.engine.findings import Edit, Fix, Violation
 from orylint.engine.registry import project_rule
 from orylint.model import effective
-from orylint.model.effective import SHARED_SECRET_METHODS, show
+from orylint.model.effective import SHARED_SECRET_METHODS
 from orylint.model.project import Client, Module, Origin, Output, Project, ResourceAttribute
 from orylint.model.secret_flow import SECRET_ATTRIBUTE, SecretFlow, SecretPath
 from orylint.model.settings import Settings
 from orylint.terraform.provider_schema import RESOURCE_TYPE
-from orylint.terraform.values import Attribute, Reference, Span, Unknown
+from orylint.terraform.values import Attribute, Reference, Span
 
 AUTH_METHOD = "token_endpoint_auth_method"
 ORY_PROVIDER = "ory"
@@ -32,8 +30,6 @@ PROVIDER_API_KEYS = {
     "workspace_api_key": "ORY_WORKSPACE_API_KEY",
 }
 
-_PER_RUN_CALL = re.compile(r"(?<![\w.:-])(uuid|timestamp|plantimestamp|bcrypt)\s*\(")
-"""Terraform functions whose result changes on every run (``bcrypt`` salts randomly)."""
 _SSM_PLAINTEXT_TYPES = frozenset({"String", "StringList"})
 
 
@@ -303,160 +299,6 @@ def _empty_reason(project: Project, path: SecretPath) -> str | None:
             "secret from where it is already stored"
         )
     return None
-
-
-@project_rule("ORY704")
-def import_flips_auth_method(project: Project, settings: Settings) -> Iterator[Violation]:
-    """An imported client without ``token_endpoint_auth_method`` gets the provider default.
-
-    Hydra's own default is ``client_secret_basic``; the provider plans ``client_secret_post``
-    over it and the first apply switches the method of a client that is already in use.
-    """
-    del settings
-    for client in project.clients:
-        if not client.importing or client.is_set(AUTH_METHOD):
-            continue  # set, possibly to an unknown value (null counts as omitted)
-        if _ignores_changes(project, client, AUTH_METHOD):
-            continue
-        yield Violation(
-            f"{client.address} is imported but omits token_endpoint_auth_method: the provider "
-            f'then sends its default "{effective.PROVIDER_DEFAULT_AUTH_METHOD}" over the '
-            "method stored in Hydra (Hydra's default is client_secret_basic), breaking every "
-            "integration that authenticates the other way on the first apply; set it to the "
-            "existing client's value, and copy its other attributes too (an update replaces "
-            "the whole client)",
-            client.span,
-            AUTH_METHOD,
-            address=client.address,
-        )
-
-
-@project_rule("ORY705")
-def client_id_change_replaces(project: Project, settings: Settings) -> Iterator[Violation]:
-    """A ``client_id`` that differs from the one in state replaces (deletes) the client.
-
-    Without a state orylint can still be sure in three cases: an import whose id differs from
-    the configured ``client_id`` (the import writes the id into state), a ``client_id`` computed
-    by a function that changes on every run, and a plan whose ``replace_paths`` name it.
-    """
-    if effective.is_read_only("client_id", settings):
-        return  # client_id is read-only in the pinned orynetwork release: ORY101 reports it
-    for client in project.clients:
-        violation = _client_id_replacement(project, client)
-        if violation is not None:
-            yield violation
-
-
-def _client_id_replacement(project: Project, client: Client) -> Violation | None:
-    attribute = client.attr("client_id")
-    span = attribute.value_span if attribute is not None else client.span
-    consequence = (
-        "Hydra deletes the client with every token and consent issued to it, and consumers "
-        "need the new client's secret"
-    )
-    if ("client_id",) in client.replace_paths:
-        return Violation(
-            f"the plan replaces {client.address} because client_id changes: {consequence}; "
-            "keep client_id stable, or create a second client and migrate before removing "
-            "the old one",
-            span,
-            "client_id",
-            address=client.address,
-        )
-    if attribute is None or _ignores_changes(project, client, "client_id"):
-        return None
-    client_id = client.string("client_id")
-    import_attribute = _import_id(project, client)
-    import_id = import_attribute.value if import_attribute is not None else None
-    if client.importing and isinstance(import_id, str) and client_id is not None:
-        if client_id == import_id:
-            return None
-        shown_id = show(client_id, sensitive=attribute.sensitive)
-        shown_import = show(
-            import_id, sensitive=import_attribute is not None and import_attribute.sensitive
-        )
-        return Violation(
-            f"client_id {shown_id} differs from the id {shown_import} that the import block "
-            f"writes into state, so the first apply replaces the imported client: "
-            f"{consequence}; set client_id = {shown_import} or remove it",
-            span,
-            "client_id",
-            address=client.address,
-        )
-    match = _PER_RUN_CALL.search(_code_only(attribute.source))
-    if isinstance(attribute.value, Unknown) and match is not None:
-        return Violation(
-            f"client_id is computed with {match.group(1)}(), which returns a new value on "
-            f"every run, so every apply replaces {client.address}: {consequence}; use a fixed "
-            "value, or a random_uuid resource (its result stays in state)",
-            span,
-            "client_id",
-            address=client.address,
-        )
-    return None
-
-
-def _import_id(project: Project, client: Client) -> Attribute | None:
-    """The ``id`` of the one ``import`` block that targets the client, if any."""
-    module = project.modules.get(client.module_dir)
-    return module.import_ids.get(f"{RESOURCE_TYPE}.{client.name}") if module else None
-
-
-def _code_only(source: str) -> str:
-    """An expression's text with the literal parts of its strings blanked out.
-
-    ``"uuid()"`` is a literal and ``"id-${uuid()}"`` a call: only code outside quotes and inside
-    ``${...}`` / ``%{...}`` may hold a function call. Each frame on the stack is a string (-1) or
-    code with its count of open braces.
-    """
-    result: list[str] = []
-    frames = [0]
-    index = 0
-    while index < len(source):
-        char = source[index]
-        step = 1
-        if frames[-1] < 0:  # inside a string literal
-            if char == "\\":
-                step = 2
-            elif char == '"':
-                frames.pop()
-            elif source.startswith(("${", "%{"), index):
-                frames.append(0)
-                step = 2
-            result.append(char if char == '"' else " " * step)
-        else:
-            if char == '"':
-                frames.append(-1)
-            elif char == "{":
-                frames[-1] += 1
-            elif char == "}" and frames[-1] == 0 and len(frames) > 1:
-                frames.pop()  # end of an interpolation: back in its string
-                char = " "
-            elif char == "}":
-                frames[-1] -= 1
-            result.append(char)
-        index += step
-    return "".join(result)
-
-
-def _ignores_changes(project: Project, client: Client, name: str) -> bool:
-    """Whether the client's ``lifecycle { ignore_changes }`` covers ``name`` (or is ``all``)."""
-    module = project.modules.get(client.module_dir)
-    if module is None:
-        return False
-    for item in module.resource_attributes:
-        if (
-            item.resource_type != RESOURCE_TYPE
-            or item.resource_name != client.name
-            or item.path != ("lifecycle", "ignore_changes")
-        ):
-            continue
-        if any(reference.parts[0] in (name, "all") for reference in item.references):
-            return True
-        value = item.attribute.value
-        if value == "all" or (isinstance(value, list) and name in value):
-            return True
-    return False
 
 
 @project_rule("ORY706")

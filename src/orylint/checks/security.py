@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from orylint.engine.findings import Violation
 from orylint.engine.registry import client_rule
 from orylint.golang.durations import DurationError, parse_go_duration
-from orylint.golang.urls import DEFAULT_PORTS, GoURL, URLError, is_loopback_host, parse
+from orylint.golang.urls import GoURL, URLError, parse
 from orylint.model import effective
 from orylint.model.effective import (
     IMPLICIT,
@@ -23,6 +23,7 @@ from orylint.model.effective import (
     is_sensitive,
     show,
 )
+from orylint.model.hosts import DEFAULT_PORTS, is_loopback_host
 from orylint.model.project import Client
 from orylint.model.settings import Settings
 from orylint.terraform.values import Element
