@@ -17,7 +17,7 @@ from orylint.golang.gojson import (
     respell_numbers,
     unmarshal,
 )
-from orylint.terraform.hcl_loader import go_json
+from orylint.terraform.hcl_expressions import go_json
 
 
 def n(text: str) -> JSONNumber:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from orylint.terraform.document import Document, LoadError
-from orylint.terraform.hcl_loader import go_json, load_hcl
+from orylint.terraform.hcl_expressions import go_json
+from orylint.terraform.hcl_loader import load_hcl
 from orylint.terraform.values import Span, Unknown
 
 
