@@ -44,10 +44,66 @@ class Unknown:
         return f"Unknown({self.reason!r})"
 
 
+@dataclass(frozen=True)
+class Sensitive:
+    """A value Terraform marks sensitive, wrapping it wherever it sits in a value tree.
+
+    Terraform's marks are deep: ``{ id = x, secret = sensitive(y) }`` is an object whose
+    ``secret`` attribute carries the mark, and ``nonsensitive()`` removes only a mark on the
+    value it is given, not marks inside it. So the mark is a wrapper at the exact place it was
+    applied, and operations carry it to their result (:func:`unmark_deep`, :func:`mark`).
+    """
+
+    value: object
+
+
+def mark(value: object, sensitive: bool = True) -> object:
+    """Wrap ``value`` in a sensitivity mark (once), or return it as it is."""
+    if not sensitive or isinstance(value, Sensitive):
+        return value
+    return Sensitive(value)
+
+
+def unmark(value: object) -> tuple[object, bool]:
+    """Remove the top-level mark only (``nonsensitive()``): the value and whether it had one."""
+    if isinstance(value, Sensitive):
+        inner, _ = unmark(value.value)
+        return inner, True
+    return value, False
+
+
+def unmark_deep(value: object) -> tuple[object, bool]:
+    """Remove every mark inside ``value``: the plain value and whether any mark was found.
+
+    Most Terraform functions and operators work on plain values and mark their whole result
+    when any input carried a mark; this is their first half.
+    """
+    if isinstance(value, Sensitive):
+        inner, _ = unmark_deep(value.value)
+        return inner, True
+    if isinstance(value, list):
+        items = [unmark_deep(item) for item in value]
+        return [item for item, _ in items], any(found for _, found in items)
+    if isinstance(value, dict):
+        members = {key: unmark_deep(item) for key, item in value.items()}
+        return (
+            {key: item for key, (item, _) in members.items()},
+            any(found for _, found in members.values()),
+        )
+    return value, False
+
+
+def is_sensitive(value: object) -> bool:
+    """Whether a mark sits anywhere in ``value``."""
+    return unmark_deep(value)[1]
+
+
 def is_known(value: object) -> bool:
-    """Return whether a value is fully known, looking inside lists and dicts."""
+    """Return whether a value is fully known, looking inside lists, dicts and marks."""
     if isinstance(value, Unknown):
         return False
+    if isinstance(value, Sensitive):
+        return is_known(value.value)
     if isinstance(value, list):
         return all(is_known(item) for item in value)
     if isinstance(value, dict):
