@@ -97,18 +97,30 @@ def test_jsonencode_of_literals_matches_terraform() -> None:
         "local.y",
         'var.on ? "a" : "b"',
         '"${var.x}-suffix"',
-        "1 + 2",
-        'lower("A")',
         "[for x in var.l : x]",
         '"%{if var.a}x%{endif}"',
         "ory_oauth2_client.a.client_id",
         "{ (var.k) = 1 }",
     ],
 )
-def test_everything_else_is_unknown_with_its_source_text(expression: str) -> None:
+def test_references_are_unknown_with_their_source_text(expression: str) -> None:
     value = attrs(f'resource "x" "y" {{\n  v = {expression}\n}}\n')["v"]
     assert isinstance(value, Unknown)
     assert value.text == expression
+
+
+@pytest.mark.parametrize(
+    ("expression", "expected"),
+    [
+        ("1 + 2", 3),
+        ('true ? "a" : "b"', "a"),
+        ('"${1}-x"', "1-x"),
+        ('[for s in ["a", "b"] : "${s}!"]', ["a!", "b!"]),
+        ("{ a = 1 }.a == 1 && !false", True),
+    ],
+)
+def test_expressions_without_references_are_evaluated(expression: str, expected: object) -> None:
+    assert attrs(f'resource "x" "y" {{\n  v = {expression}\n}}\n')["v"] == expected
 
 
 def test_list_with_an_unknown_element_keeps_known_elements() -> None:

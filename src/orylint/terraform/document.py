@@ -7,8 +7,26 @@ that builds the model (``extract``) does not care which syntax a file used.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Protocol
 
-from orylint.terraform.values import Attribute, Reference, Span
+from orylint.terraform.values import Attribute, Element, Reference, Span
+
+if TYPE_CHECKING:
+    from orylint.terraform.evaluator import Scope
+
+
+class Expression(Protocol):
+    """An attribute's expression as written, to be evaluated again in a module instance's scope.
+
+    The loader evaluates each expression once without a scope (``Attribute.value``); module
+    evaluation asks again with ``var.``, ``local.``, ``each.`` and the rest bound.
+    """
+
+    def value(self, scope: Scope | None = None) -> object:
+        """The value in ``scope`` (Terraform errors become unknowns)."""
+
+    def elements(self, scope: Scope | None = None) -> tuple[Element, ...] | None:
+        """Each element of a list literal with its own span, evaluated in ``scope``."""
 
 
 @dataclass
@@ -22,6 +40,7 @@ class BlockAttribute:
     attribute: Attribute
     references: list[Reference] = field(default_factory=list)
     members: dict[str, list[Reference]] | None = None
+    expression: Expression | None = None
 
 
 @dataclass

@@ -19,6 +19,7 @@ from lark import Token, Tree
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
 from orylint.terraform.document import Block, BlockAttribute, Comment, Document, LoadError
+from orylint.terraform.evaluator import HclExpression
 from orylint.terraform.hcl_expressions import ExpressionEvaluator
 from orylint.terraform.hcl_parser import parse_tree
 from orylint.terraform.hcl_tree import (
@@ -141,8 +142,10 @@ class _Builder:
         expression = last_tree(tree)
         name = token_text(name_node)
         evaluator = ExpressionEvaluator(self.source_map)
-        value, references = evaluator.evaluate(expression, {})
-        elements = evaluator.elements(expression)
+        _, references = evaluator.evaluate(expression, {})
+        handle = HclExpression(self.source_map, expression)
+        value = handle.value()
+        elements = handle.elements()
         unwrapped = unwrap(expression)
         is_call = isinstance(unwrapped, Tree) and unwrapped.data == "function_call"
         attribute = Attribute(
@@ -155,7 +158,7 @@ class _Builder:
             from_jsonencode=is_call and function_name(unwrapped) == "jsonencode",
             heredoc=isinstance(unwrapped, Tree) and unwrapped.data.startswith("heredoc"),
         )
-        return BlockAttribute(attribute, references, evaluator.members(expression))
+        return BlockAttribute(attribute, references, evaluator.members(expression), handle)
 
     def comments(self, tree: Tree[Token]) -> Iterator[Comment]:
         for token in tree.scan_values(lambda value: isinstance(value, Token)):
