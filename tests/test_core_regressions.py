@@ -62,7 +62,7 @@ def test_count_zero_and_empty_for_each_create_nothing(tmp_path: Path) -> None:
         f'resource "ory_oauth2_client" "on" {{\n  count = 1\n{body}}}\n',
         "ORY201",
     )
-    assert [f.address for f in result.findings] == ["ory_oauth2_client.on"]
+    assert [f.address for f in result.findings] == ["ory_oauth2_client.on[0]"]
 
 
 def test_excerpt_counts_only_line_feeds(tmp_path: Path) -> None:

@@ -21,6 +21,7 @@ from orylint.model.project import (
     ResourceAttribute,
 )
 from orylint.terraform.document import Block, Document
+from orylint.terraform.modules import ModuleConfig
 from orylint.terraform.provider_schema import RESOURCE_TYPE
 from orylint.terraform.values import Attribute, Reference
 
@@ -31,6 +32,12 @@ def add_documents(
     """Add every block of interest from a module directory's documents to the project."""
     module = project.module(directory)
     module.has_sources = True
+    documents = list(documents)
+    if module.config is None:
+        module.config = ModuleConfig(directory)
+    for document in documents:
+        for block in document.blocks:
+            module.config.add(block)
     imported: set[str] = set()
     import_ids: dict[str, list[Attribute | None]] = {}
     for document in documents:

@@ -1,114 +1,120 @@
-"""Clients of a local module, linted once per call with the call's address and arguments.
+"""Clients as Terraform creates them: one per module instance and per resource instance.
 
-A module such as ``modules/machine_client`` is written with ``var.`` references, which alone are
-unknown. Called as ``module "billing" { source = "./modules/machine_client", scope = "..." }``,
-each call fixes those values. So when the caller is scanned too, the module's clients are linted
-once per call: with the address Terraform gives them (``module.billing.ory_oauth2_client.this``)
-and with every attribute that is exactly ``var.NAME`` replaced by the call's literal argument (or
-the variable's default when the call passes none). A value that came from a variable keeps the
-span of the attribute that uses it. Calls with ``for_each``/``count`` get the call address
-without an instance key (the keys are not known before plan).
+A client block is written once but created once per instance of its module (a root module, a
+module call, each ``count``/``for_each`` key of a call, to any depth) and per instance of the
+resource itself. Each gets the address Terraform gives it
+(``module.apps["web"].ory_oauth2_client.this``) and attribute values evaluated in that
+instance's scope: variables from defaults, tfvars and call arguments, locals, functions,
+``each``/``count`` and child module outputs (:mod:`orylint.terraform.modules`).
+
+A value that came through a variable or a local still points at the attribute that uses it,
+and marks carried by the value (a ``sensitive`` variable) make the attribute sensitive.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import re
+from collections.abc import Mapping
 
-from orylint.model.project import Client, Module, ModuleCall, Project
-from orylint.terraform.values import Attribute, Element, Unknown
-
-_BARE_VARIABLE = re.compile(r"var\.([A-Za-z_][A-Za-z0-9_-]*)")
-
-
-def expand_module_calls(project: Project) -> None:
-    """Replace the clients of called modules by one instance per call path from a root."""
-    callers = project.callers()
-    templates = {
-        directory: list(module.clients)
-        for directory, module in project.modules.items()
-        if directory in callers
-    }
-    for directory in templates:
-        project.modules[directory].clients = []
-    for directory, module in sorted(project.modules.items()):
-        if module.is_root:
-            _instantiate_calls(project, module, prefix="", templates=templates, seen=(directory,))
-    # `import { to = module.x.ory_oauth2_client.y }` in a root module names an instance
-    targets = {
-        t for module in project.modules.values() if module.is_root for t in module.import_targets
-    }
-    for client in project.clients:
-        if client.address in targets:
-            client.importing = True
+from orylint.model.project import Client, Project
+from orylint.terraform.document import Block
+from orylint.terraform.evaluator import Scope
+from orylint.terraform.modules import InstanceTree, ModuleInstance, Provenance
+from orylint.terraform.plan_loader import strip_instance_keys
+from orylint.terraform.provider_schema import RESOURCE_TYPE
+from orylint.terraform.values import Attribute, Element, unmark_deep
 
 
-def _instantiate_calls(
+def expand_module_calls(
     project: Project,
-    module: Module,
-    prefix: str,
-    templates: dict[str, list[Client]],
-    seen: tuple[str, ...],
+    root_values: Mapping[str, Mapping[str, object]] | None = None,
+    root_provenance: Mapping[str, Mapping[str, Provenance]] | None = None,
 ) -> None:
-    for call in module.module_calls:
-        target = call.target_dir
-        if target is None or target not in project.modules or target in seen:
+    """Replace each module's client blocks by one client per instance reachable from a root.
+
+    ``root_values`` gives, per root module directory, the root variables' values that come from
+    tfvars files, ``-var`` and the environment (defaults are read from the configuration).
+    """
+    configs = {
+        directory: module.config
+        for directory, module in project.modules.items()
+        if module.config is not None
+    }
+    if not configs:
+        return
+    tree = InstanceTree(configs)
+    templates = {directory: list(project.modules[directory].clients) for directory in configs}
+    for directory in configs:
+        project.modules[directory].clients = []
+    for directory in sorted(configs):
+        module = project.modules[directory]
+        if not module.is_root:
             continue
-        child = project.modules[target]
-        address = f"{prefix}module.{call.name}"
-        values = _call_values(call, child)
-        for template in templates.get(target, []):
-            child.clients.append(_instance(template, f"{address}.{template.address}", values))
-        _instantiate_calls(project, child, f"{address}.", templates, (*seen, target))
+        root = tree.root(
+            directory,
+            (root_values or {}).get(directory),
+            (root_provenance or {}).get(directory),
+        )
+        for instance in root.descendants():
+            target = project.modules[instance.config.directory]
+            target.clients.extend(_clients(instance, templates[instance.config.directory]))
+            target.evaluation_problems.extend(
+                problem
+                for problem in instance.problems
+                if problem not in target.evaluation_problems
+            )
+    _mark_imports(project)
 
 
-def _call_values(call: ModuleCall, child: Module) -> dict[str, object]:
-    """The value of each input variable for one call: its argument, else its default."""
-    values: dict[str, object] = dict(child.variable_defaults)
-    for name, argument in call.arguments.items():
-        values[name] = argument.value
-    if call.has_for_each or call.has_count:
-        # each.value/count.index may be used in the arguments: only literal arguments are kept
-        values = {name: value for name, value in values.items() if not isinstance(value, Unknown)}
-    return values
+def _clients(instance: ModuleInstance, templates: list[Client]) -> list[Client]:
+    # a block is matched to the client extracted from it by where it is written
+    by_block = {(client.name, client.span): client for client in templates}
+    result = []
+    for block in instance.config.resources:
+        template = by_block.get((block.labels[1], block.header_span))
+        if block.labels[0] != RESOURCE_TYPE or template is None:
+            continue
+        for address, scope in instance.resource_instances(block):
+            result.append(_instance(template, block, address, scope))
+    return result
 
 
-def _instance(template: Client, address: str, values: dict[str, object]) -> Client:
+def _instance(template: Client, block: Block, address: str, scope: Scope) -> Client:
     attributes = {
-        name: _substitute(attribute, values) for name, attribute in template.attributes.items()
+        name: _evaluated(attribute, block, scope) for name, attribute in template.attributes.items()
     }
     return dataclasses.replace(template, address=address, attributes=attributes)
 
 
-def _substitute(attribute: Attribute, values: dict[str, object]) -> Attribute:
-    value = attribute.value
-    if isinstance(value, Unknown):
-        match = _BARE_VARIABLE.fullmatch(value.text.strip())
-        if match and match.group(1) in values:
-            return _with_value(attribute, values[match.group(1)])
+def _evaluated(attribute: Attribute, block: Block, scope: Scope) -> Attribute:
+    written = block.attributes.get(attribute.name)
+    if written is None or written.expression is None or written.attribute is not attribute:
         return attribute
-    if attribute.elements is not None and any(
-        isinstance(element.value, Unknown) for element in attribute.elements
-    ):
-        elements = []
-        for element in attribute.elements:
-            item = element.value
-            if isinstance(item, Unknown):
-                match = _BARE_VARIABLE.fullmatch(item.text.strip())
-                if match and match.group(1) in values:
-                    item = values[match.group(1)]
-            elements.append(dataclasses.replace(element, value=item))
-        return dataclasses.replace(
-            attribute, value=[e.value for e in elements], elements=tuple(elements)
+    value, marked = unmark_deep(written.expression.value(scope))
+    elements = written.expression.elements(scope)
+    if elements is not None:
+        elements = tuple(
+            dataclasses.replace(element, value=unmark_deep(element.value)[0])
+            for element in elements
         )
-    return attribute
-
-
-def _with_value(attribute: Attribute, value: object) -> Attribute:
-    """The attribute with a value from the caller; list elements point at the attribute."""
-    elements = None
-    if isinstance(value, list):
+    elif isinstance(value, list):
+        # a list that came through a variable or a function: its elements point at the attribute
         elements = tuple(
             Element(index, item, attribute.value_span) for index, item in enumerate(value)
         )
-    return dataclasses.replace(attribute, value=value, elements=elements)
+    return dataclasses.replace(
+        attribute, value=value, elements=elements, sensitive=attribute.sensitive or marked
+    )
+
+
+def _mark_imports(project: Project) -> None:
+    """``import { to = ... }`` in a root module names instances, with or without their keys."""
+    targets = {
+        target
+        for module in project.modules.values()
+        if module.is_root
+        for target in module.import_targets
+    }
+    for client in project.clients:
+        if client.address in targets or strip_instance_keys(client.address) in targets:
+            client.importing = True

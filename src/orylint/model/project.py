@@ -12,6 +12,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
+from orylint.terraform.modules import ModuleConfig
 from orylint.terraform.values import Attribute, Element, Reference, Span, Unknown
 
 Origin = Literal["hcl", "hcl-json", "plan", "state"]
@@ -212,6 +213,8 @@ class Module:
     is_root: bool = True
     has_sources: bool = False
     variable_defaults: dict[str, object] = field(default_factory=dict)
+    config: ModuleConfig | None = None
+    evaluation_problems: list[str] = field(default_factory=list)
 
 
 @dataclass

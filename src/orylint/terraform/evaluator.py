@@ -252,6 +252,9 @@ class Evaluator:
     def template(self, parts: list[Tree[Token]], bound: _Bindings) -> object:
         """A template: literal parts, interpolations and ``%{ if }`` / ``%{ for }`` directives."""
         items = _apply_strip_markers(list(_template_items(parts)))
+        if len(items) == 1 and items[0].kind == "interpolation":
+            # "${x}" alone is x itself, not its string form (HCL's template wrap)
+            return self.evaluate(_node(items[0]), bound)
         pieces, marked = self._render(items, bound)
         if any(isinstance(piece, Unknown) for piece in pieces):
             unknown = next(piece for piece in pieces if isinstance(piece, Unknown))
@@ -840,3 +843,17 @@ class HclExpression:
             Element(index, evaluator.value(item), self.source_map.span(item))
             for index, item in enumerate(trees(node))
         )
+
+
+def evaluate_template(path: str, text: str, scope: Scope | None = None) -> object:
+    """The value of template text written outside HCL (a ``.tf.json`` string, a template file)."""
+    evaluator = Evaluator(SourceMap(path, text), scope)
+    try:
+        result = evaluator.template_source(text, _Bindings())
+    except EvaluationError as error:
+        return Unknown(f"Terraform would fail here: {error}", text)
+    except RecursionError:
+        return Unknown("expression nested too deeply", text)
+    if isinstance(result, Unknown):
+        return Unknown(result.reason, text)
+    return result

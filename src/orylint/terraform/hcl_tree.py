@@ -155,7 +155,9 @@ def start_offset(node: Node) -> int:
 def end_offset(node: Node) -> int:
     """Character offset where a node ends, skipping trailing newline and comment nodes."""
     if isinstance(node, Token):
-        return node.end_pos or 0
+        if node.end_pos is None:  # lost when a tree comes back from a worker process (pickle)
+            return (node.start_pos or 0) + len(node)
+        return node.end_pos
     for child in reversed(node.children):
         if isinstance(child, Tree) and child.data in NEWLINE_NODES:
             continue

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from orylint.terraform.document import Block, BlockAttribute, Comment, Document, LoadError
+from orylint.terraform.evaluator import Scope, evaluate_template
 from orylint.terraform.hcl_loader import load_hcl
 from orylint.terraform.values import Attribute, Element, Reference, Span, Unknown
 
@@ -271,7 +272,7 @@ class _Builder:
             elements=elements,
             from_jsonencode=from_jsonencode,
         )
-        return BlockAttribute(attribute, references)
+        return BlockAttribute(attribute, references, expression=_JsonExpression(self, node))
 
     def _evaluate(self, node: _Node) -> tuple[object, list[Reference], bool]:
         """A JSON value as Terraform reads it: strings with templates are expressions."""
@@ -309,3 +310,36 @@ class _Builder:
         )
         from_jsonencode = value.strip().startswith("${jsonencode(")
         return result, references, from_jsonencode
+
+
+@dataclass(frozen=True)
+class _JsonExpression:
+    """A ``.tf.json`` value to evaluate again in a module instance: its strings are templates."""
+
+    builder: _Builder
+    node: _Node
+
+    def value(self, scope: Scope | None = None) -> object:
+        """The value in ``scope``: templates evaluated, everything else as written."""
+        return self._value(self.node, scope)
+
+    def elements(self, scope: Scope | None = None) -> tuple[Element, ...] | None:
+        """Each element of a JSON array with its own span, evaluated in ``scope``."""
+        if not isinstance(self.node.value, list):
+            return None
+        return tuple(
+            Element(index, self._value(item, scope), self.builder.span(item.start, item.end))
+            for index, item in enumerate(self.node.items)
+        )
+
+    def _value(self, node: _Node, scope: Scope | None) -> object:
+        value = node.value
+        if isinstance(value, str) and _TEMPLATE.search(value):
+            return evaluate_template(self.builder.path, value, scope)
+        if isinstance(value, list):
+            return [self._value(item, scope) for item in node.items]
+        if isinstance(value, dict):
+            return {key: self._value(item, scope) for key, _, item in node.members}
+        if isinstance(value, str):
+            return value.replace("$${", "${").replace("%%{", "%{")
+        return value
