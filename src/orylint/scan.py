@@ -347,13 +347,14 @@ def posix_dirname(name: str) -> str:
 
 
 def relevant_directories(by_directory: dict[str, list[tuple[str, bytes]]]) -> set[str]:
-    """Module directories worth parsing: those mentioning the resource, and their callers.
+    """Module directories worth parsing: those mentioning the resource, their callers and callees.
 
     Parsing HCL in Python is the whole cost of a scan, and most directories of a real repository
     never mention ``ory_oauth2_client``; a substring test is thousands of times faster than a
     parse. Outputs and locals live in other files of the same module, so the unit is the
     directory. A directory that calls a relevant module (``source = "./..."``) is relevant too,
-    because its outputs may expose the module's secrets.
+    because its outputs may expose the module's secrets, and so is a module a relevant directory
+    calls, because its outputs may feed a client and its variables may receive a secret.
     """
     marker = RESOURCE_TYPE.encode()
     wanted = {
@@ -361,21 +362,25 @@ def relevant_directories(by_directory: dict[str, list[tuple[str, bytes]]]) -> se
         for directory, files in by_directory.items()
         if any(marker in data for _, data in files)
     }
+    calls = {
+        directory: {
+            posix_normpath(directory, match.decode("utf-8", "replace"))
+            for _, data in files
+            for match in _MODULE_SOURCE.findall(data)
+        }
+        for directory, files in by_directory.items()
+    }
     changed = True
     while changed:
         changed = False
-        for directory, files in by_directory.items():
-            if directory in wanted:
-                continue
-            for _, data in files:
-                targets = {
-                    posix_normpath(directory, match.decode("utf-8", "replace"))
-                    for match in _MODULE_SOURCE.findall(data)
-                }
-                if targets & wanted:
-                    wanted.add(directory)
-                    changed = True
-                    break
+        for directory, targets in calls.items():
+            if directory not in wanted and targets & wanted:
+                wanted.add(directory)  # a caller: its outputs may expose the module's secrets
+                changed = True
+            elif directory in wanted and not targets & by_directory.keys() <= wanted:
+                # a callee: its outputs and variables feed the clients (module.x.y, var.x)
+                wanted.update(targets & by_directory.keys())
+                changed = True
     return wanted
 
 

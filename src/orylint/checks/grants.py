@@ -373,7 +373,6 @@ def public_client_pkce_not_enforced(client: Client, settings: Settings) -> Itera
 @client_rule("ORY309")
 def device_or_jwt_bearer_caveats(client: Client, settings: Settings) -> Iterator[Violation]:
     """Device secrets are extractable, device clients never redirect, jwt-bearer needs issuers."""
-    del settings
     grants = certain_grants(client)
     if DEVICE_CODE in grants and effective.is_public(client) is False:
         yield Violation(
@@ -400,7 +399,7 @@ def device_or_jwt_bearer_caveats(client: Client, settings: Settings) -> Iterator
             redirects.value_span,
             "redirect_uris",
         )
-    if JWT_BEARER in grants:
+    if JWT_BEARER in grants and not settings.ory.trusted_jwt_grant_issuers:
         yield Violation(
             "the jwt-bearer grant accepts assertions only from issuers registered as trusted "
             "(ory_trusted_oauth2_jwt_grant_issuer, with the subject and scopes they may "

@@ -143,13 +143,15 @@ def secret_unmasked(project: Project, settings: Settings) -> Iterator[Violation]
         for reference in module.all_references:
             if not reference.unmasked:
                 continue
-            paths = flow.reaches(module, reference)
+            # only where the unmask takes effect: nonsensitive() of an object leaves the
+            # secret inside it marked (then ORY701 says the plan fails, if an output shows it)
+            paths = [path for path in flow.reaches(module, reference) if path.unmasked]
             if paths:
                 yield Violation(
                     f"nonsensitive() unmasks {paths[0].describe()}: the secret then shows in "
                     "plan output, logs and state outputs in clear text; keep it sensitive",
                     reference.span,
-                    address=None,
+                    address=_owner(module, reference.span),
                 )
         yield from _plaintext_sinks(flow, module)
         if module.is_root:
@@ -169,6 +171,27 @@ def secret_unmasked(project: Project, settings: Settings) -> Iterator[Violation]
                         address=f"output.{output.name}",
                     )
                     break
+
+
+def _owner(module: Module, span: Span) -> str | None:
+    """The address of the block a reference is written in (``output.creds``, ``local.x``)."""
+
+    def within(outer: Span) -> bool:
+        return outer.path == span.path and (outer.start_line, outer.start_column) <= (
+            span.start_line,
+            span.start_column,
+        ) <= (outer.end_line, outer.end_column)
+
+    for output in module.outputs:
+        if within(output.value_span):
+            return f"output.{output.name}"
+    for name, local in module.locals.items():
+        if within(local.span):
+            return f"local.{name}"
+    for item in module.resource_attributes:
+        if within(item.attribute.span):
+            return item.address
+    return None
 
 
 def _plaintext_sinks(flow: SecretFlow, module: Module) -> Iterator[Violation]:
@@ -231,7 +254,7 @@ def _resolve_self(item: ResourceAttribute, reference: Reference) -> Reference:
     if item.resource_type != RESOURCE_TYPE or reference.parts[0] != "self":
         return reference
     parts = (RESOURCE_TYPE, item.resource_name, *reference.parts[1:])
-    return Reference(parts, reference.span, reference.unmasked)
+    return Reference(parts, reference.span, reference.unmasked, reference.shallow)
 
 
 @project_rule("ORY703")

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from orylint.engine.findings import Finding, Severity, Violation
 from orylint.engine.metadata import RuleMeta, load_metadata
 from orylint.engine.registry import ClientCheck, ProjectCheck, Rule, all_rules
+from orylint.model.ory_project import settings_for
 from orylint.model.project import Client, Project
 from orylint.model.settings import Settings
 from orylint.terraform.provider_schema import sensitive_attributes
@@ -140,7 +141,8 @@ def _violations(
     if rule.scope == "client":
         check: ClientCheck = rule.check  # type: ignore[assignment]
         for client in clients:
-            for violation in check(client, settings):
+            own = settings_for(settings, project.ory_projects.get(client.provider))
+            for violation in check(client, own):
                 yield client, violation
     else:
         project_check: ProjectCheck = rule.check  # type: ignore[assignment]

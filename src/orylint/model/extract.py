@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Iterator
 
+from orylint.model.ory_project import provider_key
 from orylint.model.project import (
     Client,
     Local,
@@ -119,8 +120,14 @@ def _client(directory: str, block: Block, origin: Origin) -> Client:
         attributes={key: value.attribute for key, value in block.attributes.items()},
         duplicate_attributes=[duplicate.attribute for duplicate in block.duplicates],
         nested_blocks=[(nested.type, nested.header_span) for nested in block.blocks],
+        provider=provider_key(_source(block, "provider")),
     )
     return client
+
+
+def _source(block: Block, name: str) -> str | None:
+    attribute = block.attributes.get(name)
+    return attribute.attribute.source if attribute is not None else None
 
 
 def _output(directory: str, block: Block) -> Output:
@@ -138,6 +145,7 @@ def _output(directory: str, block: Block) -> Output:
         module_dir=directory,
         value_span=value.attribute.value_span if value else block.header_span,
         references=value.references if value else [],
+        members=value.members if value else None,
         sensitive=flag,
         sensitive_attribute=sensitive.attribute if sensitive else None,
         value_attribute=value.attribute if value else None,
@@ -162,6 +170,11 @@ def _module_call(directory: str, block: Block) -> ModuleCall:
         has_count="count" in block.attributes,
         arguments={
             key: value.attribute
+            for key, value in block.attributes.items()
+            if key not in _MODULE_META_ARGUMENTS
+        },
+        argument_references={
+            key: value.references
             for key, value in block.attributes.items()
             if key not in _MODULE_META_ARGUMENTS
         },

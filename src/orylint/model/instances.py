@@ -16,6 +16,14 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping
 
+from orylint.model.ory_project import (
+    PROJECT_RESOURCES,
+    PROJECT_SETTINGS,
+    TRUSTED_ISSUER,
+    ProjectFacts,
+    provider_key,
+    setting_value,
+)
 from orylint.model.project import Client, Project
 from orylint.terraform.document import Block
 from orylint.terraform.evaluator import Scope
@@ -58,6 +66,7 @@ def expand_module_calls(
         for instance in root.descendants():
             target = project.modules[instance.config.directory]
             target.clients.extend(_clients(instance, templates[instance.config.directory]))
+            _collect_project_facts(project, instance)
             target.evaluation_problems.extend(
                 problem
                 for problem in instance.problems
@@ -105,6 +114,32 @@ def _evaluated(attribute: Attribute, block: Block, scope: Scope) -> Attribute:
     return dataclasses.replace(
         attribute, value=value, elements=elements, sensitive=attribute.sensitive or marked
     )
+
+
+def _collect_project_facts(project: Project, instance: ModuleInstance) -> None:
+    """What ``ory_project_config`` and trusted issuers set, per provider configuration."""
+    for block in instance.config.resources:
+        if block.labels[0] not in PROJECT_RESOURCES:
+            continue
+        provider = block.attributes.get("provider")
+        key = provider_key(provider.attribute.source if provider is not None else None)
+        facts = project.ory_projects.setdefault(key, ProjectFacts(key))
+        for _, scope in instance.resource_instances(block):
+            if block.labels[0] == TRUSTED_ISSUER:
+                facts.trusted_issuers += 1
+                continue
+            for name in PROJECT_SETTINGS:
+                written = block.attributes.get(name)
+                if written is None:
+                    continue
+                value = (
+                    written.expression.value(scope)
+                    if written.expression is not None
+                    else written.attribute.value
+                )
+                setting = setting_value(name, value)
+                if setting is not None:
+                    facts.add_setting(name, setting)
 
 
 def _mark_imports(project: Project) -> None:

@@ -133,6 +133,7 @@ def _client(
         importing=resource.importing,
         replace_paths=[tuple(p) for p in resource.replace_paths],
         source_mapped=hcl is not None,
+        provider=hcl.provider if hcl is not None else "ory",
     )
     names = set(resource.values) | {k for k, v in resource.unknown.items() if v is not False}
     for name in sorted(names):

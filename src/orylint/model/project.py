@@ -10,9 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from orylint.terraform.modules import ModuleConfig
+
+if TYPE_CHECKING:
+    from orylint.model.ory_project import ProjectFacts
 from orylint.terraform.values import Attribute, Element, Reference, Span, Unknown
 
 Origin = Literal["hcl", "hcl-json", "plan", "state"]
@@ -33,6 +36,7 @@ class Client:
     importing: bool = False
     replace_paths: list[tuple[str, ...]] = field(default_factory=list)
     source_mapped: bool = True
+    provider: str = "ory"
 
     def attr(self, name: str) -> Attribute | None:
         """Return the attribute if it is present and not ``null``."""
@@ -126,6 +130,7 @@ class Output:
     module_dir: str
     value_span: Span
     references: list[Reference] = field(default_factory=list)
+    members: dict[str, list[Reference]] | None = None
     sensitive: bool | None = False
     sensitive_attribute: Attribute | None = None
     value_attribute: Attribute | None = None
@@ -154,6 +159,7 @@ class ModuleCall:
     has_for_each: bool = False
     has_count: bool = False
     arguments: dict[str, Attribute] = field(default_factory=dict)
+    argument_references: dict[str, list[Reference]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -223,6 +229,7 @@ class Project:
 
     modules: dict[str, Module] = field(default_factory=dict)
     redactions: set[str] = field(default_factory=set)
+    ory_projects: dict[str, ProjectFacts] = field(default_factory=dict)
 
     def module(self, directory: str) -> Module:
         """Return the module for ``directory``, creating it on first use."""

@@ -55,7 +55,9 @@ class SecretFlow:
 
     def reaches(self, module: Module, reference: Reference) -> list[SecretPath]:
         """Every way ``reference`` (written in ``module``) carries a client secret."""
-        return self._resolve(module, reference.parts, reference.unmasked, (), frozenset())
+        return self._resolve(
+            module, reference.parts, reference.unmasked, (), frozenset(), reference.shallow
+        )
 
     def _resolve(
         self,
@@ -64,7 +66,9 @@ class SecretFlow:
         unmasked: bool,
         via: tuple[str, ...],
         seen: frozenset[tuple[str, str]],
+        shallow: bool = False,
     ) -> list[SecretPath]:
+        """``shallow``: the unmask removes only the mark on this value, not marks inside it."""
         if len(parts) < 2:
             return []
         head = parts[0]
@@ -73,13 +77,52 @@ class SecretFlow:
                 client = f"{RESOURCE_TYPE}.{parts[1]}"
                 if len(parts) > 2:
                     client += f".{SECRET_ATTRIBUTE}"
-                return [SecretPath(client, via, unmasked, module.directory)]
+                whole = len(parts) == 2  # the secret sits inside the object, still marked
+                return [
+                    SecretPath(client, via, unmasked and not (shallow and whole), module.directory)
+                ]
             return []
         if head == "local":
-            return self._through_local(module, parts, unmasked, via, seen)
+            return self._through_local(module, parts, unmasked, via, seen, shallow)
         if head == "module":
-            return self._through_module(module, parts, unmasked, via, seen)
+            return self._through_module(module, parts, unmasked, via, seen, shallow)
+        if head == "var":
+            return self._through_variable(module, parts, unmasked, via, seen, shallow)
         return []
+
+    def _through_variable(
+        self,
+        module: Module,
+        parts: tuple[str, ...],
+        unmasked: bool,
+        via: tuple[str, ...],
+        seen: frozenset[tuple[str, str]],
+        shallow: bool,
+    ) -> list[SecretPath]:
+        """``var.x`` in a called module holds what each call passes as ``x``."""
+        key = (module.directory, f"var.{parts[1]}")
+        if key in seen:
+            return []
+        paths = []
+        for call in self.project.callers().get(module.directory, []):
+            caller = self.project.modules.get(call.module_dir)
+            if caller is None:
+                continue
+            for reference in call.argument_references.get(parts[1], []):
+                inner = reference.parts
+                if is_whole_client(inner) and len(parts) > 2:
+                    inner = inner + parts[2:]
+                paths.extend(
+                    self._resolve(
+                        caller,
+                        inner,
+                        unmasked or reference.unmasked,
+                        (*via, f"var.{parts[1]}"),
+                        seen | {key},
+                        reference.shallow if reference.unmasked else shallow,
+                    )
+                )
+        return paths
 
     def _through_local(
         self,
@@ -88,6 +131,7 @@ class SecretFlow:
         unmasked: bool,
         via: tuple[str, ...],
         seen: frozenset[tuple[str, str]],
+        shallow: bool,
     ) -> list[SecretPath]:
         key = (module.directory, f"local.{parts[1]}")
         local = module.locals.get(parts[1])
@@ -99,6 +143,8 @@ class SecretFlow:
             # `local.creds.id` of `locals { creds = { id = ..., secret = ... } }` holds only `id`
             references = local.members.get(rest[0], [])
             rest = rest[1:]
+        elif local.members is not None and shallow:
+            unmasked = False  # nonsensitive(local.creds): the members keep their marks
         paths = []
         for reference in references:
             inner = reference.parts
@@ -111,6 +157,7 @@ class SecretFlow:
                     unmasked or reference.unmasked,
                     (*via, f"local.{parts[1]}"),
                     seen | {key},
+                    reference.shallow if reference.unmasked else shallow,
                 )
             )
         return paths
@@ -122,6 +169,7 @@ class SecretFlow:
         unmasked: bool,
         via: tuple[str, ...],
         seen: frozenset[tuple[str, str]],
+        shallow: bool,
     ) -> list[SecretPath]:
         call = self._calls.get((module.directory, parts[1]))
         if call is None or call.target_dir is None:
@@ -129,6 +177,8 @@ class SecretFlow:
         child = self.project.modules.get(call.target_dir)
         if child is None:
             return []
+        if len(parts) == 2 and shallow:
+            unmasked = False  # nonsensitive(module.x): its outputs keep their marks
         outputs = [o for o in child.outputs if len(parts) == 2 or o.name == parts[2]]
         paths = []
         for output in outputs:
@@ -136,10 +186,22 @@ class SecretFlow:
             if key in seen:
                 continue
             step = (*via, f"module.{parts[1]}.{output.name}")
-            for reference in output.references:
+            references, rest = output.references, parts[3:]
+            if output.members is not None and rest:
+                # `module.x.creds.client_id` of an object output holds only `client_id`
+                references, rest = output.members.get(rest[0], []), rest[1:]
+            for reference in references:
+                inner = reference.parts
+                if is_whole_client(inner) and rest:
+                    inner = inner + rest
                 paths.extend(
                     self._resolve(
-                        child, reference.parts, unmasked or reference.unmasked, step, seen | {key}
+                        child,
+                        inner,
+                        unmasked or reference.unmasked,
+                        step,
+                        seen | {key},
+                        reference.shallow if reference.unmasked else shallow,
                     )
                 )
         return paths

@@ -20,6 +20,7 @@ class OrySettings:
     disallow_private_ip_ranges: bool = False
     hydra_version: str = "v26.2.0"
     default_scope: str = "offline_access offline openid"
+    trusted_jwt_grant_issuers: bool = False
 
 
 @dataclass(frozen=True)

@@ -209,7 +209,13 @@ class ExpressionEvaluator:
             values.append(value)
             references.extend(refs)
         if name == "nonsensitive":
-            references = [Reference(ref.parts, ref.span, unmasked=True) for ref in references]
+            only = unwrap(arguments[0]) if len(arguments) == 1 else None
+            shallow = isinstance(only, Tree) and (
+                only.data in _TRAVERSALS or only.data == "identifier"
+            )
+            references = [
+                Reference(ref.parts, ref.span, unmasked=True, shallow=shallow) for ref in references
+            ]
         if name == "jsonencode" and len(values) == 1 and is_known(values[0]):
             return go_json(values[0]), references
         return self.unknown(node, f"result of {name}()"), references
@@ -264,7 +270,10 @@ class ExpressionEvaluator:
                 if is_whole_client(reference.parts):
                     extended.append(
                         Reference(
-                            reference.parts + tuple(suffix), reference.span, reference.unmasked
+                            reference.parts + tuple(suffix),
+                            reference.span,
+                            reference.unmasked,
+                            reference.shallow,
                         )
                     )
                 else:

@@ -301,7 +301,9 @@ class _Builder:
         if isinstance(parsed, LoadError) or not parsed.blocks:
             return Unknown("template that orylint cannot parse", value), [], False
         attribute = parsed.blocks[0].attributes["x"]
-        references = [Reference(ref.parts, span, ref.unmasked) for ref in attribute.references]
+        references = [
+            Reference(ref.parts, span, ref.unmasked, ref.shallow) for ref in attribute.references
+        ]
         inner = attribute.attribute
         result = (
             inner.value

@@ -158,12 +158,15 @@ class Reference:
     """A traversal found in an expression, e.g. ``ory_oauth2_client.web.client_secret``.
 
     ``parts`` holds the attribute names only (indexes are dropped): ``("ory_oauth2_client",
-    "web", "client_secret")``. ``unmasked`` is true inside ``nonsensitive(...)``.
+    "web", "client_secret")``. ``unmasked`` is true inside ``nonsensitive(...)``; ``shallow``
+    when the reference is ``nonsensitive()``'s argument itself, which removes only the mark on
+    that value (a secret inside an object taken whole stays marked, as in Terraform).
     """
 
     parts: tuple[str, ...]
     span: Span
     unmasked: bool = False
+    shallow: bool = False
 
     @property
     def text(self) -> str:
