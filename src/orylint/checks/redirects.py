@@ -221,37 +221,49 @@ def http_redirect_uri(client: Client, settings: Settings) -> Iterator[Violation]
 
 @client_rule("ORY404")
 def localhost_loopback_redirect(client: Client, settings: Settings) -> Iterator[Violation]:
-    """RFC 8252 §7.3/§8.3: loopback redirects should use an IP literal, whose port is ignored."""
+    """RFC 8252 §7.3/§8.3: a native app's loopback redirect should be an IP literal, any port.
+
+    Only a native app listens for its own redirect on a port it may pick at run time, so only a
+    client that :func:`effective.native_app` shows to be one is judged: a web app or SPA with a
+    development server on ``http://localhost:3000`` has a fixed port, and exact matching works.
+    """
     del settings
+    native = effective.native_app(client)
+    if native is None:
+        return
     sensitive = is_sensitive(client, "redirect_uris")
     for uri in effective.redirect_uris(client):
         url = uri.url
-        if url is None or url.scheme != "http":
-            continue
+        if url is None or url.scheme != "http" or not is_redirect_uri_secure(url):
+            continue  # ORY403 reports a localhost that fosite does not accept (e.g. LOCALHOST)
         host, port = url.hostname(), url.port()
+        shown = show(uri.raw, sensitive=sensitive)
         suggestion = show("http://127.0.0.1" + (url.path or "/"), sensitive=sensitive)
-        if _is_localhost_dns(host):
+        if is_localhost_name(host):
             if port:
-                why = (
-                    f"and Ory ignores the port only for loopback IP literals, so the app must "
-                    f"always listen on port {show(int(port), sensitive=sensitive)}; an app on an "
-                    "ephemeral port fails"
+                failure = (
+                    f"Ory matches a name exactly, so the app must always get port "
+                    f"{show(int(port), sensitive=sensitive)}: if another program holds it, or "
+                    "the app asks the OS for an ephemeral port, the login fails"
                 )
             else:
-                why = "and the name may resolve to something other than the loopback interface"
+                failure = (
+                    "Ory matches a name exactly, so only a listener on port 80 receives the "
+                    "response, and an app on any other port fails"
+                )
             yield Violation(
-                f"redirect URI {show(uri.raw, sensitive=sensitive)} uses the name "
-                f"{show(host, sensitive=sensitive)}: RFC 8252 §8.3 does not recommend "
-                f"localhost, {why}; register {suggestion} instead and pick the port at run time",
+                f"redirect URI {shown} uses the name {show(host, sensitive=sensitive)} in a "
+                f"native app ({native}): {failure}; RFC 8252 §8.3 does not recommend localhost "
+                f"for this reason, and because the name may resolve off the loopback interface; "
+                f"register {suggestion} and let the app pick its port at run time (§7.3)",
                 uri.element.span,
                 uri.where,
             )
         elif port and is_loopback_ip_literal(host):
             yield Violation(
-                f"redirect URI {show(uri.raw, sensitive=sensitive)} pins port "
-                f"{show(int(port), sensitive=sensitive)}, but Ory ignores the port of loopback "
-                "IP-literal redirect URIs (RFC 8252 §7.3), so requests from any port match; "
-                f"{suggestion} says so",
+                f"redirect URI {shown} pins port {show(int(port), sensitive=sensitive)}, but Ory "
+                "ignores the port of a loopback IP literal (RFC 8252 §7.3), so the native app "
+                f"may listen on any free port; register {suggestion} to say so",
                 uri.element.span,
                 uri.where,
                 severity="note",
@@ -278,7 +290,13 @@ def wildcard_redirect_uri(client: Client, settings: Settings) -> Iterator[Violat
 
 @client_rule("ORY406")
 def private_use_scheme_not_reverse_dns(client: Client, settings: Settings) -> Iterator[Violation]:
-    """RFC 8252 §7.1: a private-use scheme must be a reverse domain name, written ``scheme:/``."""
+    """RFC 8252 §7.1: a private-use scheme must be a reverse domain name the app controls.
+
+    A generic scheme can be claimed by any other app on the device, which then receives the
+    authorization response (§8.4). How many slashes follow the colon is not judged: §7.1 explains
+    the single slash of ``com.example.app:/cb`` but requires nothing of it, fosite compares the
+    string exactly, and the mobile platforms deliver both forms.
+    """
     del settings
     sensitive = is_sensitive(client, "redirect_uris")
     for uri in effective.redirect_uris(client):
@@ -286,29 +304,17 @@ def private_use_scheme_not_reverse_dns(client: Client, settings: Settings) -> It
         if url is None or not url.scheme or url.scheme in _WEB_SCHEMES or _scheme_is_a_host(url):
             continue
         scheme = url.scheme
-        rest = uri.head[len(scheme) + 1 :]
-        problems = []
-        if "." not in scheme:
-            problems.append(
-                f"the scheme {show(scheme, sensitive=sensitive)} "
-                + _NOT_APP_SCHEMES.get(
-                    scheme,
-                    "is not a reverse-DNS name, so any other app on the device can claim it and "
-                    "receive the authorization response (RFC 8252 §7.1, §8.4)",
-                )
-            )
-        if rest.startswith("//") and scheme not in _NOT_APP_SCHEMES:
-            single = show(scheme + ":/" + rest.lstrip("/"), sensitive=sensitive)
-            problems.append(
-                f"it is written {show(scheme + '://', sensitive=sensitive)}, where RFC 8252 §7.1 "
-                f"expects a single slash ({single})"
-            )
-        if not problems:
+        if "." in scheme:
             continue
+        reason = _NOT_APP_SCHEMES.get(
+            scheme,
+            "is not a reverse-DNS name, so any other app on the device can claim it and "
+            "receive the authorization response (RFC 8252 §7.1, §8.4)",
+        )
         yield Violation(
-            f"redirect URI {show(uri.raw, sensitive=sensitive)}: {'; '.join(problems)}. Use a "
-            'reverse-DNS scheme you control, e.g. "com.example.app:/oauth2/callback", or a '
-            "claimed https URI",
+            f"redirect URI {show(uri.raw, sensitive=sensitive)}: the scheme "
+            f"{show(scheme, sensitive=sensitive)} {reason}. Use a reverse-DNS scheme you control, "
+            'e.g. "com.example.app:/oauth2/callback", or a claimed https URI',
             uri.element.span,
             uri.where,
         )
