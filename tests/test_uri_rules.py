@@ -323,20 +323,24 @@ def test_metadata_uri_severity_by_hydra_version(
 
 
 # --------------------------------------------------------------------------------------------
-# ORY412: metadata URI host/scheme against the redirect URIs
+# ORY412: metadata URI site/scheme against the redirect URIs
 # --------------------------------------------------------------------------------------------
 
 HOST_MISMATCH_CASES: list[tuple[list[str] | None, str, bool]] = [
     (["https://app.example.com/cb"], "https://cdn.example.net/logo.png", True),
-    (["https://app.example.com/cb"], "https://www.example.com/", True),  # another host
+    (["https://app.example.com/cb"], "https://www.example.com/", False),  # same site
+    (["https://app.example.com/cb"], "https://cdn.example.com/logo.png", False),
+    (["https://app.example.com/cb"], "https://www.example.org/", True),  # another site
     (["https://app.example.com/cb"], "http://app.example.com/logo.png", True),  # scheme
     (["https://app.example.com/cb"], "https://app.example.com.evil/logo.png", True),
     (["https://app.example.com/cb"], "https://app.example.com/logo.png", False),
     (["https://app.example.com/cb"], "https://APP.Example.com/logo.png", False),
     (["https://app.example.com/cb"], "https://app.example.com:8443/logo.png", False),
     (["https://a.example.com/cb", "https://b.example.com/cb"], "https://b.example.com/", False),
-    (["http://127.0.0.1/cb"], "https://example.com/", True),
-    (["com.example.app:/cb", "https://app.example.com/cb"], "https://example.com/", True),
+    (["http://127.0.0.1/cb"], "https://example.com/", False),  # loopback names no site
+    (["https://10.0.0.1/cb"], "https://10.0.0.2/", True),  # IP literals compare whole
+    (["com.example.app:/cb", "https://app.example.com/cb"], "https://example.com/", False),
+    (["com.example.app:/cb", "https://app.example.com/cb"], "https://example.net/", True),
     (["com.example.app:/cb"], "https://example.com/", False),  # no host to compare with
     (None, "https://cdn.example.net/logo.png", False),  # no redirect URIs
     (["https://app.example.com/cb"], "javascript:alert(1)", False),  # ORY411's

@@ -17,11 +17,12 @@ from collections.abc import Iterator
 from orylint.engine import fixes
 from orylint.engine.findings import Fix, Violation
 from orylint.engine.registry import client_rule
-from orylint.golang.urls import GoURL, URLError, parse_request_uri
+from orylint.golang.urls import GoURL, URLError, parse_ip, parse_request_uri
 from orylint.model import effective
 from orylint.model.effective import is_sensitive, show, version_key
 from orylint.model.hosts import (
     is_localhost_name,
+    is_loopback_host,
     is_loopback_ip_literal,
     is_private_or_loopback_host,
     is_redirect_uri_secure,
@@ -415,20 +416,26 @@ def metadata_uri_not_http(client: Client, settings: Settings) -> Iterator[Violat
 
 @client_rule("ORY412")
 def metadata_uri_host_mismatch(client: Client, settings: Settings) -> Iterator[Violation]:
-    """RFC 7591 §5: metadata URIs on another host let a client borrow another brand (phishing)."""
+    """RFC 7591 §5: metadata URIs on another site let a client borrow another brand (phishing).
+
+    Sites, not hosts, are compared: a logo on ``cdn.example.com`` or a policy on
+    ``www.example.com`` for an app on ``app.example.com`` is one organisation's, and flagging it
+    would be noise on nearly every well-kept client. Loopback redirect URIs name no site.
+    """
     del settings
     if not client.strings("redirect_uris"):
         return  # no redirect URI (nothing shows a consent screen), or one is unknown
     origins: set[tuple[str, str]] = set()
     for redirect in effective.redirect_uris(client):
-        if redirect.url is not None and redirect.url.hostname():
-            origins.add((redirect.url.scheme, redirect.url.hostname().lower()))
+        url = redirect.url
+        if url is not None and url.hostname() and not is_loopback_host(url.hostname()):
+            origins.add((url.scheme, _site(url.hostname())))
     if not origins:
-        return  # only private-use scheme redirects: no host to compare with
+        return  # only private-use scheme or loopback redirects: no site to compare with
     if is_sensitive(client, "redirect_uris"):
         shown = show("", sensitive=True)
     else:
-        shown = ", ".join(show(f"{scheme}://{host}") for scheme, host in sorted(origins)[:3])
+        shown = ", ".join(show(f"{scheme}://{site}") for scheme, site in sorted(origins)[:3])
     for name in _METADATA_URIS:
         uri = client.string(name)
         attribute = client.attr(name)
@@ -438,16 +445,29 @@ def metadata_uri_host_mismatch(client: Client, settings: Settings) -> Iterator[V
             url = parse_request_uri(uri)
         except URLError:
             continue  # ORY411
-        host = url.hostname().lower()
-        if url.scheme not in _WEB_SCHEMES or not host or (url.scheme, host) in origins:
+        host = url.hostname()
+        if url.scheme not in _WEB_SCHEMES or not host or (url.scheme, _site(host)) in origins:
             continue
         sensitive = attribute.sensitive
+        site = show(f"{url.scheme}://{_site(host)}", sensitive=sensitive)
         yield Violation(
-            f"{name} {show(uri, sensitive=sensitive)} is on "
-            f"{show(f'{url.scheme}://{host}', sensitive=sensitive)}, which no redirect URI uses "
-            f"({shown}): RFC 7591 §5 asks for the same host and scheme so that a client cannot "
+            f"{name} {show(uri, sensitive=sensitive)} is on {site}, which no redirect URI uses "
+            f"({shown}): RFC 7591 §5 asks for the same site and scheme so that a client cannot "
             "show another organisation's name and logo on the consent screen; host it there, "
             "or suppress this note if the brand deliberately uses another domain",
             attribute.value_span,
             name,
         )
+
+
+def _site(host: str) -> str:
+    """The registrable part of a host name, approximated by its last two labels.
+
+    Without the Public Suffix List, ``app.example.co.uk`` yields ``co.uk``, which only makes more
+    hosts count as the same site: fewer notes, never a wrong one. IP literals and single-label
+    names are compared whole.
+    """
+    name = host.lower().removesuffix(".")
+    if ":" in name or parse_ip(name) is not None or "." not in name:
+        return name
+    return ".".join(name.split(".")[-2:])
