@@ -59,8 +59,9 @@ def implicit_flow(client: Client, settings: Settings) -> Iterator[Violation]:
     sensitive = is_sensitive(client, "response_types")
     shown = ", ".join(show(entry, sensitive=sensitive) for entry in front_channel)
     element = implicit[0]
+    types = "response types" if len(front_channel) > 1 else "response type"
     yield Violation(
-        f'the "implicit" grant with the response type {shown} returns access tokens from the '
+        f'the "implicit" grant with the {types} {shown} returns access tokens from the '
         "authorization endpoint in the browser's URL, where history, logs and referrers leak "
         "them and an attacker can inject stolen ones (RFC 9700 §2.1.2); use authorization_code "
         'with PKCE and response_types = ["code"]',
