@@ -381,15 +381,14 @@ def test_g_ory705_follows_the_schema_release_data(version: str, read_only: bool)
 def test_h_value_spans() -> None:
     client = _client(
         '  token_endpoint_auth_method = "none"\n'
+        '  redirect_uris = ["com.example.app:/cb"]\n'
         "  skip_consent = true\n"
-        "  skip_logout_consent = true\n"
         '  backchannel_logout_uri = "https://app.example.com/bc"\n'
         "  backchannel_logout_session_required = false\n"
     )
     spans = {v.attribute: v.span for v in skip_consent_public_client(client, SETTINGS)}
-    for name in ("skip_consent", "skip_logout_consent"):
-        attribute = client.attr(name)
-        assert attribute is not None and spans[name] == attribute.value_span
+    attribute = client.attr("skip_consent")
+    assert attribute is not None and spans == {"skip_consent": attribute.value_span}
     [flag] = logout_session_flag_without_effect(client, SETTINGS)
     attribute = client.attr("backchannel_logout_session_required")
     assert attribute is not None and flag.span == attribute.value_span

@@ -1,7 +1,7 @@
 """Every rule's documented examples: the bad one triggers the rule, the good one is clean.
 
 The good examples are "fully valid" clients, so no rule of the catalogue may fire on them, with
-three informational exceptions that fire on whole classes of valid clients by design.
+two informational exceptions that fire on whole classes of valid clients by design.
 """
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ from orylint.engine.metadata import load_metadata
 from orylint.scan import ScanOptions, scan
 
 # Notes that apply to every client of a kind, so a good example cannot always avoid them:
-# ORY706 (a confidential client's secret is stored in state), ORY303 (private_key_jwt is pinned
-# to RS256 through this provider), ORY308 (public code-flow clients need PKCE enforced).
-INFORMATIONAL = {"ORY706", "ORY303", "ORY308"}
+# ORY303 (private_key_jwt is pinned to RS256 through this provider), ORY308 (public code-flow
+# clients need PKCE enforced).
+INFORMATIONAL = {"ORY303", "ORY308"}
 RULES = sorted(rule_id for rule_id in load_metadata() if rule_id != "ORY001")
 # A good example is clean, so an unused suppression cannot show in it: ORY002's good example is
 # the client without the comment.

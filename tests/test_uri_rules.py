@@ -111,17 +111,18 @@ REDIRECT_CASES: list[tuple[str, set[str]]] = [
     ("http://192.168.1.1/", {"ORY403"}),
     ("http://0.0.0.0:8080/cb", {"ORY403"}),
     ("http://127.1/cb", {"ORY403"}),  # net.ParseIP refuses the short form
-    ("http://localhost./cb", {"ORY403", "ORY404"}),  # fosite: not localhost; DNS: localhost
-    ("http://LOCALHOST/cb", {"ORY403", "ORY404"}),  # fosite's IsLocalhost is case-sensitive
+    ("http://localhost./cb", {"ORY403"}),  # fosite: not localhost (ORY403 owns it, not ORY404)
+    ("http://LOCALHOST/cb", {"ORY403"}),  # fosite's IsLocalhost is case-sensitive
     ("http://[::ffff:127.0.0.1]/cb", set()),  # IPv4-mapped loopback
     ("http://127.255.255.254/cb", set()),
-    # ORY404: the name localhost (warning); an IP literal with a fixed port (note).
-    ("http://localhost:3000/cb", {"ORY404"}),
-    ("http://localhost/cb", {"ORY404"}),
-    ("http://foo.localhost/cb", {"ORY404"}),
-    ("http://127.0.0.1:8080/cb", {"ORY404"}),
-    ("http://127.0.0.1:9090/cb", {"ORY404"}),  # loopback with a different port
-    ("http://[::1]:8080/cb", {"ORY404"}),
+    # ORY404 judges native apps only; next to an https redirect URI this client is a web app, so
+    # a development server on a fixed localhost port is fine (test_loopback_severity: native).
+    ("http://localhost:3000/cb", set()),
+    ("http://localhost/cb", set()),
+    ("http://foo.localhost/cb", set()),
+    ("http://127.0.0.1:8080/cb", set()),
+    ("http://127.0.0.1:9090/cb", set()),  # loopback with a different port
+    ("http://[::1]:8080/cb", set()),
     ("http://127.0.0.1/cb", set()),
     ("http://[::1]/cb", set()),
     ("https://localhost:8443/cb", set()),  # only http loopback redirects
@@ -134,13 +135,13 @@ REDIRECT_CASES: list[tuple[str, set[str]]] = [
     ("*.example.com", {"ORY402", "ORY405"}),
     ("https://app.example.com/cb#*", {"ORY401"}),  # in the fragment: ORY401's
     ("*#", {"ORY401", "ORY402"}),
-    # ORY406: private-use schemes without a dot, or scheme:// where scheme:/ is expected.
+    # ORY406: private-use schemes without a dot; the slashes after the scheme are not judged.
     ("myapp://callback", {"ORY406"}),
     ("myapp:/callback", {"ORY406"}),
     ("com.example.app:/callback", set()),
     ("com.example.app:callback", set()),
-    ("com.example.app://callback", {"ORY406"}),
-    ("com.example.app:///callback", {"ORY406"}),
+    ("com.example.app://callback", set()),
+    ("com.example.app:///callback", set()),
     ("javascript:alert(1)", {"ORY406"}),
     ("file:///etc/passwd", {"ORY406"}),
     ("ftp://files.example.com/cb", {"ORY406"}),
@@ -172,15 +173,22 @@ def test_redirect_uri_table(tmp_path: Path, uri: str, expected: set[str]) -> Non
     ("uri", "severity"),
     [
         ("http://localhost:3000/cb", "warning"),
+        ("http://localhost/cb", "warning"),
         ("http://foo.localhost/cb", "warning"),
-        ("http://LocalHost/cb", "warning"),
         ("http://127.0.0.1:8080/cb", "note"),
         ("http://[::1]:8080/cb", "note"),
+        ("http://LocalHost/cb", None),  # fosite refuses it as insecure: ORY403's
+        ("http://127.0.0.1/cb", None),
     ],
 )
-def test_loopback_severity(tmp_path: Path, uri: str, severity: str) -> None:
-    found = _lint(tmp_path, {"redirect_uris": [uri]}, ("ORY404",))
-    assert [f.severity for f in found] == [severity]
+def test_loopback_severity(tmp_path: Path, uri: str, severity: str | None) -> None:
+    # The private-use scheme shows a native app, the only kind of client ORY404 judges.
+    native = {"redirect_uris": ["com.example.app:/cb", uri]}
+    found = _lint(tmp_path, native, ("ORY404",))
+    assert [f.severity for f in found] == ([severity] if severity else [])
+    web = {"redirect_uris": ["https://app.example.com/cb", uri]}
+    (tmp_path / "web").mkdir()
+    assert _lint(tmp_path / "web", web, ("ORY404",)) == []
 
 
 def test_unknown_redirect_uris_are_not_judged(tmp_path: Path) -> None:
@@ -315,20 +323,24 @@ def test_metadata_uri_severity_by_hydra_version(
 
 
 # --------------------------------------------------------------------------------------------
-# ORY412: metadata URI host/scheme against the redirect URIs
+# ORY412: metadata URI site/scheme against the redirect URIs
 # --------------------------------------------------------------------------------------------
 
 HOST_MISMATCH_CASES: list[tuple[list[str] | None, str, bool]] = [
     (["https://app.example.com/cb"], "https://cdn.example.net/logo.png", True),
-    (["https://app.example.com/cb"], "https://www.example.com/", True),  # another host
+    (["https://app.example.com/cb"], "https://www.example.com/", False),  # same site
+    (["https://app.example.com/cb"], "https://cdn.example.com/logo.png", False),
+    (["https://app.example.com/cb"], "https://www.example.org/", True),  # another site
     (["https://app.example.com/cb"], "http://app.example.com/logo.png", True),  # scheme
     (["https://app.example.com/cb"], "https://app.example.com.evil/logo.png", True),
     (["https://app.example.com/cb"], "https://app.example.com/logo.png", False),
     (["https://app.example.com/cb"], "https://APP.Example.com/logo.png", False),
     (["https://app.example.com/cb"], "https://app.example.com:8443/logo.png", False),
     (["https://a.example.com/cb", "https://b.example.com/cb"], "https://b.example.com/", False),
-    (["http://127.0.0.1/cb"], "https://example.com/", True),
-    (["com.example.app:/cb", "https://app.example.com/cb"], "https://example.com/", True),
+    (["http://127.0.0.1/cb"], "https://example.com/", False),  # loopback names no site
+    (["https://10.0.0.1/cb"], "https://10.0.0.2/", True),  # IP literals compare whole
+    (["com.example.app:/cb", "https://app.example.com/cb"], "https://example.com/", False),
+    (["com.example.app:/cb", "https://app.example.com/cb"], "https://example.net/", True),
     (["com.example.app:/cb"], "https://example.com/", False),  # no host to compare with
     (None, "https://cdn.example.net/logo.png", False),  # no redirect URIs
     (["https://app.example.com/cb"], "javascript:alert(1)", False),  # ORY411's

@@ -28,7 +28,6 @@ from orylint.model.settings import (
     LifespanThresholds,
     OrySettings,
     ProviderSettings,
-    SecuritySettings,
     Settings,
 )
 
@@ -80,7 +79,6 @@ class Config:
                 "default_scope": ory.default_scope,
             },
             "provider": {"version": self.settings.provider.version},
-            "security": {"privileged_scopes": list(self.settings.security.privileged_scopes)},
             "lifespans": {
                 "access_note": lifespans.access_note,
                 "access_warning": lifespans.access_warning,
@@ -164,9 +162,6 @@ def parse_config(table: dict[str, Any], path: Path | None, prefix: str = "") -> 
             ory=ory,
             lifespans=lifespans,
             provider=ProviderSettings(**table.get("provider", {})),
-            security=SecuritySettings(
-                **{k: tuple(v) for k, v in table.get("security", {}).items()}
-            ),
         ),
     )
 

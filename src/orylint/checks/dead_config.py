@@ -147,6 +147,8 @@ _USER_SESSION = (
     "skip_logout_consent",
     "frontchannel_logout_uri",
     "backchannel_logout_uri",
+    "userinfo_signed_response_alg",
+    "subject_type",
 )
 
 
@@ -174,6 +176,8 @@ def interactive_settings_on_machine_client(
         attribute = client.attr(name)
         if attribute is None or not _configured(client, name):
             continue
+        if name == "post_logout_redirect_uris" and not any(client.known_elements("redirect_uris")):
+            continue  # with no redirect URI Hydra rejects the client (ORY407's error), or unknown
         if name in _BROWSER_REDIRECT:
             why = (
                 "none of this client's grants "
@@ -195,6 +199,8 @@ def _configured(client: Client, name: str) -> bool:
         return False
     if name.startswith("skip_"):
         return client.boolean(name) is True
+    if name == "subject_type":
+        return client.string(name) == "pairwise"  # "public" is Hydra's default
     if isinstance(attribute.value, list):
         return len(attribute.value) > 0
     return bool(client.string(name))

@@ -13,7 +13,7 @@ from orylint.engine.findings import Violation
 from orylint.engine.registry import client_rule
 from orylint.golang.urls import URLError, parse, parse_request_uri
 from orylint.model import effective
-from orylint.model.effective import is_sensitive, show
+from orylint.model.effective import REDIRECT_GRANTS, is_sensitive, show
 from orylint.model.hosts import browser_origin, is_loopback_host, same_origin_hydra
 from orylint.model.project import Client
 from orylint.model.settings import Settings
@@ -62,8 +62,15 @@ def post_logout_origin_mismatch(client: Client, settings: Settings) -> Iterator[
 
 @client_rule("ORY408")
 def frontchannel_logout_origin_mismatch(client: Client, settings: Settings) -> Iterator[Violation]:
-    """Front-Channel Logout 1.0 §2: the URI must share scheme, host and port with a redirect."""
+    """Front-Channel Logout 1.0 §2: the URI must share scheme, host and port with a redirect.
+
+    Only clients that log users in through a browser redirect (authorization_code, implicit) are
+    judged: on a client_credentials or jwt-bearer client the setting is dead, which ORY802
+    reports, and a device-flow app has no redirect URI whose origin the iframe could share.
+    """
     del settings
+    if not REDIRECT_GRANTS & effective.certain_grants(client):
+        return
     uri = client.string("frontchannel_logout_uri")
     attribute = client.attr("frontchannel_logout_uri")
     redirects = effective.redirect_urls(client)
@@ -87,7 +94,12 @@ def frontchannel_logout_origin_mismatch(client: Client, settings: Settings) -> I
 
 @client_rule("ORY409")
 def logout_uri_form(client: Client, settings: Settings) -> Iterator[Violation]:
-    """Logout URIs must be absolute without fragment and should use https."""
+    """Logout URIs must be absolute without fragment and should use https.
+
+    ``post_logout_redirect_uris`` are not judged here: Hydra requires each to share scheme, host
+    and port with a redirect URI (ORY407), so a plain-http one to a public host always comes with
+    an http redirect URI that ORY403 reports, or with ORY407's rejection.
+    """
     del settings
     public = effective.is_public(client) is True
     for name in ("frontchannel_logout_uri", "backchannel_logout_uri"):
@@ -95,53 +107,51 @@ def logout_uri_form(client: Client, settings: Settings) -> Iterator[Violation]:
         attribute = client.attr(name)
         if uri is None or attribute is None:
             continue
-        yield from _check_logout_uri(
-            name, uri, attribute.sensitive, attribute.value_span, name, public, form=True
-        )
-    sensitive = is_sensitive(client, "post_logout_redirect_uris")
-    for element, uri in client.known_elements("post_logout_redirect_uris"):
-        where = f"post_logout_redirect_uris[{element.index}]"
-        yield from _check_logout_uri(
-            "post_logout_redirect_uris", uri, sensitive, element.span, where, public, form=False
-        )
+        yield from _check_logout_uri(name, uri, attribute.sensitive, attribute.value_span, public)
 
 
 def _check_logout_uri(
-    kind: str, uri: str, sensitive: bool, span: Span, where: str, public: bool, *, form: bool
+    kind: str, uri: str, sensitive: bool, span: Span, public: bool
 ) -> Iterator[Violation]:
     shown = show(uri, sensitive=sensitive)
     try:
         url = parse(uri)
     except URLError as error:
-        if form:
-            # Go's reason quotes part of the URI, so a sensitive URI hides it too.
-            reason = "details not shown: the value is sensitive" if sensitive else str(error)
-            yield Violation(f"{kind} {shown} is not a valid URI ({reason})", span, where)
+        # Go's reason quotes part of the URI, so a sensitive URI hides it too.
+        reason = "details not shown: the value is sensitive" if sensitive else str(error)
+        yield Violation(f"{kind} {shown} is not a valid URI ({reason})", span, kind)
         return
-    if form and (not url.is_abs() or url.opaque or not url.host):
+    if not url.is_abs() or url.opaque or not url.host:
         yield Violation(
             f"{kind} {shown} must be an absolute https URI (OIDC logout specs); Ory calls it "
             "as given",
             span,
-            where,
+            kind,
         )
         return
-    if form and "#" in uri:
+    if "#" in uri:
         yield Violation(
             f"{kind} {shown} must not contain a fragment: Ory appends `iss` and `sid` query "
             "parameters and the OIDC logout specs forbid fragments",
             span,
-            where,
+            kind,
         )
     if url.scheme == "http" and not is_loopback_host(url.hostname()):
+        if kind == "frontchannel_logout_uri":
+            failure = (
+                "browsers block an http iframe on Ory's https logout page, so the logout never "
+                "reaches the app, and the session id would travel unencrypted"
+            )
+        else:
+            failure = "logout tokens travel unencrypted and can be read or replayed on the way"
         stronger = (
             " This is a public client, so nothing else protects the logout flow." if public else ""
         )
         yield Violation(
-            f"{kind} {shown} uses plain http to a non-loopback host: logout tokens and "
-            f"session ids travel unencrypted; use https.{stronger}",
+            f"{kind} {shown} uses plain http to a non-loopback host: {failure}; use "
+            f"https.{stronger}",
             span,
-            where,
+            kind,
         )
 
 

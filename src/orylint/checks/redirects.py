@@ -17,11 +17,12 @@ from collections.abc import Iterator
 from orylint.engine import fixes
 from orylint.engine.findings import Fix, Violation
 from orylint.engine.registry import client_rule
-from orylint.golang.urls import GoURL, URLError, parse_request_uri
+from orylint.golang.urls import GoURL, URLError, parse_ip, parse_request_uri
 from orylint.model import effective
 from orylint.model.effective import is_sensitive, show, version_key
 from orylint.model.hosts import (
     is_localhost_name,
+    is_loopback_host,
     is_loopback_ip_literal,
     is_private_or_loopback_host,
     is_redirect_uri_secure,
@@ -221,37 +222,49 @@ def http_redirect_uri(client: Client, settings: Settings) -> Iterator[Violation]
 
 @client_rule("ORY404")
 def localhost_loopback_redirect(client: Client, settings: Settings) -> Iterator[Violation]:
-    """RFC 8252 §7.3/§8.3: loopback redirects should use an IP literal, whose port is ignored."""
+    """RFC 8252 §7.3/§8.3: a native app's loopback redirect should be an IP literal, any port.
+
+    Only a native app listens for its own redirect on a port it may pick at run time, so only a
+    client that :func:`effective.native_app` shows to be one is judged: a web app or SPA with a
+    development server on ``http://localhost:3000`` has a fixed port, and exact matching works.
+    """
     del settings
+    native = effective.native_app(client)
+    if native is None:
+        return
     sensitive = is_sensitive(client, "redirect_uris")
     for uri in effective.redirect_uris(client):
         url = uri.url
-        if url is None or url.scheme != "http":
-            continue
+        if url is None or url.scheme != "http" or not is_redirect_uri_secure(url):
+            continue  # ORY403 reports a localhost that fosite does not accept (e.g. LOCALHOST)
         host, port = url.hostname(), url.port()
+        shown = show(uri.raw, sensitive=sensitive)
         suggestion = show("http://127.0.0.1" + (url.path or "/"), sensitive=sensitive)
-        if _is_localhost_dns(host):
+        if is_localhost_name(host):
             if port:
-                why = (
-                    f"and Ory ignores the port only for loopback IP literals, so the app must "
-                    f"always listen on port {show(int(port), sensitive=sensitive)}; an app on an "
-                    "ephemeral port fails"
+                failure = (
+                    f"Ory matches a name exactly, so the app must always get port "
+                    f"{show(int(port), sensitive=sensitive)}: if another program holds it, or "
+                    "the app asks the OS for an ephemeral port, the login fails"
                 )
             else:
-                why = "and the name may resolve to something other than the loopback interface"
+                failure = (
+                    "Ory matches a name exactly, so only a listener on port 80 receives the "
+                    "response, and an app on any other port fails"
+                )
             yield Violation(
-                f"redirect URI {show(uri.raw, sensitive=sensitive)} uses the name "
-                f"{show(host, sensitive=sensitive)}: RFC 8252 §8.3 does not recommend "
-                f"localhost, {why}; register {suggestion} instead and pick the port at run time",
+                f"redirect URI {shown} uses the name {show(host, sensitive=sensitive)} in a "
+                f"native app ({native}): {failure}; RFC 8252 §8.3 does not recommend localhost "
+                f"for this reason, and because the name may resolve off the loopback interface; "
+                f"register {suggestion} and let the app pick its port at run time (§7.3)",
                 uri.element.span,
                 uri.where,
             )
         elif port and is_loopback_ip_literal(host):
             yield Violation(
-                f"redirect URI {show(uri.raw, sensitive=sensitive)} pins port "
-                f"{show(int(port), sensitive=sensitive)}, but Ory ignores the port of loopback "
-                "IP-literal redirect URIs (RFC 8252 §7.3), so requests from any port match; "
-                f"{suggestion} says so",
+                f"redirect URI {shown} pins port {show(int(port), sensitive=sensitive)}, but Ory "
+                "ignores the port of a loopback IP literal (RFC 8252 §7.3), so the native app "
+                f"may listen on any free port; register {suggestion} to say so",
                 uri.element.span,
                 uri.where,
                 severity="note",
@@ -278,7 +291,13 @@ def wildcard_redirect_uri(client: Client, settings: Settings) -> Iterator[Violat
 
 @client_rule("ORY406")
 def private_use_scheme_not_reverse_dns(client: Client, settings: Settings) -> Iterator[Violation]:
-    """RFC 8252 §7.1: a private-use scheme must be a reverse domain name, written ``scheme:/``."""
+    """RFC 8252 §7.1: a private-use scheme must be a reverse domain name the app controls.
+
+    A generic scheme can be claimed by any other app on the device, which then receives the
+    authorization response (§8.4). How many slashes follow the colon is not judged: §7.1 explains
+    the single slash of ``com.example.app:/cb`` but requires nothing of it, fosite compares the
+    string exactly, and the mobile platforms deliver both forms.
+    """
     del settings
     sensitive = is_sensitive(client, "redirect_uris")
     for uri in effective.redirect_uris(client):
@@ -286,29 +305,17 @@ def private_use_scheme_not_reverse_dns(client: Client, settings: Settings) -> It
         if url is None or not url.scheme or url.scheme in _WEB_SCHEMES or _scheme_is_a_host(url):
             continue
         scheme = url.scheme
-        rest = uri.head[len(scheme) + 1 :]
-        problems = []
-        if "." not in scheme:
-            problems.append(
-                f"the scheme {show(scheme, sensitive=sensitive)} "
-                + _NOT_APP_SCHEMES.get(
-                    scheme,
-                    "is not a reverse-DNS name, so any other app on the device can claim it and "
-                    "receive the authorization response (RFC 8252 §7.1, §8.4)",
-                )
-            )
-        if rest.startswith("//") and scheme not in _NOT_APP_SCHEMES:
-            single = show(scheme + ":/" + rest.lstrip("/"), sensitive=sensitive)
-            problems.append(
-                f"it is written {show(scheme + '://', sensitive=sensitive)}, where RFC 8252 §7.1 "
-                f"expects a single slash ({single})"
-            )
-        if not problems:
+        if "." in scheme:
             continue
+        reason = _NOT_APP_SCHEMES.get(
+            scheme,
+            "is not a reverse-DNS name, so any other app on the device can claim it and "
+            "receive the authorization response (RFC 8252 §7.1, §8.4)",
+        )
         yield Violation(
-            f"redirect URI {show(uri.raw, sensitive=sensitive)}: {'; '.join(problems)}. Use a "
-            'reverse-DNS scheme you control, e.g. "com.example.app:/oauth2/callback", or a '
-            "claimed https URI",
+            f"redirect URI {show(uri.raw, sensitive=sensitive)}: the scheme "
+            f"{show(scheme, sensitive=sensitive)} {reason}. Use a reverse-DNS scheme you control, "
+            'e.g. "com.example.app:/oauth2/callback", or a claimed https URI',
             uri.element.span,
             uri.where,
         )
@@ -409,20 +416,26 @@ def metadata_uri_not_http(client: Client, settings: Settings) -> Iterator[Violat
 
 @client_rule("ORY412")
 def metadata_uri_host_mismatch(client: Client, settings: Settings) -> Iterator[Violation]:
-    """RFC 7591 §5: metadata URIs on another host let a client borrow another brand (phishing)."""
+    """RFC 7591 §5: metadata URIs on another site let a client borrow another brand (phishing).
+
+    Sites, not hosts, are compared: a logo on ``cdn.example.com`` or a policy on
+    ``www.example.com`` for an app on ``app.example.com`` is one organisation's, and flagging it
+    would be noise on nearly every well-kept client. Loopback redirect URIs name no site.
+    """
     del settings
     if not client.strings("redirect_uris"):
         return  # no redirect URI (nothing shows a consent screen), or one is unknown
     origins: set[tuple[str, str]] = set()
     for redirect in effective.redirect_uris(client):
-        if redirect.url is not None and redirect.url.hostname():
-            origins.add((redirect.url.scheme, redirect.url.hostname().lower()))
+        url = redirect.url
+        if url is not None and url.hostname() and not is_loopback_host(url.hostname()):
+            origins.add((url.scheme, _site(url.hostname())))
     if not origins:
-        return  # only private-use scheme redirects: no host to compare with
+        return  # only private-use scheme or loopback redirects: no site to compare with
     if is_sensitive(client, "redirect_uris"):
         shown = show("", sensitive=True)
     else:
-        shown = ", ".join(show(f"{scheme}://{host}") for scheme, host in sorted(origins)[:3])
+        shown = ", ".join(show(f"{scheme}://{site}") for scheme, site in sorted(origins)[:3])
     for name in _METADATA_URIS:
         uri = client.string(name)
         attribute = client.attr(name)
@@ -432,16 +445,29 @@ def metadata_uri_host_mismatch(client: Client, settings: Settings) -> Iterator[V
             url = parse_request_uri(uri)
         except URLError:
             continue  # ORY411
-        host = url.hostname().lower()
-        if url.scheme not in _WEB_SCHEMES or not host or (url.scheme, host) in origins:
+        host = url.hostname()
+        if url.scheme not in _WEB_SCHEMES or not host or (url.scheme, _site(host)) in origins:
             continue
         sensitive = attribute.sensitive
+        site = show(f"{url.scheme}://{_site(host)}", sensitive=sensitive)
         yield Violation(
-            f"{name} {show(uri, sensitive=sensitive)} is on "
-            f"{show(f'{url.scheme}://{host}', sensitive=sensitive)}, which no redirect URI uses "
-            f"({shown}): RFC 7591 §5 asks for the same host and scheme so that a client cannot "
+            f"{name} {show(uri, sensitive=sensitive)} is on {site}, which no redirect URI uses "
+            f"({shown}): RFC 7591 §5 asks for the same site and scheme so that a client cannot "
             "show another organisation's name and logo on the consent screen; host it there, "
             "or suppress this note if the brand deliberately uses another domain",
             attribute.value_span,
             name,
         )
+
+
+def _site(host: str) -> str:
+    """The registrable part of a host name, approximated by its last two labels.
+
+    Without the Public Suffix List, ``app.example.co.uk`` yields ``co.uk``, which only makes more
+    hosts count as the same site: fewer notes, never a wrong one. IP literals and single-label
+    names are compared whole.
+    """
+    name = host.lower().removesuffix(".")
+    if ":" in name or parse_ip(name) is not None or "." not in name:
+        return name
+    return ".".join(name.split(".")[-2:])

@@ -18,8 +18,7 @@ from orylint.engine.registry import client_rule
 from orylint.model import effective
 from orylint.model.effective import (
     IMPLICIT,
-    LIFESPAN_USES,
-    NON_USER_GRANTS,
+    REDIRECT_GRANTS,
     REFRESH_TOKEN,
     USER_GRANTS,
     grant_span,
@@ -29,7 +28,11 @@ from orylint.model.project import Client
 from orylint.model.settings import Settings
 from orylint.terraform.values import Attribute
 
-_ID_TOKEN_LIFESPANS = tuple(name for name, use in LIFESPAN_USES.items() if use.token == "id")
+_OIDC_STRINGS = (
+    "frontchannel_logout_uri",
+    "backchannel_logout_uri",
+    "userinfo_signed_response_alg",
+)
 _SEPARATORS = re.compile(r"[\s,;]+")
 
 
@@ -87,24 +90,27 @@ def offline_scope_without_refresh_grant(client: Client, settings: Settings) -> I
 
 @client_rule("ORY503")
 def oidc_settings_without_id_tokens(client: Client, settings: Settings) -> Iterator[Violation]:
-    """ID tokens need ``openid`` and an end user; without them OIDC-only settings do nothing.
+    """ID tokens need ``openid``; without it OIDC-only settings of a user-facing client do nothing.
 
-    Logout, signed UserInfo and pairwise subjects all belong to OpenID Connect sessions.
+    Logout, signed UserInfo and pairwise subjects all belong to OpenID Connect sessions. The same
+    settings on a client without an end user (client_credentials, jwt-bearer) are ORY802's, and
+    ID-token lifespans are ORY801's, which knows every reason a lifespan goes unused: one finding
+    per attribute.
     """
-    grants = effective.grant_types(client)
     scope = effective.scope(client, settings)
-    if grants is not None and set(grants) <= NON_USER_GRANTS:
-        reason = f"its grants ({', '.join(grants)}) involve no end user"
-        fix = "remove it"
-    elif scope is not None and "openid" not in scope.tokens:
-        reason = f"{scope.describe()} lacks openid"
-        fix = 'add "openid" to scope if the client signs users in, otherwise remove it'
-    else:
+    if scope is None or "openid" in scope.tokens:
         return
+    grants = effective.certain_grants(client)
+    if not USER_GRANTS & grants:
+        return  # no end user (ORY802's, or ORY305's for refresh_token alone), or not known
+    redirects = bool(REDIRECT_GRANTS & grants)
     for name, attribute in _oidc_settings(client):
+        if name == "post_logout_redirect_uris" and not redirects:
+            continue  # no flow sends a browser back to the client: ORY802
         yield Violation(
             f"`{name}` has no effect: {client.address} can never get ID tokens because "
-            f"{reason}; {fix}",
+            f'{scope.describe()} lacks openid; add "openid" to scope if the client signs users '
+            "in, otherwise remove it",
             attribute.span,
             name,
         )
@@ -113,7 +119,6 @@ def oidc_settings_without_id_tokens(client: Client, settings: Settings) -> Itera
 def _oidc_settings(client: Client) -> Iterator[tuple[str, Attribute]]:
     """The OIDC-only settings that are known to be set (unknown values are skipped)."""
     for name in (
-        *_ID_TOKEN_LIFESPANS,
         "frontchannel_logout_uri",
         "backchannel_logout_uri",
         "userinfo_signed_response_alg",

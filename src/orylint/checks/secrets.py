@@ -1,11 +1,12 @@
-"""ORY701-ORY703, ORY706: ``client_secret`` exposure, empty secrets and secrets at rest.
+"""ORY701-ORY703, ORY706: ``client_secret`` exposure, empty secrets and literal API keys.
 
 A root-module output that carries the secret without ``sensitive = true`` fails ``terraform
 plan`` ("Output refers to sensitive values"); ``nonsensitive()``, child-module outputs and
 plaintext sinks (files, config maps, SSM ``String`` parameters, triggers, provisioner commands)
 pass Terraform but spread the secret into logs and other systems. Hydra returns the secret only
 when it creates a confidential client, so public and imported clients have none to consume.
-Whatever Terraform manages, its state holds. (Imports and replacement: :mod:`.imports`.)
+Ory API keys written as literals land in version control. (Imports and replacement:
+:mod:`.imports`.)
 """
 
 from __future__ import annotations
@@ -16,8 +17,7 @@ from dataclasses import dataclass
 from orylint.engine.findings import Edit, Fix, Violation
 from orylint.engine.registry import project_rule
 from orylint.model import effective
-from orylint.model.effective import SHARED_SECRET_METHODS
-from orylint.model.project import Client, Module, Origin, Output, Project, ResourceAttribute
+from orylint.model.project import Module, Origin, Output, Project, ResourceAttribute
 from orylint.model.secret_flow import SECRET_ATTRIBUTE, SecretFlow, SecretPath
 from orylint.model.settings import Settings
 from orylint.terraform.provider_schema import RESOURCE_TYPE
@@ -326,10 +326,14 @@ def _empty_reason(project: Project, path: SecretPath) -> str | None:
 
 @project_rule("ORY706")
 def secrets_at_rest(project: Project, settings: Settings) -> Iterator[Violation]:
-    """(a) the state holds every shared client secret; (b) API keys written as literals."""
+    """Ory API keys written as string literals: they land in version control.
+
+    Every shared client secret also sits in Terraform state in clear text, but that is true of
+    every confidential client this provider manages, not a mistake in one of them, so it is not
+    reported (``docs/precision.md``).
+    """
     del settings
     for client in project.clients:
-        yield from _secret_in_state(client)
         key = client.attr("project_api_key")
         if key is not None and _written_as_literal(key, client.origin):
             yield Violation(
@@ -338,7 +342,6 @@ def secrets_at_rest(project: Project, settings: Settings) -> Iterator[Violation]
                 "identities and OAuth2 clients; pass it through a sensitive variable",
                 key.value_span,
                 "project_api_key",
-                severity="warning",
                 address=client.address,
             )
     for module in project.modules.values():
@@ -355,25 +358,8 @@ def secrets_at_rest(project: Project, settings: Settings) -> Iterator[Violation]
                         "sensitive variable",
                         key.value_span,
                         name,
-                        severity="warning",
                         address=provider.address,
                     )
-
-
-def _secret_in_state(client: Client) -> Iterator[Violation]:
-    """A client with a shared secret keeps it in state; an imported one never learns it."""
-    method = effective.auth_method(client)
-    if method not in SHARED_SECRET_METHODS or client.importing:
-        return
-    attribute = client.attr(AUTH_METHOD)
-    yield Violation(
-        f"{client.address} authenticates with {method}, so Terraform state holds its "
-        "client_secret in clear text (`sensitive` only hides it from CLI output): restrict "
-        "and encrypt the state backend, or use private_key_jwt, which needs no shared secret",
-        attribute.value_span if attribute is not None else client.span,
-        AUTH_METHOD,
-        address=client.address,
-    )
 
 
 def _written_as_literal(attribute: Attribute, origin: Origin) -> bool:

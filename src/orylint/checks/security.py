@@ -13,12 +13,11 @@ from collections.abc import Iterator
 
 from orylint.engine.findings import Violation
 from orylint.engine.registry import client_rule
-from orylint.golang.durations import DurationError, parse_go_duration
 from orylint.golang.urls import GoURL, URLError, parse
 from orylint.model import effective
 from orylint.model.effective import (
+    DEVICE_CODE,
     IMPLICIT,
-    LIFESPAN_ATTRIBUTES,
     SHARED_SECRET_METHODS,
     is_sensitive,
     show,
@@ -35,86 +34,87 @@ _NEVER_MATCHES = "Hydra stores it, but no browser origin ever matches it"
 
 @client_rule("ORY901")
 def implicit_flow(client: Client, settings: Settings) -> Iterator[Violation]:
-    """The implicit grant and ``token`` response types put access tokens in the URL."""
-    del settings
-    sensitive = is_sensitive(client, "response_types")
-    for element, grant in client.known_elements("grant_types"):
-        if grant == IMPLICIT:
-            yield Violation(
-                'the "implicit" grant is deprecated (RFC 9700 §2.1.2: access tokens in the '
-                "front channel leak); use authorization_code with PKCE",
-                element.span,
-                f"grant_types[{element.index}]",
-            )
-    for element, entry in client.known_elements("response_types"):
-        if "token" in entry.split():
-            yield Violation(
-                f"response type {show(entry, sensitive=sensitive)} returns an access token from "
-                'the authorization endpoint (RFC 9700 §2.1.2); use "code" with PKCE',
-                element.span,
-                f"response_types[{element.index}]",
-            )
+    """Access tokens in the front channel: the implicit grant with a ``token`` response type.
 
-
-# --------------------------------------------------------------------------
-# Native and browser apps (ORY902, ORY906)
-# --------------------------------------------------------------------------
-
-
-def _native_redirect(url: GoURL | None) -> str | None:
-    """``loopback address`` or ``private-use scheme`` for a redirect a native app uses.
-
-    Such a redirect does not prove who receives the response: any app on the device can listen on
-    a loopback port or claim a custom scheme (RFC 8252 §8.4, §8.6).
+    fosite hands out an access token at the authorization endpoint only to a client that has the
+    ``implicit`` grant *and* registers a response type containing ``token`` (``token``,
+    ``id_token token``, ``code token``, ``code id_token token``). Without the grant every such
+    request is refused, so no token can leak, and ORY304 reports the dead entry; with only
+    ``id_token`` no access token is issued there. One finding per client, on the grant.
     """
-    if url is None:
-        return None  # ORY402 reports it
-    if url.scheme in _HTTP_SCHEMES:
-        return "loopback address" if is_loopback_host(url.hostname()) else None
-    return "private-use scheme" if url.scheme else None
+    del settings
+    implicit = [
+        element for element, grant in client.known_elements("grant_types") if grant == IMPLICIT
+    ]
+    if not implicit:
+        return
+    entries = (
+        [entry for _, entry in client.known_elements("response_types")]
+        if client.is_set("response_types")
+        else ["code"]  # Hydra's default: the implicit grant is then unusable (ORY304)
+    )
+    front_channel = [entry for entry in entries if "token" in entry.split()]
+    if not front_channel:
+        return
+    sensitive = is_sensitive(client, "response_types")
+    shown = ", ".join(show(entry, sensitive=sensitive) for entry in front_channel)
+    element = implicit[0]
+    types = "response types" if len(front_channel) > 1 else "response type"
+    yield Violation(
+        f'the "implicit" grant with the {types} {shown} returns access tokens from the '
+        "authorization endpoint in the browser's URL, where history, logs and referrers leak "
+        "them and an attacker can inject stolen ones (RFC 9700 §2.1.2); use authorization_code "
+        'with PKCE and response_types = ["code"]',
+        element.span,
+        f"grant_types[{element.index}]",
+    )
+
+
+# --------------------------------------------------------------------------
+# Auto-consent (ORY902)
+# --------------------------------------------------------------------------
 
 
 @client_rule("ORY902")
 def skip_consent_public_client(client: Client, settings: Settings) -> Iterator[Violation]:
-    """Anyone can present a public client's id, so auto-consent hands them the user's tokens."""
+    """Auto-consent is safe only where the redirect proves who receives the response.
+
+    Anyone can start a flow with a public client's id. With an https redirect URI on a public
+    host the response still goes to that site, so skipping consent hands nothing to the caller;
+    a loopback or private-use-scheme redirect reaches whichever app on the device listens or
+    claims the scheme (RFC 8252 §8.6), and a device-flow user code can be phished (RFC 8628
+    §5.4): there the consent screen is the user's only chance to see who asks.
+    """
     del settings
-    if effective.is_public(client) is not True:
-        return
     attribute = client.attr("skip_consent")
-    if attribute is not None and client.boolean("skip_consent") is True:
-        native = [
-            (uri.raw, kind)
-            for uri in effective.redirect_uris(client)
-            if (kind := _native_redirect(uri.url))
-        ]
-        if native:
-            raw, kind = native[0]
-            shown = show(raw, sensitive=is_sensitive(client, "redirect_uris"))
+    if (
+        attribute is None
+        or client.boolean("skip_consent") is not True
+        or effective.is_public(client) is not True
+    ):
+        return
+    sensitive = is_sensitive(client, "redirect_uris")
+    for uri in effective.redirect_uris(client):
+        kind = effective.native_redirect(uri.url)
+        if kind is not None:
             yield Violation(
-                f"`skip_consent = true` on a public client whose redirect URI {shown} uses a "
-                f"{kind}: any app on the device can receive that redirect and get the user's "
+                f"`skip_consent = true` on a public client whose redirect URI "
+                f"{show(uri.raw, sensitive=sensitive)} uses a {kind}: any app on the device can "
+                "start a login with this client id, receive that redirect and get the user's "
                 "tokens without the user seeing a consent screen (RFC 8252 §8.6); remove "
                 "`skip_consent`",
                 attribute.value_span,
                 "skip_consent",
-                severity="error",
             )
-        else:
-            yield Violation(
-                "`skip_consent = true` on a public client: anyone can start a flow with its "
-                "client id and get a logged-in user's tokens without a consent screen (RFC 8252 "
-                "§8.6); remove it, or make the first-party client confidential",
-                attribute.value_span,
-                "skip_consent",
-            )
-    attribute = client.attr("skip_logout_consent")
-    if attribute is not None and client.boolean("skip_logout_consent") is True:
+            return
+    if DEVICE_CODE in effective.certain_grants(client):
         yield Violation(
-            "`skip_logout_consent = true` on a public client: anyone holding its client id can "
-            "log users out without asking them; keep the logout confirmation for public clients",
+            "`skip_consent = true` on a public client with the device_code grant: anyone can "
+            "request a user code with this client id and send it to a victim, who then logs in "
+            "and hands over tokens without a consent screen naming the app (RFC 8628 §5.4); "
+            "remove `skip_consent`",
             attribute.value_span,
-            "skip_logout_consent",
-            severity="note",
+            "skip_consent",
         )
 
 
@@ -327,71 +327,31 @@ def http_cors_origin(client: Client, settings: Settings) -> Iterator[Violation]:
 
 @client_rule("ORY906")
 def weak_client_authentication(client: Client, settings: Settings) -> Iterator[Violation]:
-    """Secrets in apps are not secret (RFC 8252 §8.5); strong clients want keys (RFC 9700 §2.5)."""
+    """A secret shipped inside a native app is not secret (RFC 8252 §8.5).
+
+    Only a client that :func:`effective.native_app` shows to be a native app is judged. CORS
+    origins do not show that a browser holds the secret: Hydra's per-client CORS also admits
+    requests that carry an access token (it introspects the token to find the client), so a
+    server-side web app sets them for its pages' userinfo calls.
+    """
+    del settings
     method = effective.auth_method(client)
     if method not in SHARED_SECRET_METHODS:
+        return
+    native = effective.native_app(client)
+    if native is None:
         return
     attribute = client.attr("token_endpoint_auth_method")
     span = attribute.value_span if attribute is not None else client.span
     shown = f'"{method}"' if attribute is not None else f'the provider default "{method}"'
-    app = _looks_like_app(client)
-    if app:
-        yield Violation(
-            f"the client {app}, yet authenticates with a shared secret ({shown}): a secret "
-            "shipped in an app can be extracted, so it protects nothing (RFC 8252 §8.5); make "
-            'it public (token_endpoint_auth_method = "none") and use PKCE',
-            span,
-            "token_endpoint_auth_method",
-        )
-        return
-    privileges = _privileges(client, settings)
-    if privileges:
-        yield Violation(
-            f"the client is high-privilege ({'; '.join(privileges)}) "
-            f"but authenticates with a shared secret ({shown}): prefer private_key_jwt, so no "
-            "reusable secret crosses the wire or sits in the server's database (RFC 9700 §2.5)",
-            span,
-            "token_endpoint_auth_method",
-            severity="note",
-        )
-
-
-def _looks_like_app(client: Client) -> str | None:
-    """How the client shows it runs on a user's device or in a browser, or None."""
-    cors = client.attr("allowed_cors_origins")
-    if cors is not None and isinstance(cors.value, list) and cors.value:
-        return "sets allowed_cors_origins, so it calls the token endpoint from a browser"
-    uris = client.strings("redirect_uris")
-    if uris and all(_native_redirect(uri.url) for uri in effective.redirect_uris(client)):
-        return "redirects only to loopback or private-use-scheme URIs, so it is a native app"
-    return None
-
-
-def _privileges(client: Client, settings: Settings) -> list[str]:
-    """What makes a client high-privilege: audience, privileged scopes, long lifespans."""
-    reasons = []
-    audience = client.attr("audience")
-    if audience is not None and isinstance(audience.value, list) and audience.value:
-        reasons.append("it sets audience")
-    names = [name.lower() for name in settings.security.privileged_scopes]
-    scope = effective.scope(client, settings)
-    tokens = scope.tokens if scope is not None else ()
-    privileged = [token for token in tokens if any(name in token.lower() for name in names)]
-    if privileged and scope is not None:
-        shown = ", ".join(show(token, sensitive=scope.sensitive) for token in privileged)
-        reasons.append(f"scope {shown}")
-    for name in LIFESPAN_ATTRIBUTES:
-        value = client.string(name)
-        if value is None:
-            continue
-        try:
-            excess = effective.lifespan_excess(name, parse_go_duration(value), settings)
-        except DurationError:
-            continue
-        if excess is not None and excess[0] == "warning":
-            shown = show(value, sensitive=is_sensitive(client, name))
-            reasons.append(f"{name} = {shown}, above {excess[1]}")
-    return reasons
+    yield Violation(
+        f"the client is a native app ({native}), yet authenticates with a shared secret "
+        f"({shown}): a secret shipped in an app can be extracted from every copy, so it proves "
+        "nothing about the caller (RFC 8252 §8.5); make it public (token_endpoint_auth_method = "
+        '"none") and rely on PKCE',
+        span,
+        "token_endpoint_auth_method",
+    )
 
 
 @client_rule("ORY907")

@@ -22,6 +22,7 @@ from typing import Any, Literal, NamedTuple
 
 from orylint.golang.durations import parse_go_duration
 from orylint.golang.urls import GoURL, URLError, parse_request_uri
+from orylint.model.hosts import is_loopback_host, is_loopback_ip_literal
 from orylint.model.project import Client
 from orylint.model.settings import Settings
 from orylint.terraform.provider_schema import resource_schema
@@ -43,8 +44,6 @@ NON_INTERACTIVE_GRANTS = frozenset({CLIENT_CREDENTIALS, JWT_BEARER, DEVICE_CODE}
 """Grants that never redirect a browser to the client (the device flow's user is elsewhere)."""
 USER_GRANTS = frozenset({AUTHORIZATION_CODE, IMPLICIT, DEVICE_CODE})
 """Grants with an end user, the only flows that can yield ID tokens or use a pairwise subject."""
-NON_USER_GRANTS = frozenset({CLIENT_CREDENTIALS, JWT_BEARER, REFRESH_TOKEN})
-"""Grants without an end user of their own (refresh_token only renews what another issued)."""
 TOKEN_ENDPOINT_GRANTS = SUPPORTED_GRANTS - {IMPLICIT}
 """Every grant but implicit authenticates the client at the token endpoint."""
 REFRESH_ISSUING_GRANTS = frozenset({AUTHORIZATION_CODE, DEVICE_CODE})
@@ -467,3 +466,73 @@ def redirect_urls(client: Client) -> list[GoURL] | None:
     if client.is_set("redirect_uris") and client.strings("redirect_uris") is None:
         return None
     return [uri.url for uri in redirect_uris(client) if uri.url is not None]
+
+
+# --------------------------------------------------------------------------
+# Native apps (RFC 8252)
+# --------------------------------------------------------------------------
+
+NativeRedirect = Literal["loopback address", "private-use scheme"]
+
+
+def native_redirect(url: GoURL | None) -> NativeRedirect | None:
+    """What makes a parsed redirect URI one that an app on the user's device receives, or None.
+
+    A loopback address (``localhost`` in any spelling, or a loopback IP literal) or a private-use
+    scheme (``com.example.app:/cb``) is delivered to whichever app on the device listens on that
+    port or claims that scheme (RFC 8252 §7.1, §7.3, §8.4): unlike an https URI on a public host,
+    it does not prove who receives the response (§8.6). None for a web URI and for one that does
+    not parse (ORY402 reports those).
+    """
+    if url is None or not url.scheme:
+        return None
+    if url.scheme in ("http", "https"):
+        return "loopback address" if is_loopback_host(url.hostname()) else None
+    return "private-use scheme"
+
+
+def native_app(client: Client) -> str | None:
+    """How the configuration shows that the client is a native app (RFC 8252), or None.
+
+    None means "not shown", not "not native": a rule that warns about a failure only a native app
+    can have (a port picked at run time, a secret shipped inside the app) needs this to hold. The
+    client must redirect *only* to :func:`native_redirect` URIs, set no ``allowed_cors_origins``
+    (a browser app calls Hydra's endpoints through CORS), and register at least one URI that only
+    a native app needs:
+
+    * a private-use scheme: only an installed app can claim one (RFC 8252 §7.1);
+    * a loopback IP literal without a port (``http://127.0.0.1/cb``): fosite matches it on any
+      port (``isMatchingAsLoopback``), which is what an app that takes an ephemeral port from the
+      OS needs (§7.3), while a web server listens on a fixed port;
+    * on a public client (``token_endpoint_auth_method = "none"``), ``localhost`` without a port,
+      written the §7.3 way although fosite matches a name exactly.
+
+    ``http://localhost:3000/callback`` alone proves nothing: it is also how web apps and SPAs
+    register a development server on a fixed port, where exact matching works. A value orylint
+    cannot resolve (an unknown redirect URI, CORS list or method) gives None.
+    """
+    if not client.strings("redirect_uris"):
+        return None
+    cors = client.attr("allowed_cors_origins")
+    if cors is not None and cors.value != []:
+        return None  # a browser app, or unknown
+    sensitive = is_sensitive(client, "redirect_uris")
+    method = auth_method(client)
+    evidence = None
+    for uri in redirect_uris(client):
+        kind = native_redirect(uri.url)
+        if kind is None or uri.url is None:
+            return None
+        if evidence is not None:
+            continue
+        shown = show(uri.raw, sensitive=sensitive)
+        host, port = uri.url.hostname(), uri.url.port()
+        if kind == "private-use scheme":
+            evidence = f"its redirect URI {shown} uses a private-use scheme"
+        elif uri.url.scheme == "http" and not port and is_loopback_ip_literal(host):
+            evidence = f"its redirect URI {shown} is a loopback IP literal without a port"
+        elif uri.url.scheme == "http" and not port and method == "none":
+            evidence = f"it is public and its redirect URI {shown} is loopback without a port"
+    if evidence is None:
+        return None
+    return f"{evidence}, and every redirect URI stays on the device"

@@ -45,17 +45,9 @@ class ProviderSettings:
 
 
 @dataclass(frozen=True)
-class SecuritySettings:
-    """Knobs of the security advice rules (ORY906)."""
-
-    privileged_scopes: tuple[str, ...] = ("admin", "write", "manage", "delete")
-
-
-@dataclass(frozen=True)
 class Settings:
     """Everything a rule may consult besides the model."""
 
     ory: OrySettings = field(default_factory=OrySettings)
     lifespans: LifespanThresholds = field(default_factory=LifespanThresholds)
     provider: ProviderSettings = field(default_factory=ProviderSettings)
-    security: SecuritySettings = field(default_factory=SecuritySettings)
