@@ -45,9 +45,9 @@ def _classify(case: dict[str, object]) -> str:
         assert case["stage"] != "provider", case["label"]
         undecided = [k for k in verdict.keys if k.stage == jwk.UNDECIDED]
         assert undecided, case["label"]
-        assert all(
-            (k.kty == "RSA" and "d" in k.private) or '"x5c"' in text for k in undecided
-        ), case["label"]
+        assert all((k.kty == "RSA" and "d" in k.private) or '"x5c"' in text for k in undecided), (
+            case["label"]
+        )
         return "undecided"
     if verdict.stage == "ok" and verdict.keys and verdict.read_back is None:
         assert case["stage"] == "ok" and case.get("read_back"), case["label"]
