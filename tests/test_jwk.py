@@ -19,12 +19,15 @@ undecided key precedes the key orylint names. No input disagrees otherwise.
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from pathlib import Path
 
 import pytest
 
+from orylint.engine.runner import RuleSelection
 from orylint.model import jwk
+from orylint.scan import ScanOptions, scan
 
 TABLE = json.loads(
     (Path(__file__).parent / "fixtures" / "jwk" / "go_jose_v3.json").read_text(encoding="utf-8")
@@ -182,3 +185,33 @@ def test_private_members_are_listed_but_never_kept_as_values() -> None:
 )
 def test_base64url_as_go_jose(value: str, decoded: bytes | None) -> None:
     assert jwk.base64url_decode(value) == decoded
+
+
+def test_no_key_is_called_rejected_by_hydra_when_go_jose_accepts_the_set() -> None:
+    """Where Go says Hydra accepted every key, no key may carry a Hydra rejection (ORY605)."""
+    accepted = [case for case in TABLE if case["stage"] in ("ok", "response")]
+    assert len(accepted) > 300
+    for case in accepted:
+        verdict = jwk.assess(str(case["input"]))
+        assert all(key.stage != "hydra" for key in verdict.keys), case["label"]
+
+
+def test_messages_never_quote_key_material() -> None:
+    """ORY603-ORY607 name members and key ids; no base64 value of a key reaches a message."""
+    fixtures = Path(__file__).parent / "fixtures" / "rules"
+    paths = [str(fixtures / f"ORY60{n}") for n in range(3, 8)]
+    selection = RuleSelection(select=tuple(f"ORY60{n}" for n in range(3, 8)))
+    result = scan(ScanOptions(paths, selection=selection))
+    assert len(result.findings) > 40
+    material = set()
+    for path in paths:
+        for file in Path(path).glob("*.tf"):
+            material.update(re.findall(r'"([A-Za-z0-9_+/=-]{16,})', file.read_text("utf-8")))
+            material.update(re.findall(r'\\"([A-Za-z0-9_+/=-]{16,})', file.read_text("utf-8")))
+    material -= {"private_key_jwt", "client_credentials", "authorization_code"}
+    material = {m for m in material if not m.startswith(("client_", "https"))}
+    assert len(material) > 10
+    for finding in result.findings:
+        assert not [m for m in material if m in finding.message], finding.message
+    syntax = [f for f in result.findings if "not valid JSON" in f.message]
+    assert syntax and all("invalid character '" not in f.message for f in syntax)

@@ -13,6 +13,7 @@ provider rejects is not judged by Hydra's rules.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from orylint.engine.findings import Violation
@@ -323,6 +324,7 @@ def jwks_not_read_back_verbatim(client: Client, settings: Settings) -> Iterator[
 
 
 _SDK_REQUIRED = ("alg", "kid", "kty", "use")
+_QUOTED_CHARACTER = re.compile(r"invalid character '(?:[^'\\]|\\.)*' ")
 _MEMBER_HINTS = {
     "alg": ' (e.g. "RS256", the algorithm the key signs with)',
     "kid": " (a unique key id)",
@@ -381,7 +383,10 @@ def _set_problem(verdict: jwk.KeySetVerdict, sensitive: bool, text: str) -> str:
         try:
             gojson.unmarshal(text)
         except gojson.GoJSONError as error:
-            reason = "details not shown: the value is sensitive" if sensitive else str(error)
+            # Go quotes the offending character; in a key set that may be key material.
+            reason = _QUOTED_CHARACTER.sub("invalid character ", str(error))
+            if sensitive:
+                reason = "details not shown: the value is sensitive"
             return f"is not valid JSON ({reason})"
     if verdict.member == "keys":
         return 'has a "keys" member that is not a list of keys'
