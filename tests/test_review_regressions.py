@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -24,7 +24,11 @@ from orylint.checks.logout import (
     logout_session_flag_without_effect,
     post_logout_origin_mismatch,
 )
-from orylint.checks.oidc import jwks_private_key_material
+from orylint.checks.oidc import (
+    jwks_private_key_material,
+    jwks_rejected_by_provider,
+    jwks_without_keys,
+)
 from orylint.checks.redirects import redirect_uri_fragment
 from orylint.checks.schema import configuration_matches_schema
 from orylint.checks.scopes import scope_not_space_separated
@@ -168,14 +172,24 @@ def test_c_missing_and_empty_redirect_uris_still_reported() -> None:
 # --------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("jwks", ['" "', '""', '"{}"'])
-def test_d0_key_rules_agree_on_a_blank_jwks(jwks: str) -> None:
+@pytest.mark.parametrize(
+    ("jwks", "reported_by"),
+    [
+        ('" "', jwks_rejected_by_provider),
+        ('""', jwks_rejected_by_provider),
+        ('"{}"', jwks_without_keys),
+    ],
+)
+def test_d0_key_rules_agree_on_a_blank_jwks(
+    jwks: str, reported_by: Callable[[Client, Settings], Iterator[Violation]]
+) -> None:
+    """A blank jwks gives no keys, and exactly one rule says why (issue 10: precedence)."""
     client = _client(
         '  token_endpoint_auth_method = "private_key_jwt"\n'
         '  request_object_signing_alg = "RS256"\n'
         f"  jwks = {jwks}\n"
     )
-    assert effective.key_sources(client)["jwks"] is True
+    assert effective.key_sources(client)["jwks"] is False
     ory302 = list(private_key_jwt_key_material(client, SETTINGS))
     ory107 = [
         v
@@ -183,6 +197,7 @@ def test_d0_key_rules_agree_on_a_blank_jwks(jwks: str) -> None:
         if "registers no keys" in v.message
     ]
     assert ory302 == [] and ory107 == []  # ORY107 said "registers no keys" before
+    assert len(list(reported_by(client, SETTINGS))) == 1
 
 
 def test_d0_key_rules_agree_on_no_keys() -> None:

@@ -214,6 +214,7 @@ def private_key_jwt_key_material(client: Client, settings: Settings) -> Iterator
         method is not None
         and client.string("token_endpoint_auth_method") == PRIVATE_KEY_JWT
         and all(state is False for state in sources.values())
+        and not effective.key_attribute_written(client)  # ORY604-ORY607 say what is wrong
     ):
         empty = (
             " (jwks_uri is empty, which Hydra treats as unset)" if client.is_set("jwks_uri") else ""

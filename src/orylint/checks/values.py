@@ -116,7 +116,9 @@ def unusable_request_object_signing_alg(client: Client, settings: Settings) -> I
             attribute.value_span,
             "request_object_signing_alg",
         )
-    elif all(state is False for state in effective.key_sources(client).values()):
+    elif all(
+        state is False for state in effective.key_sources(client).values()
+    ) and not effective.key_attribute_written(client):  # ORY604-ORY607 say what is wrong
         yield Violation(
             f"request_object_signing_alg {show(value, sensitive=attribute.sensitive)} is set, "
             "but the client registers no keys "

@@ -22,6 +22,7 @@ from typing import Any, Literal, NamedTuple
 
 from orylint.golang.durations import parse_go_duration
 from orylint.golang.urls import GoURL, URLError, parse_request_uri
+from orylint.model import jwk
 from orylint.model.hosts import is_loopback_host, is_loopback_ip_literal
 from orylint.model.project import Client
 from orylint.model.settings import Settings
@@ -312,22 +313,45 @@ def certainly_set(client: Client, name: str) -> bool | None:
     return True if attribute.known or attribute.from_jsonencode else None
 
 
+def inline_jwks(client: Client, name: str) -> jwk.KeySetVerdict | None:
+    """What becomes of ``jwks``/``jwks_wo`` (``name``): None when unset or not known."""
+    text = client.string(name)
+    return None if client.attr(name) is None or text is None else jwk.assess(text)
+
+
 def key_sources(client: Client) -> dict[str, bool | None]:
     """For each of :data:`KEY_ATTRIBUTES`: does it give Hydra keys (True, False, None: unknown).
 
-    Hydra treats an empty ``jwks_uri`` as unset. ``jwks``/``jwks_wo`` count as soon as the
-    provider sends them, that is, as soon as they are non-null: even ``""`` or ``" "`` is sent
-    (and then fails to decode at apply), so it is not "no keys". ORY107, ORY302 and ORY303 all
-    read this, so they agree on what "the client registers keys" means.
+    Hydra treats an empty ``jwks_uri`` as unset. An inline set (``jwks``/``jwks_wo``) gives keys
+    only when the provider and Hydra accept it and it holds at least one key
+    (:func:`orylint.model.jwk.assess`); a known set that is rejected, or holds no key, is False,
+    and one orylint cannot decide is None. A value that is not known counts as soon as it is
+    certainly sent (:func:`certainly_set`, e.g. ``jsonencode({ keys = [var.key] })``). ORY107,
+    ORY302 and ORY303 all read this, so they agree on what "the client registers keys" means.
+
+    Precedence: a written inline set that gives no keys is reported by ORY604-ORY607 (what is
+    wrong with it), so ORY107 and ORY302, which speak of a client without any key attribute, ask
+    :func:`key_attribute_written` and stay silent; ORY303 sees no key source and says nothing.
     """
     sources: dict[str, bool | None] = {}
     for name in KEY_ATTRIBUTES:
         if name == "jwks_uri" and client.is_set(name):
             value = client.string(name)
             sources[name] = None if value is None else value != ""
-        else:
+            continue
+        verdict = inline_jwks(client, name)
+        if verdict is None:  # unset, or not known: as soon as the provider sends it
             sources[name] = certainly_set(client, name)
+        elif verdict.stage == jwk.UNDECIDED:
+            sources[name] = None
+        else:
+            sources[name] = verdict.stage == "ok" and not verdict.holds_no_key
     return sources
+
+
+def key_attribute_written(client: Client) -> bool:
+    """Whether ``jwks`` or ``jwks_wo`` is certainly non-null, whatever it holds."""
+    return any(certainly_set(client, name) for name in INLINE_KEY_ATTRIBUTES)
 
 
 # --------------------------------------------------------------------------
