@@ -16,12 +16,15 @@ class BlockAttribute:
     """An attribute with the references its expression contains.
 
     ``members`` is set when the expression is an object literal: the references of each key, so
-    that ``local.creds.id`` follows only what ``id`` holds.
+    that ``local.creds.id`` follows only what ``id`` holds. ``expression`` is the expression as
+    written, for what needs its syntax rather than its value (a variable's ``type``):
+    python-hcl2's lark node in native syntax, the decoded JSON value in JSON syntax.
     """
 
     attribute: Attribute
     references: list[Reference] = field(default_factory=list)
     members: dict[str, list[Reference]] | None = None
+    expression: object = None
 
 
 @dataclass
@@ -52,12 +55,17 @@ class Comment:
 
 @dataclass
 class Document:
-    """One parsed file."""
+    """One parsed file.
+
+    ``attributes`` are the top-level attributes, in file order with duplicates: the whole of a
+    ``.tfvars`` file (in a ``.tf`` file Terraform allows none).
+    """
 
     path: str
     text: str
     blocks: list[Block] = field(default_factory=list)
     comments: list[Comment] = field(default_factory=list)
+    attributes: list[BlockAttribute] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

@@ -98,6 +98,8 @@ class _Builder:
             for child in trees(body):
                 if child.data == "block":
                     document.blocks.append(self.block(child))
+                elif child.data == "attribute":
+                    document.attributes.append(self.attribute(child))
         document.comments = list(self.comments(tree))
         return document
 
@@ -155,7 +157,7 @@ class _Builder:
             from_jsonencode=is_call and function_name(unwrapped) == "jsonencode",
             heredoc=isinstance(unwrapped, Tree) and unwrapped.data.startswith("heredoc"),
         )
-        return BlockAttribute(attribute, references, evaluator.members(expression))
+        return BlockAttribute(attribute, references, evaluator.members(expression), expression)
 
     def comments(self, tree: Tree[Token]) -> Iterator[Comment]:
         for token in tree.scan_values(lambda value: isinstance(value, Token)):
