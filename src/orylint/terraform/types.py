@@ -37,6 +37,7 @@ from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 
 from lark import Token, Tree
+from lark.exceptions import UnexpectedInput
 
 from orylint.terraform.hcl_expressions import ExpressionEvaluator
 from orylint.terraform.hcl_parser import parse_tree
@@ -305,7 +306,7 @@ def parse_type_string(text: str) -> TypeConstraint:
     source = f"type = {text}\n"
     try:
         tree = parse_tree(source)
-    except Exception as error:  # lark's many exception types: the text is not an expression
+    except (UnexpectedInput, RecursionError) as error:
         raise TypeExpressionError(f"cannot parse the type expression {text!r}") from error
     body = first_tree(tree, "body")
     attributes = [child for child in trees(body) if child.data == "attribute"] if body else []

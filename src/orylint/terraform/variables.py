@@ -155,8 +155,8 @@ def resolve_root_variables(
         if name not in declared:
             problems.append(
                 VariableDiagnostic(
-                    f"a variable named {name!r} was assigned with --var, but the root module "
-                    f"in {directory} declares no variable of that name"
+                    f"a variable named {name!r} was given a value (--var or the configuration's "
+                    f"vars), but the root module in {directory} declares no variable of that name"
                 )
             )
             continue
