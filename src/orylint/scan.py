@@ -56,6 +56,10 @@ class ScanOptions:
     unsuppressible: Sequence[str] = ()
     per_path_ignores: Mapping[str, Sequence[str]] = field(default_factory=dict)
     config_dir: str | None = None
+    var_files: Sequence[str] = ()
+    """``.tfvars``/``.tfvars.json`` files for root variables, lowest precedence first."""
+    variables: Mapping[str, str] = field(default_factory=dict)
+    """Root variable values as ``--var NAME=VALUE`` gives them; above ``var_files``."""
 
 
 def display_path(path: Path) -> str:

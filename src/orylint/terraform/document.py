@@ -28,13 +28,22 @@ class Expression(Protocol):
     def elements(self, scope: Scope | None = None) -> tuple[Element, ...] | None:
         """Each element of a list literal with its own span, evaluated in ``scope``."""
 
+    @property
+    def syntax(self) -> object:
+        """The expression as written: a lark node (native syntax), a JSON value (JSON syntax).
+
+        Where Terraform reads syntax rather than values (a variable's ``type``), this is it.
+        """
+
 
 @dataclass
 class BlockAttribute:
     """An attribute with the references its expression contains.
 
     ``members`` is set when the expression is an object literal: the references of each key, so
-    that ``local.creds.id`` follows only what ``id`` holds.
+    that ``local.creds.id`` follows only what ``id`` holds. ``expression`` is the expression as
+    written, for what needs its syntax rather than its value (a variable's ``type``):
+    python-hcl2's lark node in native syntax, the decoded JSON value in JSON syntax.
     """
 
     attribute: Attribute
@@ -71,12 +80,17 @@ class Comment:
 
 @dataclass
 class Document:
-    """One parsed file."""
+    """One parsed file.
+
+    ``attributes`` are the top-level attributes, in file order with duplicates: the whole of a
+    ``.tfvars`` file (in a ``.tf`` file Terraform allows none).
+    """
 
     path: str
     text: str
     blocks: list[Block] = field(default_factory=list)
     comments: list[Comment] = field(default_factory=list)
+    attributes: list[BlockAttribute] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

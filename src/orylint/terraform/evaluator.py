@@ -829,6 +829,11 @@ class HclExpression:
     source_map: SourceMap
     node: Node
 
+    @property
+    def syntax(self) -> object:
+        """The lark node, for what Terraform reads as syntax (a ``type`` constraint)."""
+        return self.node
+
     def value(self, scope: Scope | None = None) -> object:
         """The value in ``scope``; Terraform errors become unknowns."""
         return Evaluator(self.source_map, scope).value(self.node)

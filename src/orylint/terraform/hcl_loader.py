@@ -99,6 +99,8 @@ class _Builder:
             for child in trees(body):
                 if child.data == "block":
                     document.blocks.append(self.block(child))
+                elif child.data == "attribute":
+                    document.attributes.append(self.attribute(child))
         document.comments = list(self.comments(tree))
         return document
 

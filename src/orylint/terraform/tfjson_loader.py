@@ -166,6 +166,39 @@ class _Parser:
 
 def load_tf_json(path: str, text: str) -> Document | LoadError:
     """Parse a ``.tf.json`` file into blocks with attribute and element spans."""
+    parsed = _parse(path, text)
+    if isinstance(parsed, LoadError):
+        return parsed
+    root, span = parsed
+    document = Document(path, text)
+    builder = _Builder(path, span)
+    for block_type, key_node, body in root.members:
+        document.blocks.extend(builder.blocks(block_type, key_node, body))
+    comments = [
+        Comment(span(value.start, value.end), str(value.value))
+        for key, _, value in root.members
+        if key == "//"
+    ]
+    document.comments = comments + builder.comments
+    return document
+
+
+def load_tfvars_json(path: str, text: str) -> Document | LoadError:
+    """Parse a ``.tfvars.json`` file: its top-level members are the document's attributes."""
+    parsed = _parse(path, text)
+    if isinstance(parsed, LoadError):
+        return parsed
+    root, span = parsed
+    builder = _Builder(path, span)
+    document = Document(path, text)
+    document.attributes = [
+        builder.attribute(name, name_node, value) for name, name_node, value in root.members
+    ]
+    return document
+
+
+def _parse(path: str, text: str) -> tuple[_Node, Callable[[int, int], Span]] | LoadError:
+    """The JSON object at the top of a file, and the span function of the file."""
     lines = [0] + [m.end() for m in re.finditer("\n", text)]
 
     def position(offset: int) -> tuple[int, int]:
@@ -185,17 +218,7 @@ def load_tf_json(path: str, text: str) -> Document | LoadError:
         return LoadError(path, 1, 1, "cannot parse this JSON configuration: nested too deeply")
     if not isinstance(root.value, dict):
         return LoadError(path, 1, 1, "a .tf.json file must hold a JSON object at the top level")
-    document = Document(path, text)
-    builder = _Builder(path, span)
-    for block_type, key_node, body in root.members:
-        document.blocks.extend(builder.blocks(block_type, key_node, body))
-    comments = [
-        Comment(span(value.start, value.end), str(value.value))
-        for key, _, value in root.members
-        if key == "//"
-    ]
-    document.comments = comments + builder.comments
-    return document
+    return root, span
 
 
 class _Builder:
@@ -248,14 +271,14 @@ class _Builder:
                     )
                 )
                 continue
-            attribute = self._attribute(name, name_node, value)
+            attribute = self.attribute(name, name_node, value)
             if name in block.attributes:
                 block.duplicates.append(attribute)
             else:
                 block.attributes[name] = attribute
         return block
 
-    def _attribute(self, name: str, name_node: _Node, node: _Node) -> BlockAttribute:
+    def attribute(self, name: str, name_node: _Node, node: _Node) -> BlockAttribute:
         value, references, from_jsonencode = self._evaluate(node)
         elements = None
         if isinstance(node.value, list):
@@ -320,6 +343,11 @@ class _JsonExpression:
 
     builder: _Builder
     node: _Node
+
+    @property
+    def syntax(self) -> object:
+        """The decoded JSON value (a ``type`` constraint is a string such as ``"list(string)"``)."""
+        return self.node.value
 
     def value(self, scope: Scope | None = None) -> object:
         """The value in ``scope``: templates evaluated, everything else as written."""
