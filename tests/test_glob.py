@@ -29,22 +29,50 @@ CASES = json.loads(
 KNOWN_GO_BUGS = {
     # A pattern that is a single one-character matcher also matches "" (Single/List.Match
     # decode utf8.RuneError from an empty string and accept it).
-    ("?", "", ""), ("?", ".", ""), ("[!!]", "", ""), ("[!!]", ".", ""),
-    ("[!a-z]", "", ""), ("[!a-z]", ".", ""), ("[!b-d]", "", ""), ("[!b-d]", ".", ""),
+    ("?", "", ""),
+    ("?", ".", ""),
+    ("[!!]", "", ""),
+    ("[!!]", ".", ""),
+    ("[!a-z]", "", ""),
+    ("[!a-z]", ".", ""),
+    ("[!b-d]", "", ""),
+    ("[!b-d]", ".", ""),
     ("{?\\", ".", ""),
     # BTree.Match never runs its loop on an empty input.
     ("***", ".", ""),
     # PrefixSuffix does not check that prefix and suffix fit without overlapping.
     (".*.", "", "."),
     # AnyOf inside a BTree: the search for the fixed part skips valid splits.
-    ("{*,a}b", "", "a*b"), ("{*,a}b", "", "a,b"), ("{*,a}b", "", "a.b"),
-    ("{*,a}b", "", "acb"), ("{*,a}b", "", "b"), ("{*,a}b", ".", "a*b"),
-    ("{*,a}b", ".", "a,b"), ("{*,a}b", ".", "acb"), ("{*,a}b", ".", "b"),
+    ("{*,a}b", "", "a*b"),
+    ("{*,a}b", "", "a,b"),
+    ("{*,a}b", "", "a.b"),
+    ("{*,a}b", "", "acb"),
+    ("{*,a}b", "", "b"),
+    ("{*,a}b", ".", "a*b"),
+    ("{*,a}b", ".", "a,b"),
+    ("{*,a}b", ".", "acb"),
+    ("{*,a}b", ".", "b"),
     ("{{,!{}??", ".", "!!,"),
     # An unclosed "{" at the end adds a Nothing matcher that no split satisfies.
     ("b*{,", ".", "b"),
-    *(("*?{", ".", text) for text in
-      ("!", ",", ",,", "-,,", "--b", "-a", "a", "a!a-", "aa", "ab", "b!,", "b-", "b-bb")),
+    *(
+        ("*?{", ".", text)
+        for text in (
+            "!",
+            ",",
+            ",,",
+            "-,,",
+            "--b",
+            "-a",
+            "a",
+            "a!a-",
+            "aa",
+            "ab",
+            "b!,",
+            "b-",
+            "b-bb",
+        )
+    ),
 }
 
 

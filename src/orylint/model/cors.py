@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from orylint.golang.glob import Glob, GlobError, compile_glob
 from orylint.golang.urls import GoURL, parse_addr
-from orylint.model.hosts import DEFAULT_PORTS
+from orylint.model.hosts import DEFAULT_PORTS, browser_origin
 
 __all__ = [
     "OriginPattern",
@@ -86,24 +86,24 @@ def origin_header(url: GoURL) -> str | None:
     """The ``Origin`` header a browser sends for the origin *url* names, or None if it has none.
 
     Browsers serialize an origin as ``scheme://host[:port]`` with the host in lower case (IPv6
-    in brackets, RFC 5952 form), and leave out the scheme's default port. A host with
-    characters outside ASCII is sent in punycode, which is not computed here (None).
+    in brackets, RFC 5952 form), and leave out the scheme's default port
+    (:func:`orylint.model.hosts.browser_origin` gives the parts). A host outside ASCII is sent in
+    punycode, which is not computed here (None), and a zoned IPv6 address has no origin.
     """
-    host = url.hostname()
-    if not host or url.opaque or not host.isascii():
+    if url.opaque or not url.hostname() or not url.hostname().isascii():
         return None
+    scheme, host, port = browser_origin(url)
     try:
         addr, zone = parse_addr(host)
     except ValueError:
-        host = host.lower()
+        pass
     else:
         if zone:
-            return None  # browsers have no origin for a zoned address
+            return None
         host = f"[{addr.compressed}]" if addr.version == 6 else str(addr)
-    port = url.port()
-    if port and port != DEFAULT_PORTS.get(url.scheme):
-        return f"{url.scheme}://{host}:{port}"
-    return f"{url.scheme}://{host}"
+    if not port or port == DEFAULT_PORTS.get(scheme):
+        return f"{scheme}://{host}"
+    return f"{scheme}://{host}:{port}"
 
 
 @dataclass(frozen=True)
