@@ -179,12 +179,69 @@ def test_matches_as_hydra(stored: str, origin: str, expected: bool) -> None:
         ("http://*.localhost:3000", True, False, "localhost"),
         ("https://*.example..com", True, False, "example..com"),
         ("https://*.Example.COM", True, True, "example.com"),
+        ("https://*.co.uk", True, False, "co.uk"),
+        ("https://*.example.co.uk", True, True, "example.co.uk"),
+        ("https://*.vercel.app", True, False, "vercel.app"),
+        ("https://*.my-app.vercel.app", True, True, "my-app.vercel.app"),
     ],
 )
 def test_classify_as_corsx(stored: str, wildcard: bool, bounded: bool, base: str) -> None:
     pattern = cors.classify(stored)
     assert (pattern.wildcard, pattern.bounded, pattern.base) == (wildcard, bounded, base)
     assert pattern.unsafe is (wildcard and not bounded)
+
+
+# golang.org/x/net v0.56.0 publicsuffix.EffectiveTLDPlusOne: does it succeed (one-off program).
+REGISTRABLE = [
+    ("com", False),
+    ("co.uk", False),
+    ("example.co.uk", True),
+    ("vercel.app", False),
+    ("my-app.vercel.app", True),
+    ("github.io", False),
+    ("octocat.github.io", True),
+    ("netlify.app", False),
+    ("pages.dev", False),
+    ("herokuapp.com", False),
+    ("azurewebsites.net", False),
+    ("cloudfront.net", False),
+    ("firebaseapp.com", False),
+    ("web.app", False),
+    ("appspot.com", False),
+    ("example.com", True),
+    ("apps.example.com", True),
+    ("a.b.example.com", True),
+    ("localhost", False),
+    ("internal", False),
+    ("example.internal", True),
+    ("1.2.3.4", False),
+    ("::1", False),
+    ("com.au", False),
+    ("example.com.au", True),
+    ("ck", False),
+    ("www.ck", True),
+    ("test.ck", False),
+    ("b.test.ck", True),
+    ("", False),
+    ("example..com", False),
+    (".example.com", False),
+    ("example.com.", False),
+    ("s3.amazonaws.com", False),
+    ("onrender.com", False),
+    ("fly.dev", False),
+    ("workers.dev", False),
+    ("ngrok.io", False),
+    ("ngrok-free.app", False),
+    ("example.org", True),
+    ("gov.uk", False),
+    ("service.gov.uk", False),
+    ("blogspot.com", False),
+]
+
+
+@pytest.mark.parametrize(("domain", "expected"), REGISTRABLE)
+def test_is_registrable_like_go(domain: str, expected: bool) -> None:
+    assert cors.is_registrable(domain) is expected
 
 
 @pytest.mark.parametrize(

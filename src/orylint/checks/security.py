@@ -280,10 +280,14 @@ def wildcard_cors_origin(client: Client, settings: Settings) -> Iterator[Violati
             matched = f"start with {show(prefix, sensitive=sensitive)}" + (
                 f" and end with {show(suffix.lstrip('*'), sensitive=sensitive)}" if suffix else ""
             )
+            who = (
+                "which any program on the user's machine can serve"
+                if pattern.base == "localhost"
+                else "including ones an attacker registers"
+            )
             yield Violation(
                 f"CORS origin {shown} is an unbounded wildcard: current Hydra ignores it, and "
-                f"older builds allow origins that {matched}, including ones an attacker "
-                "registers; list exact origins, or one "
+                f"older builds allow origins that {matched}, {who}; list exact origins, or one "
                 'wildcard label under your own domain such as "https://*.example.com"',
                 element.span,
                 where,

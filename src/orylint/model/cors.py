@@ -11,7 +11,10 @@ origins through this module.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
+
+from publicsuffixlist import PublicSuffixList
 
 from orylint.golang.glob import Glob, GlobError, compile_glob
 from orylint.golang.urls import GoURL, parse_addr
@@ -22,6 +25,7 @@ __all__ = [
     "classify",
     "hydra_glob",
     "is_catch_all",
+    "is_registrable",
     "matches",
     "origin_header",
     "stored_form",
@@ -106,15 +110,40 @@ def origin_header(url: GoURL) -> str | None:
     return f"{scheme}://{host}:{port}"
 
 
+@functools.cache
+def _suffix_list() -> PublicSuffixList:
+    """The Public Suffix List (ICANN and private sections), loaded on first use (~0.1 s)."""
+    return PublicSuffixList()
+
+
+def is_registrable(domain: str) -> bool:
+    """Whether publicsuffix ``EffectiveTLDPlusOne(domain)`` succeeds.
+
+    Go refuses a leading or trailing dot and an empty label, and then any domain that is itself
+    a public suffix (``com``, ``co.uk``, ``vercel.app``; an unknown TLD is one label, by the
+    list's default rule) or an IP address. Hydra's golang.org/x/net (v0.56.0: the list of
+    2026-02-06) and the ``publicsuffixlist`` package carry snapshots of the same list, so a
+    suffix added in between is judged differently (about 5% of a sample of rules), and the
+    package also counts the parent of a wildcard rule (``kobe.jp`` for ``*.kobe.jp``) as a
+    suffix where Go does not. Both only move ORY903 warnings.
+    """
+    if not domain or domain.startswith(".") or domain.endswith(".") or ".." in domain:
+        return False
+    try:
+        parse_addr(domain)
+    except ValueError:
+        return _suffix_list().privatesuffix(domain, accept_unknown=True) is not None
+    return False  # an IP address is its own public suffix
+
+
 @dataclass(frozen=True)
 class OriginPattern:
     """What ``corsx.ClassifyOrigin`` says: is the origin a wildcard, and is it bounded.
 
     ``base`` is the domain after the label holding the last ``*`` (``example.com`` for
     ``https://*.example.com``), empty when no dot follows it. Hydra honours a wildcard only when
-    ``base`` is a registrable domain (publicsuffix ``EffectiveTLDPlusOne`` succeeds); without
-    the Public Suffix List orylint approximates that as "at least two non-empty labels", so
-    ``*.com`` is unbounded and ``*.co.uk`` counts as bounded.
+    ``base`` is a registrable domain (:func:`is_registrable`), so ``*.com``, ``*.co.uk`` and
+    ``*.vercel.app`` are unbounded.
     """
 
     wildcard: bool
@@ -136,6 +165,4 @@ def classify(stored: str) -> OriginPattern:
     if not dot:
         return OriginPattern(True, False, "")
     base = base.lower().partition(":")[0]
-    labels = base.split(".")
-    bounded = len(labels) >= 2 and all(labels)
-    return OriginPattern(True, bounded, base)
+    return OriginPattern(True, is_registrable(base), base)
