@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from publicsuffixlist import PublicSuffixList
 
 from orylint.golang.glob import Glob, GlobError, compile_glob
-from orylint.golang.urls import GoURL, parse_addr
+from orylint.golang.urls import GoURL, escape_host, parse_addr
 from orylint.model.hosts import DEFAULT_PORTS, browser_origin
 
 __all__ = [
@@ -30,19 +30,6 @@ __all__ = [
     "origin_header",
     "stored_form",
 ]
-
-_HOST_SAFE = frozenset(
-    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.~!$&'()*+,;=:[]<>\""
-)
-
-
-def _escape_host(host: str) -> str:
-    """Go ``escape(host, encodeHost)``: bytes outside the host set become upper-case ``%XX``."""
-    out = []
-    for byte in host.encode("utf-8", "surrogateescape"):
-        char = chr(byte)
-        out.append(char if byte < 0x80 and char in _HOST_SAFE else f"%{byte:02X}")
-    return "".join(out)
 
 
 def stored_form(url: GoURL) -> str:
@@ -57,7 +44,7 @@ def stored_form(url: GoURL) -> str:
     if url.opaque:
         text += url.opaque
     elif url.host or url.user is not None:
-        text += "//" + ("@" if url.user is not None else "") + _escape_host(url.host)
+        text += "//" + ("@" if url.user is not None else "") + escape_host(url.host)
     if url.force_query or url.raw_query:
         text += "?" + url.raw_query
     return text
