@@ -14,7 +14,7 @@ CATALOGUE_IDS = EXPECTED_IDS - TOOL_IDS
 
 def test_registry_implements_exactly_the_catalogue() -> None:
     assert set(all_rules()) == set(CATALOGUE_IDS)
-    assert len(CATALOGUE_IDS) == 64
+    assert len(CATALOGUE_IDS) == 65
 
 
 def test_rules_table_lists_every_catalogue_id() -> None:

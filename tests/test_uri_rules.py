@@ -1,4 +1,4 @@
-"""Table tests for the URI rules (ORY401-ORY406, ORY410-ORY412), through the real scan.
+"""Table tests for the URI rules (ORY401-ORY406, ORY410-ORY413), through the real scan.
 
 Each case writes a one-client Terraform configuration, lints it with ``orylint.scan`` (optionally
 with an ``.orylint.toml``) and compares the rule ids (and, where a rule has sub-severities, the
@@ -201,7 +201,7 @@ def test_unknown_redirect_uris_are_not_judged(tmp_path: Path) -> None:
         "}\n",
         encoding="utf-8",
     )
-    selection = RuleSelection(select=(*REDIRECT_RULES, "ORY410", "ORY411", "ORY412"))
+    selection = RuleSelection(select=(*REDIRECT_RULES, "ORY410", "ORY411", "ORY412", "ORY413"))
     result = scan(ScanOptions([str(tmp_path)], selection=selection))
     assert result.findings == []
 
@@ -226,6 +226,13 @@ SERVER_FETCHED_CASES: list[tuple[str, str, str | None, str | None]] = [
     ("backchannel_logout_uri", "https://localhost/logout", "warning", "error"),
     ("backchannel_logout_uri", "https://api.localhost/logout", "warning", "error"),
     ("backchannel_logout_uri", "http://10.1.2.3/logout", "warning", "error"),
+    # The rest of code.dny.dev/ssrf's list (Go-checked in tests/fixtures/ssrf_cases.json).
+    ("jwks_uri", "https://[2001:db8::1]/jwks", "warning", "error"),
+    ("jwks_uri", "https://100.64.0.1/jwks", "warning", "error"),
+    ("jwks_uri", "https://198.18.0.1/jwks", "warning", "error"),
+    ("jwks_uri", "https://[::ffff:8.8.8.8]/jwks", "warning", "error"),
+    ("backchannel_logout_uri", "https://[fe80::1%25eth0]/logout", "warning", "error"),
+    ("backchannel_logout_uri", "https://bücher.example/logout", "warning", "error"),
     # http to a public host: a warning either way (SSRF protection ignores the scheme).
     ("jwks_uri", "http://keys.example.com/jwks", "warning", "warning"),
     ("backchannel_logout_uri", "http://app.example.com/logout", "warning", "warning"),
@@ -233,7 +240,10 @@ SERVER_FETCHED_CASES: list[tuple[str, str, str | None, str | None]] = [
     ("jwks_uri", "https://keys.example.com/jwks", None, None),
     ("jwks_uri", "https://172.32.0.1/jwks", None, None),
     ("jwks_uri", "https://11.0.0.1/jwks", None, None),
-    ("jwks_uri", "https://[2001:db8::1]/jwks", None, None),
+    ("jwks_uri", "https://[2606:4700::1111]/jwks", None, None),
+    ("jwks_uri", "https://100.128.0.1/jwks", None, None),
+    ("jwks_uri", "keys.example.com/jwks", None, None),  # not an http(s) URL: ORY413's
+    ("jwks_uri", "ftp://10.0.0.5/jwks", None, None),  # ORY413's
     ("backchannel_logout_uri", "https://app.example.com/logout", None, None),
     ("backchannel_logout_uri", "10.0.0.5/logout", None, None),  # not a URI: ORY409's
 ]

@@ -1,4 +1,4 @@
-"""ORY401-ORY406, ORY410-ORY412: redirect URIs and the other URIs a client registers.
+"""ORY401-ORY406, ORY410-ORY413: redirect URIs and the other URIs a client registers.
 
 Hydra checks very little of a redirect URI at registration: it must parse as a Go request URI
 and must not contain ``#``. Everything else (a scheme, a host, https, exact matching, loopback
@@ -17,15 +17,15 @@ from collections.abc import Iterator
 from orylint.engine import fixes
 from orylint.engine.findings import Fix, Violation
 from orylint.engine.registry import client_rule
-from orylint.golang.urls import GoURL, URLError, parse_ip, parse_request_uri
+from orylint.golang.urls import GoURL, URLError, parse, parse_ip, parse_request_uri
 from orylint.model import effective
 from orylint.model.effective import is_sensitive, show, version_key
 from orylint.model.hosts import (
     is_localhost_name,
     is_loopback_host,
     is_loopback_ip_literal,
-    is_private_or_loopback_host,
     is_redirect_uri_secure,
+    ssrf_rejection,
 )
 from orylint.model.project import Client
 from orylint.model.settings import Settings
@@ -333,14 +333,17 @@ def server_fetched_uri_not_public_https(client: Client, settings: Settings) -> I
         try:
             url = parse_request_uri(uri)
         except URLError:
-            continue  # not a fetchable URI at all (ORY409 reports logout URI form)
-        host = url.hostname()
-        private = bool(host) and is_private_or_loopback_host(host)
+            continue  # not an absolute URI: ORY413 (jwks_uri), ORY409 (logout URI)
+        if not url.hostname() or (name == "jwks_uri" and url.scheme not in _WEB_SCHEMES):
+            continue  # ORY413 (jwks_uri), ORY409 (logout URI)
+        refused = ssrf_rejection(uri)
         plain_http = url.scheme == "http"
-        if not private and not plain_http:
+        if refused is None and not plain_http:
             continue
+        sensitive = attribute.sensitive
         problems = []
-        if private:
+        if refused is not None:
+            host, why = refused
             rejected = (
                 "with clients.http.disallow_private_ip_ranges enabled Hydra rejects the client "
                 "with HTTP 400"
@@ -349,8 +352,8 @@ def server_fetched_uri_not_public_https(client: Client, settings: Settings) -> I
                 "(clients.http.disallow_private_ip_ranges) is enabled"
             )
             problems.append(
-                f"the host {show(host, sensitive=attribute.sensitive)} is local or private, so "
-                f"Ory's servers cannot reach it from a hosted project, and {rejected}"
+                f"the host {show(host, sensitive=sensitive)} {why}, not a public endpoint Ory's "
+                f"servers can fetch, and {rejected}"
             )
         if plain_http:
             problems.append(
@@ -360,12 +363,65 @@ def server_fetched_uri_not_public_https(client: Client, settings: Settings) -> I
                 else "plain http sends logout tokens unencrypted"
             )
         yield Violation(
-            f"{name} {show(uri, sensitive=attribute.sensitive)}: {'; '.join(problems)}; serve it "
+            f"{name} {show(uri, sensitive=sensitive)}: {'; '.join(problems)}; serve it "
             "on a public https URL",
             attribute.value_span,
             name,
-            severity="error" if private and ssrf_protection else None,
+            severity="error" if refused is not None and ssrf_protection else None,
         )
+
+
+@client_rule("ORY413")
+def jwks_uri_not_fetchable(client: Client, settings: Settings) -> Iterator[Violation]:
+    """Hydra stores any string as ``jwks_uri``, but fetches it with Go's HTTP client later."""
+    uri = client.string("jwks_uri")
+    attribute = client.attr("jwks_uri")
+    if not uri or attribute is None:
+        return
+    sensitive = attribute.sensitive
+    try:
+        url = parse(uri)
+    except URLError as error:
+        reason = "details not shown: the value is sensitive" if sensitive else str(error)
+        problem = f"does not parse as a URL ({reason})"
+        hint = "write the absolute https URL of the key set"
+    else:
+        if url.scheme in _WEB_SCHEMES and url.hostname():
+            return
+        if not url.scheme or _scheme_is_a_host(url):
+            problem = "has no http(s) scheme" + (
+                f" (Go reads {show(url.scheme, sensitive=sensitive)} as the scheme)"
+                if url.scheme
+                else ""
+            )
+            hint = f"write {show('https://' + uri.removeprefix('//'), sensitive=sensitive)}"
+        elif url.scheme not in _WEB_SCHEMES:
+            problem = f"uses the scheme {show(url.scheme, sensitive=sensitive)}"
+            hint = "serve the key set over https"
+        else:
+            problem = f"is an {url.scheme} URL without a host"
+            hint = f'write "{url.scheme}://<host>/<path>"'
+    private_key_jwt = effective.auth_method(client) == effective.PRIVATE_KEY_JWT
+    consequence = (
+        "so private_key_jwt authentication always fails"
+        if private_key_jwt
+        else "so request objects signed by this client cannot be verified"
+    )
+    rejected = ""
+    refused = ssrf_rejection(uri) if settings.ory.disallow_private_ip_ranges else None
+    if refused is not None:
+        host, why = refused
+        rejected = (
+            "; with clients.http.disallow_private_ip_ranges enabled Hydra also rejects the "
+            f"client with HTTP 400, since the host {show(host, sensitive=sensitive)} {why}"
+        )
+    yield Violation(
+        f"jwks_uri {show(uri, sensitive=sensitive)} {problem}: Hydra stores it, but its HTTP "
+        f"client can never fetch keys from it, {consequence}{rejected}; {hint}",
+        attribute.value_span,
+        "jwks_uri",
+        severity=None if private_key_jwt or rejected else "warning",
+    )
 
 
 @client_rule("ORY411")

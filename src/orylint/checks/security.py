@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from orylint.engine.findings import Violation
 from orylint.engine.registry import client_rule
 from orylint.golang.urls import GoURL, URLError, parse
-from orylint.model import effective
+from orylint.model import cors, effective
 from orylint.model.effective import (
     DEVICE_CODE,
     IMPLICIT,
@@ -123,48 +123,118 @@ def skip_consent_public_client(client: Client, settings: Settings) -> Iterator[V
 # --------------------------------------------------------------------------
 
 
-def _origin_error(origin: str, sensitive: bool) -> str | None:
-    """Why Hydra rejects an origin (client/validator.go), or why no browser origin matches it.
+def _origin_error(origin: str, sensitive: bool) -> tuple[str, str | None] | None:
+    """Why Hydra rejects an origin (client/validator.go), or why no browser's origin matches it.
 
-    Hydra parses each entry with Go's ``url.Parse`` and requires an http(s) scheme, no user info,
-    a path of only slashes, and no query or fragment. A few shapes pass that check and are stored,
-    but can never equal an ``Origin`` header: ``https:host`` (no ``//``), an empty user info
-    (``https://@host``), a bare ``?`` and an empty host.
+    Returns the problem and, when the generic one does not fit, what to write instead. Hydra
+    parses each entry with Go's ``url.Parse`` and requires an http(s) scheme, no user info, a
+    path of only slashes, and no query or fragment; those rejections are decided first. What
+    passes is stored as Go prints it and later matched as a glob (:mod:`orylint.model.cors`),
+    and a few shapes then never match the origin they name.
     """
     try:
         url = parse(origin)
     except URLError as error:
         reason = "details not shown: the value is sensitive" if sensitive else str(error)
-        return f"does not parse ({reason}): Hydra rejects the client"
+        return f"does not parse ({reason}): Hydra rejects the client", None
     if url.scheme not in _HTTP_SCHEMES:
         if not url.scheme:
-            return f"has no scheme: {_HTTP_ONLY}"
+            return f"has no scheme: {_HTTP_ONLY}", None
         extension = (
             " (browser-extension origins cannot be allowed per client)"
             if url.scheme.endswith("-extension")
             else ""
         )
-        return f"uses the scheme {show(url.scheme, sensitive=sensitive)}{extension}: {_HTTP_ONLY}"
-    if url.opaque:
-        return f"has no `//` after the scheme: {_NEVER_MATCHES}"
-    if url.user is not None:
-        if url.user:
-            return "contains user info: Hydra rejects the client"
-        return f'contains an empty user info ("@"): {_NEVER_MATCHES}'
+        return (
+            f"uses the scheme {show(url.scheme, sensitive=sensitive)}{extension}: {_HTTP_ONLY}",
+            None,
+        )
+    if url.user:
+        return "contains user info: Hydra rejects the client", None
     if url.path.strip("/"):
         return (
             f"has the path {show(url.path, sensitive=sensitive)}, which an origin never has: "
-            "Hydra rejects the client"
+            "Hydra rejects the client",
+            None,
         )
     if url.raw_query:
-        return "has a query: Hydra rejects the client"
-    if url.force_query:
-        return f'ends in "?": {_NEVER_MATCHES}'
+        return "has a query: Hydra rejects the client", None
     if url.fragment:
-        return "has a fragment: Hydra rejects the client"
+        return "has a fragment: Hydra rejects the client", None
+    if url.opaque:
+        return f"has no `//` after the scheme: {_NEVER_MATCHES}", None
+    if url.user is not None:
+        return f'contains an empty user info ("@"): {_NEVER_MATCHES}', None
     if not url.hostname():
-        return f"has no host: {_NEVER_MATCHES}"
-    return None
+        return f"has no host: {_NEVER_MATCHES}", None
+    return _never_matches(url, sensitive)
+
+
+def _never_matches(url: GoURL, sensitive: bool) -> tuple[str, str | None] | None:
+    """An accepted origin whose stored glob cannot match the ``Origin`` header it names.
+
+    A trailing ``?`` and an empty port are decided from the stored text alone, wildcard or not;
+    the other shapes are decided by matching the stored glob against the origin's ``Origin``
+    header. Other wildcards are ORY903's, and the default port is a warning
+    (:func:`_origin_form_warnings`).
+    """
+    stored = cors.stored_form(url)
+    shown = show(stored, sensitive=sensitive)
+    if url.force_query:
+        intended = show(stored[:-1], sensitive=sensitive)
+        return (
+            f'ends in "?", which Hydra keeps ({shown}) and matches as a glob, where "?" stands '
+            f"for any one character: it allows only origins one character longer than "
+            f"{intended}, never {intended} itself",
+            f"write {intended}",
+        )
+    if url.host.endswith(":"):
+        intended = show(stored[:-1], sensitive=sensitive)
+        return (
+            f"has an empty port: Hydra stores {shown}, and no Origin header ends in a colon, so "
+            "it never matches",
+            f"write {intended}",
+        )
+    if "*" in stored or (url.port() and url.port() == DEFAULT_PORTS[url.scheme]):
+        return None
+    header = cors.origin_header(url)
+    if header is None:
+        if url.hostname().isascii():
+            return None  # a zoned IPv6 address: no browser origin to compare with
+        return _unicode_host(url, shown, sensitive)
+    if cors.matches(stored, header):
+        return None
+    wanted = show(header, sensitive=sensitive)
+    if url.host.startswith("["):
+        return (
+            f"is an IPv6 literal: Hydra matches stored origins as glob patterns, where "
+            f'"[...]" is a character class for one character, so the Origin header {wanted} '
+            "never matches",
+            "use a host name for the app (no IPv6-literal origin can be allowed per client)",
+        )
+    return (  # pragma: no cover - every accepted shape that fails is explained above
+        f"is stored as {shown}, which Hydra's glob matching never matches against the Origin "
+        f"header {wanted}",
+        f"write {wanted}",
+    )
+
+
+def _unicode_host(url: GoURL, shown: str, sensitive: bool) -> tuple[str, str | None]:
+    """A host outside ASCII: Hydra stores it percent-encoded, browsers send it in punycode."""
+    try:
+        ascii_host = url.hostname().encode("idna").decode("ascii")
+    except UnicodeError:
+        fix = None
+    else:
+        port = f":{url.port()}" if url.port() else ""
+        fix = "write the punycode form " + show(
+            f"{url.scheme}://{ascii_host.lower()}{port}", sensitive=sensitive
+        )
+    return (
+        f"has a host outside ASCII: Hydra stores it percent-encoded ({shown}), but browsers send "
+        "the host in punycode (xn--...), so it never matches",
+        fix,
+    )
 
 
 def _valid_origins(client: Client) -> Iterator[tuple[Element, str, GoURL]]:
@@ -189,12 +259,13 @@ def wildcard_cors_origin(client: Client, settings: Settings) -> Iterator[Violati
             )
     sensitive = is_sensitive(client, "allowed_cors_origins")
     for element, origin, url in _valid_origins(client):
-        host = url.hostname()
-        if "*" not in host:
+        stored = cors.stored_form(url)
+        pattern = cors.classify(stored)
+        if not pattern.wildcard:
             continue
         where = f"allowed_cors_origins[{element.index}]"
         shown = show(origin, sensitive=sensitive)
-        if host == "*":
+        if cors.is_catch_all(stored):
             yield Violation(
                 f"CORS origin {shown} matches every {url.scheme} origin: when public CORS is "
                 "enabled any website can call the token, userinfo and revocation endpoints for "
@@ -204,33 +275,24 @@ def wildcard_cors_origin(client: Client, settings: Settings) -> Iterator[Violati
                 where,
                 severity="warning",
             )
-        elif not _bounded_wildcard(host):
-            prefix, _, suffix = origin.lower().partition("*")
-            matched = f"starts with {show(prefix, sensitive=sensitive)}" + (
-                f" and ends with {show(suffix, sensitive=sensitive)}" if suffix else ""
+        elif pattern.unsafe:
+            prefix, _, suffix = stored.lower().partition("*")
+            matched = f"start with {show(prefix, sensitive=sensitive)}" + (
+                f" and end with {show(suffix.lstrip('*'), sensitive=sensitive)}" if suffix else ""
+            )
+            who = (
+                "which any program on the user's machine can serve"
+                if pattern.base == "localhost"
+                else "including ones an attacker registers"
             )
             yield Violation(
                 f"CORS origin {shown} is an unbounded wildcard: current Hydra ignores it, and "
-                f"older builds allow every origin that {matched}, including ones an attacker "
-                "registers; list exact origins, or one "
+                f"older builds allow origins that {matched}, {who}; list exact origins, or one "
                 'wildcard label under your own domain such as "https://*.example.com"',
                 element.span,
                 where,
                 severity="warning",
             )
-
-
-def _bounded_wildcard(host: str) -> bool:
-    """``*.`` followed by at least two literal labels, e.g. ``*.example.com``.
-
-    A registrable domain cannot be told from a public suffix without the Public Suffix List, so
-    two labels is the approximation: ``*.com`` and ``*foo.com`` are unbounded, as are patterns
-    with the wildcard anywhere but the first label.
-    """
-    if not host.startswith("*."):
-        return False
-    labels = host[2:].split(".")
-    return "*" not in host[2:] and len(labels) >= 2 and all(labels)
 
 
 @client_rule("ORY904")
@@ -244,9 +306,10 @@ def malformed_cors_origin(client: Client, settings: Settings) -> Iterator[Violat
         where = f"allowed_cors_origins[{element.index}]"
         error = _origin_error(origin, sensitive)
         if error is not None:
+            problem, fix = error
             yield Violation(
-                f"CORS origin {show(origin, sensitive=sensitive)} {error}; "
-                f"{_origin_fix(origin, sensitive)}",
+                f"CORS origin {show(origin, sensitive=sensitive)} {problem}; "
+                f"{fix or _origin_fix(origin, sensitive)}",
                 element.span,
                 where,
             )

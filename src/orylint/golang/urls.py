@@ -33,6 +33,7 @@ from dataclasses import dataclass
 __all__ = [
     "GoURL",
     "URLError",
+    "escape_host",
     "parse",
     "parse_addr",
     "parse_ip",
@@ -447,6 +448,18 @@ def _split_host_port(host_port: str) -> tuple[str, str]:
 # --------------------------------------------------------------------------
 # net.ParseIP and IP.To4
 # --------------------------------------------------------------------------
+
+
+def escape_host(host: str) -> str:
+    """Go ``escape(host, encodeHost)``, as ``URL.String()`` writes ``Host``.
+
+    Bytes Go lets through in a host stay; every other byte (non-ASCII, the ``%`` of a zone)
+    becomes an upper-case ``%XX``. So ``bücher.example`` is written ``b%C3%BCcher.example``.
+    """
+    out = []
+    for byte in host.encode("utf-8", "surrogateescape"):
+        out.append(chr(byte) if _host_byte_ok(byte) else f"%{byte:02X}")
+    return "".join(out)
 
 
 def parse_ip(s: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:

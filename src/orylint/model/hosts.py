@@ -1,7 +1,7 @@
 """What fosite and Hydra decide about a URL's host and origin, on top of Go's parser.
 
 Hydra and fosite compare hosts and origins with small functions of their own (``IsLocalhost``,
-``IsRedirectURISecure``, the post-logout same-origin check, the SSRF deny list): they are Ory's
+``IsRedirectURISecure``, the post-logout same-origin check, the SSRF range check): they are Ory's
 semantics, not Go's, so they live beside the rest of the model rather than in
 :mod:`orylint.golang.urls`, which they build on (``net.ParseIP``, ``IP.To4``, ``URL.Hostname()``).
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import ipaddress
 
-from orylint.golang.urls import GoURL, parse_addr, parse_ip, to4
+from orylint.golang.urls import GoURL, URLError, parse_addr, parse_ip, parse_request_uri, to4
 
 
 def is_loopback_ip_literal(hostname: str) -> bool:
@@ -75,62 +75,167 @@ def is_redirect_uri_secure(u: GoURL) -> bool:
     return is_localhost_name(host) or is_loopback_ip_literal(host)
 
 
-_PRIVATE_V4 = tuple(
-    ipaddress.IPv4Network(n)
-    for n in (
-        "0.0.0.0/8",  # "this network"; 0.0.0.0 reaches the local host on Linux
-        "10.0.0.0/8",  # RFC 1918
-        "127.0.0.0/8",  # loopback
-        "169.254.0.0/16",  # link-local (cloud metadata endpoints live here)
-        "172.16.0.0/12",  # RFC 1918
-        "192.168.0.0/16",  # RFC 1918
+_SSRF_DENIED_V4 = tuple(
+    (ipaddress.IPv4Network(net), label)
+    for net, label in (
+        ("0.0.0.0/8", '"this network", RFC 791'),
+        ("10.0.0.0/8", "private use, RFC 1918"),
+        ("100.64.0.0/10", "shared address space, RFC 6598"),
+        ("127.0.0.0/8", "loopback, RFC 1122"),
+        ("169.254.0.0/16", "link local, RFC 3927; cloud metadata endpoints live here"),
+        ("172.16.0.0/12", "private use, RFC 1918"),
+        ("192.0.0.0/24", "IETF protocol assignments, RFC 6890"),
+        ("192.0.2.0/24", "documentation TEST-NET-1, RFC 5737"),
+        ("192.31.196.0/24", "AS112-v4, RFC 7535"),
+        ("192.52.193.0/24", "AMT, RFC 7450"),
+        ("192.88.99.0/24", "deprecated 6to4 relay anycast, RFC 7526"),
+        ("192.168.0.0/16", "private use, RFC 1918"),
+        ("192.175.48.0/24", "direct delegation AS112 service, RFC 7534"),
+        ("198.18.0.0/15", "benchmarking, RFC 2544"),
+        ("198.51.100.0/24", "documentation TEST-NET-2, RFC 5737"),
+        ("203.0.113.0/24", "documentation TEST-NET-3, RFC 5737"),
+        ("240.0.0.0/4", "reserved, RFC 1112"),
+        ("224.0.0.0/4", "multicast, RFC 1112"),
     )
 )
-_PRIVATE_V6 = tuple(
-    ipaddress.IPv6Network(n)
-    for n in (
-        "::/128",  # unspecified
-        "::1/128",  # loopback
-        "fc00::/7",  # unique local (ULA), RFC 4193
-        "fe80::/10",  # link-local
+"""code.dny.dev/ssrf v0.2.0 ``IPv4DeniedPrefixes`` (IANA IPv4 special-purpose registry)."""
+
+_IPV6_GLOBAL_UNICAST = ipaddress.IPv6Network("2000::/3")
+_SSRF_DENIED_V6 = tuple(
+    (ipaddress.IPv6Network(net), label)
+    for net, label in (
+        ("2001::/23", "IETF protocol assignments, RFC 2928"),
+        ("2001:db8::/32", "documentation, RFC 3849"),
+        ("2002::/16", "6to4, RFC 3056"),
+        ("2620:4f:8000::/48", "direct delegation AS112 service, RFC 7534"),
     )
 )
+"""code.dny.dev/ssrf v0.2.0 ``IPv6DeniedPrefixes``: the special ranges inside 2000::/3."""
+
+_OUTSIDE_GLOBAL_V6 = tuple(
+    (ipaddress.IPv6Network(net), label)
+    for net, label in (
+        ("::/128", "the unspecified address"),
+        ("::1/128", "loopback"),
+        ("::ffff:0:0/96", "IPv4-mapped"),
+        ("64:ff9b::/96", "NAT64"),
+        ("fc00::/7", "unique local, RFC 4193"),
+        ("fe80::/10", "link local"),
+        ("ff00::/8", "multicast"),
+    )
+)
+"""Names for the best-known ranges outside 2000::/3, which Hydra refuses as a whole."""
 
 
-def is_private_or_loopback_host(hostname: str) -> bool:
-    """Whether a server-side fetch of *hostname* would stay inside the network.
+def ssrf_ip_verdict(addr: ipaddress.IPv4Address | ipaddress.IPv6Address, zone: str) -> str | None:
+    """Why ory/x ``ipx`` refuses *addr* as a destination (``allowed``), or None if it is allowed.
 
-    Used by ORY410 for ``jwks_uri`` and ``backchannel_logout_uri``, which Hydra
-    fetches from the OP side. True for:
-
-    * ``localhost`` and ``*.localhost`` in any case, with or without a trailing dot;
-    * IP literals in 127.0.0.0/8, 10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16,
-      169.254.0.0/16, 0.0.0.0/8, ``::1``, ``::``, fc00::/7 and fe80::/10, including
-      IPv4-mapped IPv6 forms (Go's ``IPNet.Contains`` compares via ``To4``).
-
-    The list is a superset of Hydra's SSRF deny list (ory/x ``ipx``
-    ``IsAssociatedIPAllowed``: 127/8, 10/8, 172.16/12, 192.168/16, fc00::/7, ::1;
-    it does *not* block link-local or 0.0.0.0, which orylint still warns about).
-    IP literals are recognised as ``net.ParseIP`` does, except that surrounding
-    brackets and an IPv6 zone are tolerated here, since a zoned address is always
-    local. No DNS lookup is made, so a public-looking name that resolves to a
-    private address is not detected.
+    ``allowed`` first requires ``netip.Addr.IsGlobalUnicast`` and then, for IPv4, that no
+    prefix of ``ssrf.IPv4DeniedPrefixes`` contains the address; for IPv6 (IPv4-mapped forms
+    included, since ``netip`` keeps them IPv6) that ``2000::/3`` contains it and no prefix of
+    ``ssrf.IPv6DeniedPrefixes`` does. ``netip.Prefix.Contains`` is false for an address with a
+    zone, so a zoned IPv6 address is always refused. The guardian that checks every connection
+    at fetch time (``ssrf.Guardian.Safe``) denies the same ranges.
     """
-    name = hostname
-    if name.startswith("[") and name.endswith("]"):
-        name = name[1:-1]
-    dns = name.lower().removesuffix(".")
-    if dns == "localhost" or dns.endswith(".localhost"):
-        return True
+    if isinstance(addr, ipaddress.IPv4Address):
+        for net, label in _SSRF_DENIED_V4:
+            if addr in net:
+                return f"is in {net} ({label})"
+        return None
+    if zone:
+        return "has an IPv6 zone, which no allowed range contains"
+    if addr not in _IPV6_GLOBAL_UNICAST:
+        for outside, label in _OUTSIDE_GLOBAL_V6:
+            if addr in outside:
+                return f"is in {outside} ({label}), outside the global unicast range 2000::/3"
+        return "is outside the global unicast range 2000::/3"
+    for denied, label in _SSRF_DENIED_V6:
+        if addr in denied:
+            return f"is in {denied} ({label})"
+    return None
+
+
+def _parse_addr_port(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    """Go ``netip.ParseAddrPort``: ``a.b.c.d:port`` or ``[v6]:port``; the address, or None."""
+    host, sep, port = text.rpartition(":")
+    if not sep or not port.isdigit() or not port.isascii() or int(port) > 0xFFFF:
+        return None
+    bracketed = host.startswith("[") and host.endswith("]")
     try:
-        addr, _zone = parse_addr(name)
+        addr, _zone = parse_addr(host[1:-1] if bracketed else host)
     except ValueError:
+        return None
+    if bracketed != (addr.version == 6):
+        return None
+    return addr
+
+
+def is_dns_name(name: str) -> bool:
+    """Go's ``isDomainName``: whether the resolver would even send *name* to DNS.
+
+    Letters, digits, ``_`` and ``-`` in labels of 1-63 bytes, at most 253 bytes (254 with a
+    final dot), not all digits. Anything else (``/``, a space, ``*``, non-ASCII) makes
+    ``LookupNetIP`` fail with "no such host" before any query.
+    """
+    if name == ".":
+        return True
+    data = name.encode("utf-8", "surrogateescape")
+    if not data or len(data) > 254 or (len(data) == 254 and data[-1:] != b"."):
         return False
-    v4 = to4(addr)
-    if v4 is not None:
-        return any(v4 in net for net in _PRIVATE_V4)
-    assert isinstance(addr, ipaddress.IPv6Address)
-    return any(addr in net for net in _PRIVATE_V6)
+    last, part, non_numeric = ord("."), 0, False
+    for byte in data:
+        char = chr(byte)
+        if char.isascii() and (char.isalpha() or char == "_"):
+            non_numeric, part = True, part + 1
+        elif char.isascii() and char.isdigit():
+            part += 1
+        elif char == "-":
+            if last == ord("."):
+                return False
+            non_numeric, part = True, part + 1
+        elif char == ".":
+            if last in (ord("."), ord("-")) or part == 0 or part > 63:
+                return False
+            part = 0
+        else:
+            return False
+        last = byte
+    return last != ord("-") and part <= 63 and non_numeric
+
+
+def ssrf_rejection(value: str) -> tuple[str, str] | None:
+    """Why Hydra's SSRF check certainly refuses the URI *value*: ``(what, why)``, else None.
+
+    Mirrors ory/x ``ipx.IsAssociatedIPAllowed``: the host is ``URL.Hostname()`` when
+    ``url.ParseRequestURI`` succeeds, else the whole value. An IP literal (``netip.ParseAddr``,
+    zones allowed; or an ``ip:port`` pair) is judged by :func:`ssrf_ip_verdict`. Anything else
+    is looked up in DNS, and any failure, or any address outside the allowed ranges, refuses
+    the client. orylint resolves nothing, so only lookups whose outcome is known are decided:
+    an empty host or a string that is not a DNS name fails ("no such host"), and ``localhost``
+    and names under ``.localhost`` resolve to loopback or not at all (RFC 6761 §6.3). Every
+    other name returns None: it may well resolve to a public address.
+    """
+    try:
+        name = parse_request_uri(value).hostname()
+    except URLError:
+        name = value
+    try:
+        addr, zone = parse_addr(name)
+    except ValueError:
+        pair = _parse_addr_port(value)
+        if pair is not None:
+            verdict = ssrf_ip_verdict(pair, "")
+            return (str(pair), verdict) if verdict else None
+    else:
+        verdict = ssrf_ip_verdict(addr, zone)
+        return (name, verdict) if verdict else None
+    if name == "":
+        return "", "is empty, and looking up an empty name fails"
+    if is_localhost_name(name.removesuffix("."), ignore_case=True):
+        return name, "resolves to a loopback address or not at all (RFC 6761 §6.3)"
+    if not is_dns_name(name):
+        return name, 'is not a DNS name, so looking it up fails with "no such host"'
+    return None
 
 
 DEFAULT_PORTS = {"http": "80", "https": "443"}
