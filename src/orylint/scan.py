@@ -30,11 +30,13 @@ from orylint.terraform.discover import Excludes, Inputs, discover, is_excluded
 from orylint.terraform.document import Document, LoadError
 from orylint.terraform.hcl_loader import load_hcl
 from orylint.terraform.hcl_parser import parser
+from orylint.terraform.modules import Provenance
 from orylint.terraform.plan_loader import PlanDocument, load_plan
 from orylint.terraform.provider_schema import RESOURCE_TYPE
 from orylint.terraform.source import decode_source
 from orylint.terraform.tfjson_loader import load_tf_json
 from orylint.terraform.values import Span
+from orylint.terraform.variables import VariableDiagnostic, resolve_root_variables
 
 _MODULE_SOURCE = re.compile(rb'source\s*=\s*"(\.{1,2}/[^"]*)"')
 
@@ -107,7 +109,8 @@ def scan(options: ScanOptions) -> ScanResult:
     _load_tf(inputs, project, result)
     result.files_scanned -= len(context & result.sources.keys())  # context is not reported on
     mark_roots(project)
-    expand_module_calls(project)
+    values, provenance = _root_variables(project, options, result)
+    expand_module_calls(project, values, provenance)
     for document, root in documents:
         add_plan(project, document, root)
     result.files_scanned += len(documents)
@@ -120,6 +123,7 @@ def scan(options: ScanOptions) -> ScanResult:
     result.load_errors = [e for e in result.load_errors if e.path not in context]
     findings = [f for f in engine.findings if f.span.path not in context]
     findings.extend(_load_error_findings(result, options.selection))
+    findings.extend(_evaluation_findings(project, options.selection))
     _filter(result, findings, options, context)
     return result
 
@@ -344,6 +348,39 @@ def load_file(name: str, data: bytes) -> Document | LoadError:
     return load_hcl(name, text)
 
 
+def _root_variables(
+    project: Project, options: ScanOptions, result: ScanResult
+) -> tuple[dict[str, dict[str, object]], dict[str, dict[str, Provenance]]]:
+    """Root variables of every root module: tfvars, ``--var``, ``TF_VAR_`` and defaults.
+
+    Problems (a value its type refuses, a broken tfvars file) are Terraform errors: they become
+    ORY005 findings where they are written, and the variable stays unknown.
+    """
+    values: dict[str, dict[str, object]] = {}
+    provenance: dict[str, dict[str, Provenance]] = {}
+    roots = [m for m in project.modules.values() if m.is_root and m.config is not None]
+    for module in sorted(roots, key=lambda m: m.directory):
+        assert module.config is not None
+        problems: list[VariableDiagnostic] = []
+        resolved = resolve_root_variables(
+            module.config.variables.values(),
+            module.directory,
+            var_files=options.var_files,
+            vars=options.variables,
+            environ=os.environ,
+            diagnostics=problems,
+        )
+        values[module.directory] = {name: item.value for name, item in resolved.items()}
+        provenance[module.directory] = {
+            name: Provenance(item.origin, item.span) for name, item in resolved.items()
+        }
+        for problem in problems:
+            if problem.span is None and len(roots) > 1:
+                continue  # e.g. a --var that only one of several root modules declares
+            module.evaluation_problems.append((problem.message, problem.span))
+    return values, provenance
+
+
 def posix_dirname(name: str) -> str:
     """The module directory of a display path, ``.`` for the working directory."""
     parent = os.path.dirname(name)
@@ -391,6 +428,22 @@ def relevant_directories(by_directory: dict[str, list[tuple[str, bytes]]]) -> se
 def posix_normpath(directory: str, relative: str) -> str:
     """Join and normalise like Terraform resolves a local module ``source``."""
     return Path(os.path.normpath(os.path.join(directory, relative))).as_posix()
+
+
+def _evaluation_findings(project: Project, selection: RuleSelection) -> list[Finding]:
+    """What Terraform would refuse while evaluating (ORY005), once per problem and place."""
+    findings = []
+    seen: set[tuple[str, Span | None]] = set()
+    for directory in sorted(project.modules):
+        for message, span in project.modules[directory].evaluation_problems:
+            if (message, span) in seen:
+                continue
+            seen.add((message, span))
+            where = span or Span.file_start(directory)
+            finding = tool_finding(TOOL_RULES[4], Violation(message, where), selection)
+            if finding is not None:
+                findings.append(finding)
+    return findings
 
 
 def _load_error_findings(result: ScanResult, selection: RuleSelection) -> list[Finding]:

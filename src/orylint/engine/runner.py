@@ -56,9 +56,10 @@ class EngineResult:
     internal_errors: list[str] = field(default_factory=list)
 
 
-TOOL_RULES = ("ORY001", "ORY002", "ORY003", "ORY004")
-"""Rules reported by orylint itself rather than by a check function: parse errors (ORY001) and
-unused, expired or invalid suppressions (ORY002-ORY004)."""
+TOOL_RULES = ("ORY001", "ORY002", "ORY003", "ORY004", "ORY005")
+"""Rules reported by orylint itself rather than by a check function: parse errors (ORY001),
+unused, expired or invalid suppressions (ORY002-ORY004) and what Terraform would refuse while
+evaluating (ORY005)."""
 
 
 _SECURITY_SEVERITY = {"error": "8.0", "warning": "5.5", "note": "2.0"}

@@ -64,6 +64,8 @@ def expand_module_calls(
             (root_provenance or {}).get(directory),
         )
         for instance in root.descendants():
+            for name in instance.config.locals:
+                instance.local(name)  # Terraform evaluates every local: a cycle is an error
             target = project.modules[instance.config.directory]
             target.clients.extend(_clients(instance, templates[instance.config.directory]))
             _collect_project_facts(project, instance)

@@ -220,7 +220,7 @@ class Module:
     has_sources: bool = False
     variable_defaults: dict[str, object] = field(default_factory=dict)
     config: ModuleConfig | None = None
-    evaluation_problems: list[str] = field(default_factory=list)
+    evaluation_problems: list[tuple[str, Span | None]] = field(default_factory=list)
 
 
 @dataclass

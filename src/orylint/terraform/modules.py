@@ -21,8 +21,18 @@ import os
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
+from lark import Token, Tree
+
 from orylint.terraform.document import Block, BlockAttribute, Document
-from orylint.terraform.evaluator import EvaluationError, Namespace, Scope, call_builtin
+from orylint.terraform.evaluator import Namespace, Scope, call_builtin
+from orylint.terraform.types import (
+    ConversionError,
+    TypeExpressionError,
+    UnresolvedTypeError,
+    convert,
+    parse_type_constraint,
+    parse_type_string,
+)
 from orylint.terraform.values import Span, Unknown, mark, unmark
 
 #: Block types whose attributes are not evaluated in an instance (they describe Terraform itself).
@@ -96,7 +106,7 @@ class ModuleInstance:
     each: tuple[object, object] | None = None
     count_index: object = None
     root_dir: str = "."
-    problems: list[str] = field(default_factory=list)
+    problems: list[tuple[str, Span | None]] = field(default_factory=list)
     _locals: dict[str, object] = field(default_factory=dict)
     _evaluating: list[str] = field(default_factory=list)
     _children: dict[str, list[tuple[InstanceKey, ModuleInstance]]] | None = None
@@ -119,8 +129,9 @@ class ModuleInstance:
         if name in self._evaluating:
             cycle = [*self._evaluating[self._evaluating.index(name) :], name]
             message = "cycle between local values: " + " -> ".join(f"local.{n}" for n in cycle)
-            if message not in self.problems:
-                self.problems.append(message)
+            problem = (f"{message}; Terraform refuses the configuration", attribute.attribute.span)
+            if problem not in self.problems:
+                self.problems.append(problem)
             return Unknown(message)
         self._evaluating.append(name)
         try:
@@ -219,12 +230,12 @@ class InstanceScope:
             return Namespace("module", instance.module_value)
         if name == "each":
             if self.each is None:
-                raise EvaluationError('"each" is available only where for_each is set')
+                return Unknown('"each" used where for_each is not set')
             key, value = self.each
             return {"key": key, "value": value}
         if name == "count":
             if self.count_index is None:
-                raise EvaluationError('"count" is available only where count is set')
+                return Unknown('"count" used where count is not set')
             return {"index": self.count_index}
         if name == "path":
             return {"module": instance.config.directory, "root": instance.root_dir, "cwd": "."}
@@ -274,7 +285,8 @@ class InstanceTree:
                 if provenance and name in provenance:
                     origins[name] = provenance[name]
             else:
-                inputs[name], origin = _default(block)
+                default, origin = _default(block)
+                inputs[name] = _typed(block, default)
                 if origin is not None:
                     origins[name] = origin
             inputs[name] = _sensitive_variable(block, inputs[name])
@@ -297,16 +309,19 @@ class InstanceTree:
             origins: dict[str, Provenance] = {}
             for variable, declaration in config.variables.items():
                 argument = block.attributes.get(variable)
+                value: object = None
                 if argument is not None:
-                    inputs[variable] = _evaluate(argument, scope)
+                    value = _evaluate(argument, scope)
+                    span = argument.attribute.value_span
                     origins[variable] = Provenance(
-                        f"{address} argument", argument.attribute.value_span
+                        f"{address} argument ({os.path.basename(span.path)}:{span.start_line})",
+                        span,
                     )
-                else:
-                    inputs[variable], origin = _default(declaration)
+                if argument is None or (value is None and not _nullable(declaration)):
+                    value, origin = _default(declaration)
                     if origin is not None:
                         origins[variable] = origin
-                inputs[variable] = _sensitive_variable(declaration, inputs[variable])
+                inputs[variable] = _sensitive_variable(declaration, _typed(declaration, value))
             yield (
                 key,
                 ModuleInstance(
@@ -329,6 +344,32 @@ def _default(block: Block) -> tuple[object, Provenance | None]:
     return default.attribute.value, Provenance(
         f"default ({os.path.basename(span.path)}:{span.start_line})", span
     )
+
+
+def _nullable(block: Block) -> bool:
+    nullable = block.attributes.get("nullable")
+    return nullable is None or nullable.attribute.value is not False
+
+
+def _typed(block: Block, value: object) -> object:
+    """A module input converted to its variable's type, as Terraform does (optional() defaults).
+
+    A value the type refuses is a Terraform error: the input is then unknown.
+    """
+    attribute = block.attributes.get("type")
+    if attribute is None or isinstance(value, Unknown):
+        return value
+    syntax = attribute.expression.syntax if attribute.expression is not None else None
+    try:
+        if isinstance(syntax, Tree | Token):
+            constraint = parse_type_constraint(syntax)
+        elif isinstance(syntax, str):
+            constraint = parse_type_string(syntax)
+        else:
+            return value
+        return convert(value, constraint)
+    except (TypeExpressionError, ConversionError, UnresolvedTypeError) as error:
+        return Unknown(f"value refused by the variable's type: {error}")
 
 
 def _sensitive_variable(block: Block, value: object) -> object:
