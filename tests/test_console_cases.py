@@ -34,7 +34,7 @@ import pytest
 from lark import Token, Tree
 
 from orylint.golang import gojson
-from orylint.terraform.functions import Context, call
+from orylint.terraform.functions import Context, EvaluationError, call
 from orylint.terraform.hcl_parser import parse_tree
 from orylint.terraform.hcl_tree import decode_escapes, function_name, token_text, trees, unwrap
 from orylint.terraform.values import Sensitive, Unknown, is_known, mark, unmark, unmark_deep
@@ -55,8 +55,9 @@ def render(template: str, variables: Mapping[str, object]) -> object:
     """A ``${name}``-only template renderer, standing in for the evaluator's."""
 
     def substitute(match: re.Match[str]) -> str:
-        value = variables[match.group(1)]
-        assert isinstance(value, str)
+        value = variables.get(match.group(1))
+        if not isinstance(value, str):
+            raise EvaluationError(f"no string variable {match.group(1)!r}")
         return value
 
     return re.sub(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}", substitute, template)

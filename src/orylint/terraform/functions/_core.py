@@ -183,6 +183,14 @@ def whole(value: Number, what: str = "number") -> int:
     return int(exact)
 
 
+def go_int(value: Number, what: str = "number") -> int:
+    """A Go ``int`` from a number (cty's ``gocty.FromCtyValue``): whole and within int64."""
+    result = whole(value, what)
+    if not -(2**63) <= result < 2**63:
+        raise EvaluationError(f"{what} is out of range")
+    return result
+
+
 PRECISION = 512
 """Bits of mantissa of cty's numbers."""
 

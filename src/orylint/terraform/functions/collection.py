@@ -22,6 +22,7 @@ from orylint.terraform.functions._core import (
     convert,
     describe,
     function,
+    go_int,
     key,
     mapping,
     same,
@@ -34,7 +35,6 @@ from orylint.terraform.functions._core import (
     to_string,
     type_of,
     unify,
-    whole,
 )
 from orylint.terraform.functions.strings import graphemes
 from orylint.terraform.values import (
@@ -177,18 +177,9 @@ def _compact(args: list[Value], _: FunctionContext) -> Value:
     return [item for item in items if item is not None and item != ""]
 
 
-@function("contains", 2, allow_null=True)
+@function("contains", 2)
 def _contains(args: list[Value], _: FunctionContext) -> Value:
-    if args[0] is None:
-        raise EvaluationError("argument must not be null")
-    return any(same(item, args[1]) for item in _elements(args[0]))
-
-
-def _elements(value: Value) -> list[Value]:
-    """Elements of a list, tuple or set, or the values of a map or object."""
-    if isinstance(value, dict):
-        return list(value.values())
-    return sequence(value)
+    return any(same(item, args[1]) for item in sequence(args[0]))
 
 
 @function("distinct", 1)
@@ -202,7 +193,7 @@ def _distinct(args: list[Value], _: FunctionContext) -> Value:
 @function("element", 2, keep_marks=True)
 def _element(args: list[Value], _: FunctionContext) -> Value:
     items = sequence(args[0])
-    index = whole(to_number(args[1]), "index")
+    index = go_int(to_number(args[1]), "index")
     if index < 0:
         raise EvaluationError("cannot use element function with a negative index")
     if not items:
@@ -253,8 +244,8 @@ def _reverse(args: list[Value], _: FunctionContext) -> Value:
 @function("slice", 3, keep_marks=True)
 def _slice(args: list[Value], _: FunctionContext) -> Value:
     items = sequence(args[0])
-    start = whole(to_number(args[1]), "start index")
-    end = whole(to_number(args[2]), "end index")
+    start = go_int(to_number(args[1]), "start index")
+    end = go_int(to_number(args[2]), "end index")
     if start < 0:
         raise EvaluationError("the start index must not be less than zero")
     if end > len(items):
@@ -275,7 +266,7 @@ def _sort(args: list[Value], _: FunctionContext) -> Value:
 @function("chunklist", 2, keep_marks=True)
 def _chunklist(args: list[Value], _: FunctionContext) -> Value:
     items = to_list(args[0])
-    size = whole(to_number(args[1]), "size")
+    size = go_int(to_number(args[1]), "size")
     if size < 0:
         raise EvaluationError("the size argument must be positive")
     if not items:
@@ -345,7 +336,7 @@ def _setsubtract(args: list[Value], _: FunctionContext) -> Value:
     return [item for item in first if key(item) not in removed]
 
 
-@function("setproduct", 1, None, keep_marks=True)
+@function("setproduct", 2, None, keep_marks=True)
 def _setproduct(args: list[Value], _: FunctionContext) -> Value:
     lists = [sequence(argument) for argument in args]
     size = 1

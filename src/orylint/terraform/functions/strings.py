@@ -14,11 +14,11 @@ from orylint.terraform.functions._core import (
     Value,
     check_size,
     function,
+    go_int,
     nfc,
     strings,
     to_number,
     to_string,
-    whole,
 )
 
 try:  # the `regex` module (a dependency of python-hcl2) knows extended grapheme clusters
@@ -117,7 +117,7 @@ def _chomp(args: list[Value], _: FunctionContext) -> Value:
 
 @function("indent", 2)
 def _indent(args: list[Value], _: FunctionContext) -> Value:
-    spaces = whole(to_number(args[0]), "spaces")
+    spaces = go_int(to_number(args[0]), "spaces")
     text = to_string(args[1])
     if spaces < 0:
         raise EvaluationError("spaces must not be negative")
@@ -133,8 +133,8 @@ def _strrev(args: list[Value], _: FunctionContext) -> Value:
 @function("substr", 3)
 def _substr(args: list[Value], _: FunctionContext) -> Value:
     clusters = graphemes(to_string(args[0]))
-    offset = _int(to_number(args[1]), "offset")
-    length = _int(to_number(args[2]), "length")
+    offset = go_int(to_number(args[1]), "offset")
+    length = go_int(to_number(args[2]), "length")
     if offset < 0:
         offset += len(clusters)
     elif length == 0:
@@ -148,14 +148,6 @@ def _substr(args: list[Value], _: FunctionContext) -> Value:
     # cty walks at least one cluster before comparing with the length, so 0 takes everything
     taken = clusters if length == 0 else clusters[:length]
     return nfc("".join(taken))
-
-
-def _int(value: int | float, what: str) -> int:
-    """A Go ``int`` from a number (cty's ``gocty.FromCtyValue``): whole and in range."""
-    result = whole(value, what)
-    if not -(2**63) <= result < 2**63:
-        raise EvaluationError(f"{what} is out of range")
-    return result
 
 
 @function("startswith", 2)
