@@ -9,14 +9,19 @@ functions, functions not implemented here) — a rule never decides on an Unknow
 Marks and unknowns follow cty's defaults unless a function says otherwise: arguments are unmarked
 deeply, the function runs on plain values, and the result is marked as a whole when any argument
 carried a mark; an argument that is or contains an Unknown makes the result Unknown. The
-exceptions: ``sensitive``, ``nonsensitive`` and ``issensitive`` work on marks; functions that
-move elements without looking at them leave the elements' marks in place, as Terraform does
-(``concat([sensitive(a)], [b])`` is not sensitive as a whole; measured with ``terraform
-console``: ``chunklist concat element flatten keys length lookup merge reverse setproduct slice
-tolist tomap values zipmap``); ``length`` of a collection with unknown elements is known;
-``concat``, ``merge`` and ``coalesce`` keep what is known (``concat(["a"], [x])`` is
-``["a", Unknown]``). ``try`` and ``can`` need their arguments
-unevaluated, so the evaluator implements them; here they are Unknown.
+exceptions, each measured with ``terraform console``:
+
+* ``sensitive``, ``nonsensitive`` and ``issensitive`` work on marks (``nonsensitive`` removes
+  the mark of the value itself, not marks inside it);
+* functions that move elements without looking at them leave the elements' marks in place:
+  ``chunklist concat element flatten keys length lookup merge reverse setproduct slice tolist
+  tomap values zipmap`` (``concat([sensitive(a)], [b])`` is not sensitive as a whole);
+* what is known stays known: ``length`` of a list with unknown elements; ``concat``, ``merge``
+  and ``coalesce`` (``concat(["a"], [x])`` is ``["a", Unknown]``); ``element``, ``slice``,
+  ``reverse``, ``lookup``, ``keys``, ``values`` and ``zipmap`` over unknown elements.
+
+``try`` and ``can`` need their arguments unevaluated, so the evaluator implements them; here they
+are Unknown.
 
 The families live in submodules (strings, regular expressions, format, collections, numbers,
 encoding, files); each registers its functions in :data:`~._core.REGISTRY`.
@@ -119,8 +124,10 @@ def call_strict(name: str, args: Sequence[Value], context: FunctionContext | Non
         value, had_mark = unmark(argument) if spec.keep_marks else unmark_deep(argument)
         plain.append(value)
         marked = marked or had_mark
-    if not all(is_known(value) for value in plain):
-        return mark(Unknown(f"{name}() of a value known only after apply"), marked)
+    for position, value in enumerate(plain):
+        known = not isinstance(value, Unknown) if position in spec.partial else is_known(value)
+        if not known:
+            return mark(Unknown(f"{name}() of a value known only after apply"), marked)
     if not spec.allow_null and any(value is None for value in plain):
         raise EvaluationError("argument must not be null")
     return mark(spec.impl(plain, ctx), marked)

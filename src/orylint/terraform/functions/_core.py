@@ -84,6 +84,7 @@ class Spec:
     allow_null: bool = False
     raw: bool = False
     keep_marks: bool = False
+    partial: tuple[int, ...] = ()
 
 
 REGISTRY: dict[str, Spec] = {}
@@ -97,18 +98,26 @@ def function(
     allow_null: bool = False,
     raw: bool = False,
     keep_marks: bool = False,
+    partial: tuple[int, ...] = (),
 ) -> Callable[[Impl], Impl]:
     """Register ``impl`` as Terraform's function ``name`` (``max_args=None``: variadic).
 
     ``max_args`` defaults to ``min_args``. ``keep_marks``: the function moves elements without
     looking at them, and Terraform leaves their marks where they are (``concat``, ``slice``,
-    ``tolist``…); only a mark on an argument itself marks the result.
+    ``tolist``…); only a mark on an argument itself marks the result. ``partial``: the
+    positions of arguments whose elements may be unknown (``element(["a", x], 0)`` is ``"a"``).
     """
 
     def register(impl: Impl) -> Impl:
         top = min_args if max_args == -1 else max_args
         REGISTRY[name] = Spec(
-            impl, min_args, top, allow_null=allow_null, raw=raw, keep_marks=keep_marks
+            impl,
+            min_args,
+            top,
+            allow_null=allow_null,
+            raw=raw,
+            keep_marks=keep_marks,
+            partial=partial,
         )
         return impl
 

@@ -190,7 +190,7 @@ def _distinct(args: list[Value], _: FunctionContext) -> Value:
     return list(seen.values())
 
 
-@function("element", 2, keep_marks=True)
+@function("element", 2, keep_marks=True, partial=(0,))
 def _element(args: list[Value], _: FunctionContext) -> Value:
     items = sequence(args[0])
     index = go_int(to_number(args[1]), "index")
@@ -236,12 +236,12 @@ def _one(args: list[Value], _: FunctionContext) -> Value:
     return items[0] if items else None
 
 
-@function("reverse", 1, keep_marks=True)
+@function("reverse", 1, keep_marks=True, partial=(0,))
 def _reverse(args: list[Value], _: FunctionContext) -> Value:
     return list(reversed(sequence(args[0])))
 
 
-@function("slice", 3, keep_marks=True)
+@function("slice", 3, keep_marks=True, partial=(0,))
 def _slice(args: list[Value], _: FunctionContext) -> Value:
     items = sequence(args[0])
     start = go_int(to_number(args[1]), "start index")
@@ -351,18 +351,18 @@ def _setproduct(args: list[Value], _: FunctionContext) -> Value:
 # --------------------------------------------------------------------------
 
 
-@function("keys", 1, keep_marks=True)
+@function("keys", 1, keep_marks=True, partial=(0,))
 def _keys(args: list[Value], _: FunctionContext) -> Value:
     return sorted(mapping(args[0]))
 
 
-@function("values", 1, keep_marks=True)
+@function("values", 1, keep_marks=True, partial=(0,))
 def _values(args: list[Value], _: FunctionContext) -> Value:
     value = mapping(args[0])
     return [value[name] for name in sorted(value)]
 
 
-@function("lookup", 2, 3, allow_null=True, keep_marks=True)
+@function("lookup", 2, 3, allow_null=True, keep_marks=True, partial=(0,))
 def _lookup(args: list[Value], _: FunctionContext) -> Value:
     if args[0] is None or args[1] is None:
         raise EvaluationError("argument must not be null")
@@ -375,7 +375,7 @@ def _lookup(args: list[Value], _: FunctionContext) -> Value:
     raise EvaluationError(f"lookup failed to find key {name!r}")
 
 
-@function("zipmap", 2, keep_marks=True)
+@function("zipmap", 2, keep_marks=True, partial=(1,))
 def _zipmap(args: list[Value], _: FunctionContext) -> Value:
     names = strings(args[0])
     values = sequence(args[1])

@@ -157,10 +157,10 @@ def go_pow(x: float, y: float) -> float:
         if y < 0:
             return -math.inf if math.copysign(1, x) < 0 and odd else math.inf
         return x if math.copysign(1, x) < 0 and odd else 0.0
-    if y == 0.5:
-        return math.sqrt(x)
-    if y == -0.5:
-        return 1 / math.sqrt(x)
+    if y in (0.5, -0.5):
+        if x < 0:
+            return math.nan
+        return math.sqrt(x) if y > 0 else 1 / math.sqrt(x)
     yf, yi = math.modf(abs(y))
     if yf != 0 and x < 0:
         return math.nan
@@ -174,7 +174,10 @@ def go_pow(x: float, y: float) -> float:
         if yf > 0.5:
             yf -= 1
             yi += 1
-        a1 = math.exp(yf * go_log(x))
+        try:
+            a1 = math.exp(yf * go_log(x))
+        except OverflowError:
+            a1 = math.inf
     x1, xe = math.frexp(x)
     i = int(yi)
     while i != 0:

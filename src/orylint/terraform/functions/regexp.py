@@ -73,15 +73,14 @@ class _Translator:
 
     def translate(self) -> str:
         prefix = ""
-        if self.src.startswith("(?"):
-            match = re.match(r"\(\?([imsU]+)\)", self.src)
-            if match:
-                flags = match.group(1)
-                if "U" in flags:
-                    raise Unsupported("the U flag is not supported")
-                self.flags = frozenset(flags)
-                self.pos = match.end()
-                prefix = "(?" + "".join(sorted(flags)) + ":"
+        match = re.match(r"(?:\(\?[imsU]+\))+", self.src)  # flags for the whole pattern
+        if match:
+            flags = set(match.group(0)) - set("(?)")
+            if "U" in flags:
+                raise Unsupported("the U flag is not supported")
+            self.flags = frozenset(flags)
+            self.pos = match.end()
+            prefix = "(?" + "".join(sorted(flags)) + ":"
         while self.pos < len(self.src):
             self.step()
         if self.groups:
@@ -290,6 +289,8 @@ class _Translator:
 
     def class_char(self, parts: list[str], in_range: bool = False) -> str | None:
         r"""One character of a class; a Perl class (``\d``) goes to ``parts`` as None."""
+        if self.pos >= len(self.src):
+            raise EvaluationError("missing closing ]")
         char = self.src[self.pos]
         self.pos += 1
         if char != "\\":
