@@ -238,6 +238,7 @@ _SCALARS = st.one_of(
     st.none(),
     st.booleans(),
     st.integers(min_value=-(10**30), max_value=10**30),
+    st.sampled_from([5000, 4000, 63]).map(lambda digits: -(10**digits)),  # too long to print
     st.floats(allow_nan=False, allow_infinity=False),
     st.text(max_size=12),
     st.sampled_from(["", "a", "%s", "%d", "%.2f", "/a+/", "(a)", "hello.txt", "1e3", "true"]),
@@ -408,6 +409,19 @@ def test_untranslatable_patterns_are_unknown(pattern: str) -> None:
     result = call("regex", [pattern, "a" * 40 + "!"])
     assert isinstance(result, Unknown)
     assert time.monotonic() - started < 1
+
+
+def test_numbers_too_long_to_print_are_unknown() -> None:
+    # Python refuses to print integers of more than 4300 digits; orylint never tries
+    for name, arguments in [
+        ("tostring", [10**5000]),
+        ("format", ["%d", 10**5000]),
+        ("tonumber", ["1e5000"]),
+        ("parseint", ["9" * 5000, 10]),
+        ("abs", [-(10**5000)]),
+    ]:
+        assert isinstance(call(name, arguments), Unknown), name
+    assert call("abs", [-(10**3000)]) == 10**3000
 
 
 def test_huge_results_are_unknown_not_built() -> None:

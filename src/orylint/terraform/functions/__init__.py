@@ -46,6 +46,7 @@ from orylint.terraform.functions._core import (
     EvaluationError,
     FunctionContext,
     Value,
+    check_numbers,
 )
 from orylint.terraform.values import Unknown, is_known, mark, unmark, unmark_deep
 
@@ -116,6 +117,8 @@ def call_strict(name: str, args: Sequence[Value], context: FunctionContext | Non
     if len(args) < spec.min_args or (spec.max_args is not None and len(args) > spec.max_args):
         raise EvaluationError(f"wrong number of arguments ({len(args)})")
     ctx = context if context is not None else Context()
+    for argument in args:
+        check_numbers(argument)
     if spec.raw:
         return spec.impl(list(args), ctx)
     plain: list[Value] = []

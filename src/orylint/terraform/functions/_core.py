@@ -145,10 +145,37 @@ def fraction(value: Number) -> Fraction:
     return Fraction(Decimal(repr(value)))
 
 
+MAX_INTEGER_BITS = 13_000
+"""Integers longer than this (about 3900 digits) are not evaluated: Python refuses to print
+integers of more than 4300 digits, and no configuration needs them."""
+
+
+def check_integer(value: int) -> int:
+    """``value``, or an :class:`EvaluationError` when it is too long to evaluate."""
+    if value.bit_length() > MAX_INTEGER_BITS:
+        raise EvaluationError("number too large to evaluate")
+    return value
+
+
+def check_numbers(value: Value) -> None:
+    """An :class:`EvaluationError` when an integer anywhere in ``value`` is too long."""
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, Sensitive):
+            pending.append(item.value)
+        elif isinstance(item, list):
+            pending.extend(item)
+        elif isinstance(item, dict):
+            pending.extend(item.values())
+        elif isinstance(item, int) and not isinstance(item, bool):
+            check_integer(item)
+
+
 def from_fraction(value: Fraction) -> Number:
     """A number in the value model: ``int`` when integral, else the nearest float."""
     if value.denominator == 1:
-        return int(value)
+        return check_integer(int(value))
     try:
         result = float(value)
     except OverflowError as error:
@@ -166,7 +193,7 @@ def number_text(value: Number) -> str:
 
 
 _NUMBER_TEXT = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
-_MAX_EXPONENT = 100_000
+_MAX_EXPONENT = 4_000
 
 
 def parse_number(text: str) -> Number:

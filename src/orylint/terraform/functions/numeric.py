@@ -14,11 +14,13 @@ from decimal import Decimal
 from fractions import Fraction
 
 from orylint.terraform.functions._core import (
+    MAX_INTEGER_BITS,
     EvaluationError,
     FunctionContext,
     Number,
     Value,
     big_float,
+    check_integer,
     fraction,
     from_fraction,
     function,
@@ -226,6 +228,8 @@ def _parseint(args: list[Value], _: FunctionContext) -> Value:
     base = whole(to_number(args[1]), "base")
     if not 2 <= base <= 62:
         raise EvaluationError("base must be a whole number between 2 and 62 inclusive")
+    if len(text) > MAX_INTEGER_BITS:
+        raise EvaluationError("number too large to evaluate")
     if not _SIGNED.fullmatch(text):
         raise EvaluationError(f"cannot parse {text!r} as a base {base} integer")
     negative = text.startswith("-")
@@ -236,7 +240,7 @@ def _parseint(args: list[Value], _: FunctionContext) -> Value:
         if digit >= base:
             raise EvaluationError(f"cannot parse {text!r} as a base {base} integer")
         result = result * base + digit
-    return -result if negative else result
+    return check_integer(-result if negative else result)
 
 
 MAX_RANGE = 1024
