@@ -424,6 +424,18 @@ def test_numbers_too_long_to_print_are_unknown() -> None:
     assert call("abs", [-(10**3000)]) == 10**3000
 
 
+def test_values_nested_too_deeply_are_unknown() -> None:
+    deep: list[object] = []
+    inner = deep
+    for _ in range(5000):
+        inner.append([])
+        inner = inner[0]  # type: ignore[assignment]
+    assert isinstance(call("distinct", [[deep]]), Unknown)
+    assert isinstance(call("jsondecode", ["[" * 300 + "]" * 300]), Unknown)
+    decoded = call("jsondecode", ["[" * 200 + "]" * 200])
+    assert isinstance(decoded, list) and len(decoded) == 1
+
+
 def test_huge_results_are_unknown_not_built() -> None:
     assert isinstance(call("indent", [10**6, "a\n" * 1000]), Unknown)
     assert isinstance(call("range", [0, 10**9]), Unknown)

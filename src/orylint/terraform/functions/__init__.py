@@ -102,6 +102,13 @@ def call(name: str, args: Sequence[Value], context: FunctionContext | None = Non
 
 def call_strict(name: str, args: Sequence[Value], context: FunctionContext | None = None) -> Value:
     """Like :func:`call`, but a call Terraform would fail raises :class:`EvaluationError`."""
+    try:
+        return _call(name, args, context)
+    except RecursionError as error:  # a value nested deeper than Python's stack
+        raise EvaluationError("value nested too deeply to evaluate") from error
+
+
+def _call(name: str, args: Sequence[Value], context: FunctionContext | None) -> Value:
     name = name.removeprefix("core::")
     if "::" in name:
         return Unknown(f"provider function {name}() is evaluated by its provider")

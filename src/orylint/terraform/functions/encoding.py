@@ -64,12 +64,20 @@ def _jsondecode(args: list[Value], _: FunctionContext) -> Value:
     return _from_json(decoded)
 
 
+MAX_DEPTH = 256
+"""Documents nested deeper are Unknown: Terraform reads them, but orylint's value walks recurse."""
+
+
 def _from_json(value: object) -> Value:
     """A decoded document in the value model: exact numbers, NFC strings (iteratively)."""
     root: list[Value] = [None]
-    pending: list[tuple[object, list[Value] | dict[str, Value], int | str]] = [(value, root, 0)]
+    pending: list[tuple[object, list[Value] | dict[str, Value], int | str, int]] = [
+        (value, root, 0, 0)
+    ]
     while pending:
-        item, parent, slot = pending.pop()
+        item, parent, slot, depth = pending.pop()
+        if depth > MAX_DEPTH:
+            raise EvaluationError("JSON nested too deeply for orylint")
         converted: Value
         if isinstance(item, gojson.JSONNumber):
             converted = from_fraction(Fraction(item.exact))
@@ -77,13 +85,13 @@ def _from_json(value: object) -> Value:
             converted = nfc(item)
         elif isinstance(item, list):
             items: list[Value] = [None] * len(item)
-            pending.extend((element, items, index) for index, element in enumerate(item))
+            pending.extend((element, items, index, depth + 1) for index, element in enumerate(item))
             converted = items
         elif isinstance(item, dict):
             members: dict[str, Value] = {}
             for name in sorted(item):
                 members[nfc(name)] = None
-                pending.append((item[name], members, nfc(name)))
+                pending.append((item[name], members, nfc(name), depth + 1))
             converted = members
         else:
             converted = item
