@@ -214,6 +214,21 @@ def test_wrong_arguments_are_unknown_with_terraforms_reason() -> None:
         call_strict("element", [["a"], -1])
 
 
+def test_reasons_never_quote_a_value() -> None:
+    secret = "s3cr3t-value"
+    for name, arguments in [
+        ("tonumber", [secret]),
+        ("parseint", [secret, 10]),
+        ("lookup", [{"a": 1}, secret]),
+        ("tobool", [secret]),
+        ("base64decode", [secret]),
+        ("jsondecode", [secret]),
+        ("element", [[], secret]),
+    ]:
+        result = call(name, arguments)
+        assert isinstance(result, Unknown) and secret not in result.reason, name
+
+
 def test_what_changes_every_run_is_unknown() -> None:
     for name in sorted(CHANGING):
         assert isinstance(call(name, []), Unknown), name

@@ -203,7 +203,7 @@ def parse_number(text: str) -> Number:
     value model (nor in JSON), so it is an error here, like anything else that cannot be known.
     """
     if not _NUMBER_TEXT.fullmatch(text):
-        raise EvaluationError(f"cannot convert {text!r} to number: a number is required")
+        raise EvaluationError("cannot convert the string to a number")  # never echo a value
     exact = Decimal(text)
     exponent = exact.as_tuple().exponent
     if isinstance(exponent, int) and abs(exponent) > _MAX_EXPONENT:

@@ -372,7 +372,7 @@ def _lookup(args: list[Value], _: FunctionContext) -> Value:
         return value[name]
     if len(args) == 3:
         return args[2]
-    raise EvaluationError(f"lookup failed to find key {name!r}")
+    raise EvaluationError("lookup failed to find the key")
 
 
 @function("zipmap", 2, keep_marks=True, partial=(1,))

@@ -231,14 +231,14 @@ def _parseint(args: list[Value], _: FunctionContext) -> Value:
     if len(text) > MAX_INTEGER_BITS:
         raise EvaluationError("number too large to evaluate")
     if not _SIGNED.fullmatch(text):
-        raise EvaluationError(f"cannot parse {text!r} as a base {base} integer")
+        raise EvaluationError(f"cannot parse the string as a base {base} integer")
     negative = text.startswith("-")
     result = 0
     for char in text.lstrip("+-"):
         # Go's big.Int: up to base 36 letters in either case, above it lower case first
         digit = _DIGITS.index(char.lower() if base <= 36 else char)
         if digit >= base:
-            raise EvaluationError(f"cannot parse {text!r} as a base {base} integer")
+            raise EvaluationError(f"cannot parse the string as a base {base} integer")
         result = result * base + digit
     return check_integer(-result if negative else result)
 
