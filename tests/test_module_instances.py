@@ -48,9 +48,13 @@ module "b" {
   grants = ["client_credentials", "password"]
 }
 
+variable "client_names" {
+  type = set(string)
+}
+
 module "many" {
   source   = "./modules/client"
-  for_each = toset(["x", "y"])
+  for_each = var.client_names
   name     = each.key
   lifespan = each.value
 }
@@ -99,3 +103,19 @@ def test_module_output_chain_reaches_the_root_output(tmp_path: Path) -> None:
     [finding] = result.findings
     assert finding.address == "output.a_secret"
     assert "module.a.secret" in finding.message
+
+
+def test_a_known_for_each_gives_one_instance_per_key(tmp_path: Path) -> None:
+    root = layout(tmp_path)
+    (root / "envs.tf").write_text(
+        'module "envs" {\n'
+        '  source   = "./modules/client"\n'
+        '  for_each = { dev = "1h", staging = "1d", prod = "30m" }\n'
+        "  name     = each.key\n"
+        "  lifespan = each.value\n"
+        "}\n",
+        encoding="utf-8",
+    )
+    assert [f for f in findings(root, "ORY201") if "envs" in (f[1] or "")] == [
+        ("ORY201", 'module.envs["staging"].ory_oauth2_client.this', 19)
+    ]

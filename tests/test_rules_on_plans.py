@@ -114,7 +114,8 @@ def _plan_of(entry: Path) -> dict[str, Any]:
 
 
 def result_project(entry: Path) -> Any:
-    from orylint.model.extract import add_documents
+    from orylint.model.extract import add_documents, mark_roots
+    from orylint.model.instances import expand_module_calls
     from orylint.model.project import Project
     from orylint.scan import display_path, load_file, posix_dirname
     from orylint.terraform.discover import discover
@@ -126,6 +127,8 @@ def result_project(entry: Path) -> Any:
         document = load_file(name, path.read_bytes())
         assert not hasattr(document, "fatal")
         add_documents(project, posix_dirname(name), [document], "hcl")  # type: ignore[list-item]
+    mark_roots(project)
+    expand_module_calls(project)  # one planned resource per instance, as Terraform plans them
     return project
 
 

@@ -47,6 +47,8 @@ def add_documents(
             _add_block(module, block, document_origin)
             if block.type == "import" and "to" in block.attributes:
                 imported.update(ref.text for ref in block.attributes["to"].references)
+                source = "".join(block.attributes["to"].attribute.source.split())
+                module.import_addresses.add(source)  # with its instance key, as written
                 import_id = block.attributes.get("id")
                 for ref in block.attributes["to"].references:
                     import_ids.setdefault(ref.text, []).append(

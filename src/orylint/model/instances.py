@@ -145,13 +145,21 @@ def _collect_project_facts(project: Project, instance: ModuleInstance) -> None:
 
 
 def _mark_imports(project: Project) -> None:
-    """``import { to = ... }`` in a root module names instances, with or without their keys."""
-    targets = {
-        target
+    """``import { to = ... }`` in a root module names instances, with their keys where written.
+
+    ``to = ory_oauth2_client.x["a"]`` imports only that instance; ``to =
+    ory_oauth2_client.x`` (no key) names a resource without ``count``/``for_each``.
+    """
+    addresses = {
+        address
         for module in project.modules.values()
         if module.is_root
-        for target in module.import_targets
+        for address in module.import_addresses
     }
     for client in project.clients:
-        if client.address in targets or strip_instance_keys(client.address) in targets:
-            client.importing = True
+        written = "".join(client.address.split())
+        client.importing = written in addresses or (
+            strip_instance_keys(client.address) in addresses
+            and client.address == written
+            and "[" not in client.address
+        )

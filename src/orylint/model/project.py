@@ -216,6 +216,7 @@ class Module:
     providers: list[ProviderConfig] = field(default_factory=list)
     import_ids: dict[str, Attribute | None] = field(default_factory=dict)
     import_targets: set[str] = field(default_factory=set)
+    import_addresses: set[str] = field(default_factory=set)
     is_root: bool = True
     has_sources: bool = False
     variable_defaults: dict[str, object] = field(default_factory=dict)

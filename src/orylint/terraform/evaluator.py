@@ -30,7 +30,8 @@ from typing import Protocol
 
 from lark import Token, Tree
 
-from orylint.golang import gojson
+from orylint.terraform import functions
+from orylint.terraform.functions import Context, EvaluationError
 from orylint.terraform.hcl_tree import (
     Node,
     SourceMap,
@@ -58,10 +59,6 @@ _NUMBER = re.compile(r"-?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 
 #: The reason of an unknown reference; the evaluator adds the reference's source text.
 REFERENCE = "reference"
-
-
-class EvaluationError(ValueError):
-    """What Terraform would report as an error while evaluating (``try`` and ``can`` see it)."""
 
 
 class Scope(Protocol):
@@ -100,16 +97,13 @@ class NoScope:
     even before a module instance gives ``var.`` values.
     """
 
-    def __init__(self, functions: Callable[[str, Sequence[object]], object] | None = None) -> None:
-        self.functions = functions or call_builtin
-
     def root(self, name: str) -> object:
         """Every reference is unknown here (the caller names the whole reference)."""
         return Unknown(REFERENCE)
 
     def call(self, name: str, args: Sequence[object]) -> object:
-        """Functions run as in any scope."""
-        return self.functions(name, args)
+        """Functions run as in any scope; files are not read (no module directory is known)."""
+        return functions.call_strict(name, args, Context())
 
 
 @dataclass
@@ -804,24 +798,6 @@ def get_index(value: object, key: object) -> object:
     raise EvaluationError("This value does not have any indices")
 
 
-# --- the smallest function library: the real one replaces it ----------------------------------
-
-
-def call_builtin(name: str, args: Sequence[object]) -> object:
-    """Functions the loader always knew (``jsonencode``, ``sensitive``, ``nonsensitive``)."""
-    if name == "sensitive" and len(args) == 1:
-        return mark(args[0])
-    if name == "nonsensitive" and len(args) == 1:
-        return unmark(args[0])[0]
-    plain, marked = unmark_deep(list(args))
-    assert isinstance(plain, list)
-    if not is_known(plain):
-        return Unknown(f"result of {name}()", "")
-    if name == "jsonencode" and len(plain) == 1:
-        return mark(gojson.marshal(plain[0], exact=True), marked)
-    return Unknown(f"result of {name}()", "")
-
-
 @dataclass(frozen=True)
 class HclExpression:
     """An expression of a ``.tf`` file, kept to be evaluated in any module instance's scope."""
@@ -862,3 +838,26 @@ def evaluate_template(path: str, text: str, scope: Scope | None = None) -> objec
     if isinstance(result, Unknown):
         return Unknown(result.reason, text)
     return result
+
+
+class TemplateScope:
+    """The scope of ``templatefile()``: only the variables it is given, and the functions."""
+
+    def __init__(self, context: Context) -> None:
+        self.context = context
+
+    def root(self, name: str) -> object:
+        """A name the template was not given: Terraform refuses the template."""
+        raise EvaluationError(f'the template refers to "{name}", which it was not given')
+
+    def call(self, name: str, args: Sequence[object]) -> object:
+        """Functions, reading files relative to the same directory."""
+        return functions.call_strict(name, args, self.context)
+
+
+def render_template_file(
+    path: str, text: str, variables: Mapping[str, object], context: Context
+) -> object:
+    """``templatefile(path, vars)``: the template text evaluated with ``vars`` as its names."""
+    evaluator = Evaluator(SourceMap(path, text), TemplateScope(context))
+    return evaluator.template_source(text, _Bindings(dict(variables)))

@@ -18,13 +18,15 @@ a cycle is recorded once in :attr:`ModuleInstance.problems`.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from lark import Token, Tree
 
+from orylint.terraform import functions
 from orylint.terraform.document import Block, BlockAttribute, Document
-from orylint.terraform.evaluator import Namespace, Scope, call_builtin
+from orylint.terraform.evaluator import Namespace, Scope, render_template_file
+from orylint.terraform.functions import Context
 from orylint.terraform.types import (
     ConversionError,
     TypeExpressionError,
@@ -39,7 +41,6 @@ from orylint.terraform.values import Span, Unknown, mark, unmark
 _META_ARGUMENTS = frozenset({"source", "version", "count", "for_each", "providers", "depends_on"})
 #: An instance key: a string (``for_each``), a number (``count``), or unknown.
 InstanceKey = str | int | Unknown | None
-Functions = Callable[[str, Sequence[object]], object]
 
 
 @dataclass
@@ -246,8 +247,14 @@ class InstanceScope:
 
     def call(self, name: str, args: Sequence[object]) -> object:
         """Functions of the library in force for the scan."""
-        tree = self.instance.tree
-        return (tree.functions if tree is not None else call_builtin)(name, args)
+        instance = self.instance
+        context = Context(instance.root_dir, self._render)
+        return functions.call_strict(name, args, context)
+
+    def _render(self, text: str, variables: Mapping[str, object]) -> object:
+        """``templatefile``: files are found relative to the root module, as Terraform does."""
+        root = self.instance.root_dir
+        return render_template_file(root, text, variables, Context(root, self._render))
 
     def _variable(self, name: str) -> object:
         if name not in self.instance.inputs:
@@ -261,7 +268,6 @@ class InstanceTree:
     """Every module instance reachable from the root modules of a scan."""
 
     configs: Mapping[str, ModuleConfig]
-    functions: Functions = call_builtin
     max_depth: int = 16
 
     def root(
