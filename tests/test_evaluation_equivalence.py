@@ -31,7 +31,12 @@ from typing import Any
 
 import pytest
 
+from orylint.engine.runner import RuleSelection
 from orylint.scan import ScanOptions, scan
+from orylint.terraform.document import LoadError
+from orylint.terraform.hcl_loader import load_hcl
+from orylint.terraform.modules import InstanceTree, ModuleConfig
+from orylint.terraform.values import Unknown
 from tests.helpers import REPO
 
 PLANS = REPO / "tests" / "fixtures" / "plans"
@@ -299,3 +304,42 @@ def test_nonsensitive_over_an_object_is_ory701_on_the_output() -> None:
     rules = {(address, rule) for address, rule in _source_findings(SOURCES / name)}
     assert ("output.creds", "ORY701") in rules
     assert not any(rule == "ORY702" for _, rule in rules)
+
+
+CYCLE = """\
+locals {
+  name     = "${local.prefix}-app"
+  prefix   = "${local.name}-"
+  lifespan = "1d"
+}
+
+resource "ory_oauth2_client" "app" {
+  client_name                                     = local.name
+  grant_types                                     = ["client_credentials", "refresh_token"]
+  token_endpoint_auth_method                      = "client_secret_basic"
+  client_credentials_grant_access_token_lifespan  = local.lifespan
+  refresh_token_grant_access_token_lifespan       = "${local.prefix}1d"
+}
+"""
+
+
+def test_a_cycle_between_locals_is_unknown_and_reported_once(tmp_path: Path) -> None:
+    """Scope item 2's cycle, which cannot be a plan fixture.
+
+    Terraform refuses to plan it ("Error: Cycle: local.prefix (expand), local.name (expand)")
+    and writes no plan file. The values in the cycle are unknown (no finding from them), the
+    rest of the module is linted, and the cycle is recorded once.
+    """
+    document = load_hcl("main.tf", CYCLE)
+    assert not isinstance(document, LoadError)
+    root = InstanceTree({".": ModuleConfig.from_documents(".", [document])}).root(".")
+    assert isinstance(root.local("name"), Unknown)
+    assert isinstance(root.local("prefix"), Unknown)
+    assert root.local("lifespan") == "1d"
+    assert len(root.problems) == 1
+    assert "local.name" in root.problems[0] and "local.prefix" in root.problems[0]
+    (tmp_path / "main.tf").write_text(CYCLE, encoding="utf-8")
+    result = scan(ScanOptions([str(tmp_path)], selection=RuleSelection(select=("ORY2",))))
+    assert [(f.rule_id, f.attribute) for f in result.findings] == [
+        ("ORY201", "client_credentials_grant_access_token_lifespan")
+    ]
