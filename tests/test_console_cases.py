@@ -12,32 +12,30 @@ number matches when it is written the same, or when it is the float64 nearest to
 (``range(0, 1, 0.3)`` ends in ``0.9000…0004`` in Terraform and ``0.9`` here). Integers and the
 decimals written in a configuration compare exactly.
 
-The expressions use literals, calls, indexes and attribute access only; a small evaluator below
-walks python-hcl2's tree for them (the expression evaluator of issue 9 will replace it). Its
-``templatefile`` renderer knows ``${name}`` only, which is all ``files/`` templates use.
+Each expression is evaluated by the evaluator a scan uses (``orylint.terraform.evaluator``)
+with the function library, so the table covers both: functions, and the language around them
+(operators, conditionals, templates with directives, ``for`` expressions, splats, ``try``/``can``).
 """
 
 from __future__ import annotations
 
 import json
 import os
-import re
 import shutil
 import subprocess
 import sys
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
-from fractions import Fraction
 from pathlib import Path
 
 import pytest
-from lark import Token, Tree
 
 from orylint.golang import gojson
-from orylint.terraform.functions import Context, EvaluationError, call
+from orylint.terraform.evaluator import Evaluator, render_template_file
+from orylint.terraform.functions import Context, call_strict
 from orylint.terraform.hcl_parser import parse_tree
-from orylint.terraform.hcl_tree import decode_escapes, function_name, token_text, trees, unwrap
-from orylint.terraform.values import Sensitive, Unknown, is_known, mark, unmark, unmark_deep
+from orylint.terraform.hcl_tree import SourceMap, trees
+from orylint.terraform.values import Sensitive, Unknown, is_known, unmark_deep
 
 REPO = Path(__file__).resolve().parent.parent
 CONSOLE = REPO / "tests" / "fixtures" / "console"
@@ -47,20 +45,21 @@ EXPECTED = json.loads((CONSOLE / "expected.json").read_text(encoding="utf-8"))
 CASES: dict[str, dict[str, object]] = EXPECTED["cases"]
 
 
-class NotSupported(Exception):
-    """An expression the test evaluator does not handle (a case-table mistake)."""
+class ConsoleScope:
+    """The scope of a console case: no variables; functions read files from ``files/``."""
+
+    def root(self, name: str) -> object:
+        """No names are declared in a case."""
+        return Unknown(f"reference to {name}")
+
+    def call(self, name: str, args: Sequence[object]) -> object:
+        """Orylint's function library, with the evaluator's templatefile()."""
+        return call_strict(name, args, CONTEXT)
 
 
 def render(template: str, variables: Mapping[str, object]) -> object:
-    """A ``${name}``-only template renderer, standing in for the evaluator's."""
-
-    def substitute(match: re.Match[str]) -> str:
-        value = variables.get(match.group(1))
-        if not isinstance(value, str):
-            raise EvaluationError(f"no string variable {match.group(1)!r}")
-        return value
-
-    return re.sub(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}", substitute, template)
+    """``templatefile()`` renders with the evaluator, as in a scan."""
+    return render_template_file(str(FILES), template, variables, CONTEXT)
 
 
 CONTEXT = Context(module_dir=str(FILES), render_template=render)
@@ -76,73 +75,11 @@ KNOWN_DIFFERENCES = {
 
 
 def evaluate(expression: str) -> object:
-    """Evaluate a case expression with orylint's function library."""
-    tree = parse_tree(f"x = {expression}\n")
+    """Evaluate a case expression as a scan would: orylint's evaluator and function library."""
+    text = f"x = {expression}\n"
+    tree = parse_tree(text)
     attribute = next(tree.find_data("attribute"))
-    return _eval(trees(attribute)[-1])
-
-
-def _eval(node: Tree[Token] | Token) -> object:
-    node = unwrap(node)
-    if isinstance(node, Token):
-        raise NotSupported(str(node))
-    kind = node.data
-    if kind == "expr_term":  # parentheses
-        return _eval(trees(node)[0])
-    if kind in ("int_lit", "float_lit"):
-        exact = Fraction(Decimal(token_text(node)))
-        return int(exact) if exact.denominator == 1 else float(exact)
-    if kind == "literal_value":
-        return {"true": True, "false": False, "null": None}[token_text(node)]
-    if kind == "string":
-        return _string(node)
-    if kind == "tuple":
-        return [_eval(item) for item in trees(node)]
-    if kind == "object":
-        result = {}
-        for element in trees(node):
-            key_node, value_node = trees(element)[0], trees(element)[-1]
-            inner = unwrap(key_node)
-            key = token_text(inner) if inner.data == "identifier" else _eval(inner)
-            assert isinstance(key, str)
-            result[key] = _eval(value_node)
-        return result
-    if kind == "function_call":
-        arguments = next((t for t in trees(node) if t.data == "arguments"), None)
-        values = [_eval(argument) for argument in trees(arguments)] if arguments else []
-        return call(function_name(node), values, CONTEXT)
-    if kind == "unary_op":
-        value = _eval(trees(node)[-1])
-        assert isinstance(value, int | float)
-        return -value
-    if kind in ("index_expr_term", "get_attr_expr_term"):
-        collection, accessor = trees(node)
-        value = _eval(collection)
-        index = _eval(trees(accessor)[0]) if kind == "index_expr_term" else token_text(accessor)
-        plain, marked = unmark(value)
-        if isinstance(plain, Unknown):
-            return value
-        assert isinstance(plain, list | dict)
-        return mark(plain[index], marked)  # type: ignore[index]
-    raise NotSupported(kind)
-
-
-def _string(node: Tree[Token]) -> str:
-    parts = []
-    for part in trees(node):
-        for child in part.children:
-            if not isinstance(child, Token):
-                raise NotSupported("string template")
-            if child.type in ("ESCAPED_INTERPOLATION", "ESCAPED_DIRECTIVE"):
-                parts.append(str(child.value)[1:])
-            else:
-                parts.append(decode_escapes(str(child.value)))
-    return "".join(parts)
-
-
-# --------------------------------------------------------------------------
-# Comparison
-# --------------------------------------------------------------------------
+    return Evaluator(SourceMap("case.tf", text), ConsoleScope()).value(trees(attribute)[-1])
 
 
 def _numbers_match(expected: Decimal, actual: Decimal) -> bool:
