@@ -65,6 +65,9 @@ class Finding:
     suppression: str | None = field(compare=False, default=None)
     sensitive: bool = field(compare=False, default=False)
     fix: Fix | None = field(compare=False, default=None)
+    related: tuple[tuple[Span, str], ...] = field(compare=False, default=())
+    """Where the judged value came from (a tfvars line, a variable default): SARIF
+    ``relatedLocations``."""
 
     @property
     def full_message(self) -> str:

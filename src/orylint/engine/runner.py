@@ -18,6 +18,7 @@ from orylint.model.ory_project import settings_for
 from orylint.model.project import Client, Project
 from orylint.model.settings import Settings
 from orylint.terraform.provider_schema import sensitive_attributes
+from orylint.terraform.values import Attribute, Span
 
 
 @dataclass(frozen=True)
@@ -156,6 +157,12 @@ def _finding(
 ) -> Finding:
     address = violation.address or (client.address if client is not None else None)
     message = violation.message
+    related: tuple[tuple[Span, str], ...] = ()
+    origin = _judged(client, violation.attribute)
+    if origin is not None and origin.provenance is not None:
+        message += f"; the value comes from {origin.provenance}"
+        if origin.provenance_span is not None:
+            related = ((origin.provenance_span, origin.provenance),)
     if client is not None and not client.source_mapped:
         message += (
             f" (located in the {client.origin}: the .tf source of this resource was not found)"
@@ -170,4 +177,12 @@ def _finding(
         rule_name=meta.name,
         address=address,
         attribute=violation.attribute,
+        related=related,
     )
+
+
+def _judged(client: Client | None, attribute: str | None) -> Attribute | None:
+    """The client attribute a finding judges (``redirect_uris[2]`` judges ``redirect_uris``)."""
+    if client is None or attribute is None:
+        return None
+    return client.attributes.get(attribute.split("[", 1)[0])

@@ -14,8 +14,10 @@ and marks carried by the value (a ``sensitive`` variable) make the attribute sen
 from __future__ import annotations
 
 import dataclasses
+import os
 from collections.abc import Mapping
 
+from orylint.model.effective import show
 from orylint.model.ory_project import (
     PROJECT_RESOURCES,
     PROJECT_SETTINGS,
@@ -25,12 +27,12 @@ from orylint.model.ory_project import (
     setting_value,
 )
 from orylint.model.project import Client, Project
-from orylint.terraform.document import Block
+from orylint.terraform.document import Block, BlockAttribute
 from orylint.terraform.evaluator import Scope
-from orylint.terraform.modules import InstanceTree, ModuleInstance, Provenance
+from orylint.terraform.modules import InstanceScope, InstanceTree, ModuleInstance, Provenance
 from orylint.terraform.plan_loader import strip_instance_keys
 from orylint.terraform.provider_schema import RESOURCE_TYPE
-from orylint.terraform.values import Attribute, Element, unmark_deep
+from orylint.terraform.values import Attribute, Element, Span, unmark_deep
 
 
 def expand_module_calls(
@@ -113,9 +115,42 @@ def _evaluated(attribute: Attribute, block: Block, scope: Scope) -> Attribute:
         elements = tuple(
             Element(index, item, attribute.value_span) for index, item in enumerate(value)
         )
+    origin, origin_span = _provenance(written, scope, marked)
     return dataclasses.replace(
-        attribute, value=value, elements=elements, sensitive=attribute.sensitive or marked
+        attribute,
+        value=value,
+        elements=elements,
+        sensitive=attribute.sensitive or marked,
+        provenance=origin,
+        provenance_span=origin_span,
     )
+
+
+def _provenance(
+    written: BlockAttribute, scope: Scope, sensitive: bool
+) -> tuple[str | None, Span | None]:
+    """Where a value written as ``var.x`` or ``local.x`` (or using one) came from.
+
+    ``var.ttl = "1d" (terraform.tfvars:3)``: the first variable or local the expression uses,
+    with its value and where that value is written, so a finding on the attribute says why.
+    """
+    if not isinstance(scope, InstanceScope):
+        return None, None
+    instance = scope.instance
+    for reference in written.references:
+        kind, name = reference.parts[0], reference.parts[1] if len(reference.parts) > 1 else ""
+        if kind == "var" and name in instance.provenance:
+            origin = instance.provenance[name]
+            value, marked = unmark_deep(instance.inputs.get(name))
+            shown = show(value, sensitive=sensitive or marked)
+            return f"var.{name} = {shown} ({origin.description})", origin.span
+        if kind == "local" and name in instance.config.locals:
+            span = instance.config.locals[name].attribute.span
+            value, marked = unmark_deep(instance.local(name))
+            shown = show(value, sensitive=sensitive or marked)
+            where = f"{os.path.basename(span.path)}:{span.start_line}"
+            return f"local.{name} = {shown} ({where})", span
+    return None, None
 
 
 def _collect_project_facts(project: Project, instance: ModuleInstance) -> None:

@@ -145,11 +145,9 @@ def _result(
     sources: dict[str, str],
 ) -> dict[str, Any]:
     span = finding.span
-    uri = artifact_uri(span.path, root)
     location: dict[str, Any] = {
         "physicalLocation": {
-            "artifactLocation": {"uri": uri}
-            | ({} if uri.startswith("file:") else {"uriBaseId": "%SRCROOT%"}),
+            "artifactLocation": _artifact(span.path, root),
             "region": {
                 "startLine": span.start_line,
                 "startColumn": span.start_column,
@@ -168,6 +166,18 @@ def _result(
         "message": {"text": finding.full_message},
         "locations": [location],
     }
+    if finding.related:
+        result["relatedLocations"] = [
+            {
+                "id": number,
+                "physicalLocation": {
+                    "artifactLocation": _artifact(where.path, root),
+                    "region": {"startLine": where.start_line, "startColumn": where.start_column},
+                },
+                "message": {"text": text},
+            }
+            for number, (where, text) in enumerate(finding.related, start=1)
+        ]
     if finding.rule_id in index:
         result["ruleIndex"] = index[finding.rule_id]
     fingerprints = {
@@ -183,6 +193,12 @@ def _result(
             {"kind": "inSource", "status": "accepted", "justification": finding.suppression}
         ]
     return result
+
+
+def _artifact(path: str, root: Path) -> dict[str, str]:
+    """An artifactLocation: relative to %SRCROOT% unless the file lies outside it."""
+    uri = artifact_uri(path, root)
+    return {"uri": uri} if uri.startswith("file:") else {"uri": uri, "uriBaseId": "%SRCROOT%"}
 
 
 def _fix(finding: Finding, root: Path, sources: dict[str, str]) -> dict[str, Any]:

@@ -138,6 +138,8 @@ class Attribute:
     sensitive: bool = False
     from_jsonencode: bool = False
     heredoc: bool = False
+    provenance: str | None = None
+    provenance_span: Span | None = None
 
     @property
     def known(self) -> bool:

@@ -1,0 +1,184 @@
+"""Evaluation end to end: where values come from, project facts, secrets across modules.
+
+The expression language and functions are checked against ``terraform console``
+(``test_console_cases.py``) and whole configurations against real plans
+(``test_evaluation_equivalence.py``); these tests pin what a user sees on top of that.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from orylint.engine.runner import RuleSelection
+from orylint.report import render
+from orylint.scan import ScanOptions, ScanResult, scan
+
+LIFESPAN_CLIENT = """\
+variable "ttl" {
+  type    = string
+  default = "1h"
+}
+
+resource "ory_oauth2_client" "web" {
+  client_name                                    = "web"
+  grant_types                                    = ["client_credentials"]
+  token_endpoint_auth_method                     = "client_secret_basic"
+  client_credentials_grant_access_token_lifespan = var.ttl
+}
+"""
+
+
+def lint(path: Path, *rules: str, **options: object) -> ScanResult:
+    return scan(ScanOptions([str(path)], selection=RuleSelection(select=rules), **options))  # type: ignore[arg-type]
+
+
+def test_a_value_from_tfvars_says_where_it_came_from(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text(LIFESPAN_CLIENT, encoding="utf-8")
+    (tmp_path / "terraform.tfvars").write_text('\nttl = "1d"\n', encoding="utf-8")
+    result = lint(tmp_path, "ORY201")
+    [finding] = result.findings
+    assert finding.span.start_line == 10  # the attribute that uses the value
+    assert 'the value comes from var.ttl = "1d" (' in finding.message
+    assert finding.message.endswith("terraform.tfvars:2)")
+    [(where, text)] = finding.related
+    assert (Path(where.path).name, where.start_line) == ("terraform.tfvars", 2)
+    sarif = json.loads(render("sarif", result, exit_code=1, source_root=tmp_path))
+    [related] = sarif["runs"][0]["results"][0]["relatedLocations"]
+    assert related["physicalLocation"]["artifactLocation"]["uri"] == "terraform.tfvars"
+    assert related["message"]["text"] == text
+
+
+def test_the_default_applies_without_tfvars_and_var_files_win(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text(LIFESPAN_CLIENT, encoding="utf-8")
+    assert lint(tmp_path, "ORY201").findings == []  # "1h" from the default
+    (tmp_path / "prod.tfvars").write_text('ttl = "2d"\n', encoding="utf-8")
+    [finding] = lint(tmp_path, "ORY201", var_files=[str(tmp_path / "prod.tfvars")]).findings
+    assert '"2d"' in finding.message
+    [finding] = lint(tmp_path, "ORY201", variables={"ttl": "3d"}).findings
+    assert 'var.ttl = "3d" (-var)' in finding.message
+
+
+def test_tf_var_environment_variables_are_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "main.tf").write_text(LIFESPAN_CLIENT, encoding="utf-8")
+    monkeypatch.setenv("TF_VAR_ttl", "1w")
+    [finding] = lint(tmp_path, "ORY201").findings
+    assert "TF_VAR_ttl" in finding.message
+
+
+def test_a_sensitive_variable_is_never_shown(tmp_path: Path) -> None:
+    text = LIFESPAN_CLIENT.replace('default = "1h"', 'default = "1d"\n  sensitive = true')
+    (tmp_path / "main.tf").write_text(text, encoding="utf-8")
+    [finding] = lint(tmp_path, "ORY201").findings
+    assert '"1d"' not in finding.message
+    assert "(sensitive value)" in finding.message
+
+
+PUBLIC_CODE_CLIENT = """\
+resource "ory_oauth2_client" "spa" {
+  client_name                = "SPA"
+  grant_types                = ["authorization_code"]
+  response_types             = ["code"]
+  redirect_uris              = ["https://spa.example.com/cb"]
+  token_endpoint_auth_method = "none"
+  PROVIDER
+}
+"""
+
+PROJECT = """\
+resource "ory_project_config" "main" {
+  oauth2_pkce_enforced_for_public_clients = true
+}
+"""
+
+
+def test_project_config_in_the_configuration_decides_the_pkce_note(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text(PUBLIC_CODE_CLIENT.replace("PROVIDER", ""), "utf-8")
+    assert [f.rule_id for f in lint(tmp_path, "ORY308").findings] == ["ORY308"]
+    (tmp_path / "project.tf").write_text(PROJECT, encoding="utf-8")
+    assert lint(tmp_path, "ORY308").findings == []
+
+
+def test_facts_of_one_project_do_not_reach_another(tmp_path: Path) -> None:
+    client = PUBLIC_CODE_CLIENT.replace("PROVIDER", "provider = ory.staging")
+    (tmp_path / "main.tf").write_text(client + PROJECT, encoding="utf-8")
+    assert [f.rule_id for f in lint(tmp_path, "ORY308").findings] == ["ORY308"]
+
+
+def test_a_trusted_issuer_silences_the_jwt_bearer_reminder(tmp_path: Path) -> None:
+    client = (
+        'resource "ory_oauth2_client" "svc" {\n'
+        '  client_name = "svc"\n'
+        '  grant_types = ["urn:ietf:params:oauth:grant-type:jwt-bearer"]\n'
+        '  token_endpoint_auth_method = "private_key_jwt"\n'
+        '  jwks_uri = "https://svc.example.com/jwks.json"\n'
+        "}\n"
+    )
+    (tmp_path / "main.tf").write_text(client, encoding="utf-8")
+    before = [f for f in lint(tmp_path, "ORY309").findings if "jwt-bearer" in f.message]
+    assert len(before) == 1
+    (tmp_path / "issuer.tf").write_text(
+        'resource "ory_trusted_oauth2_jwt_grant_issuer" "svc" {\n'
+        '  issuer = "https://svc.example.com"\n'
+        "}\n",
+        encoding="utf-8",
+    )
+    assert [f for f in lint(tmp_path, "ORY309").findings if "jwt-bearer" in f.message] == []
+
+
+def test_a_secret_passed_into_a_child_module_is_followed(tmp_path: Path) -> None:
+    (tmp_path / "mod").mkdir()
+    (tmp_path / "main.tf").write_text(
+        'resource "ory_oauth2_client" "x" {\n  client_name = "x"\n}\n'
+        'module "app" {\n  source = "./mod"\n  secret = ory_oauth2_client.x.client_secret\n}\n',
+        encoding="utf-8",
+    )
+    (tmp_path / "mod" / "main.tf").write_text(
+        'variable "secret" {\n  type = string\n}\n'
+        'resource "local_file" "creds" {\n  content  = var.secret\n  filename = "c"\n}\n',
+        encoding="utf-8",
+    )
+    [finding] = lint(tmp_path, "ORY702").findings
+    assert finding.address == "local_file.creds"
+    assert "via var.secret" in finding.message
+
+
+def test_an_attribute_of_a_module_output_object_is_judged_alone(tmp_path: Path) -> None:
+    (tmp_path / "mod").mkdir()
+    (tmp_path / "mod" / "main.tf").write_text(
+        'resource "ory_oauth2_client" "x" {\n  client_name = "x"\n}\n'
+        'output "creds" {\n  value = {\n    id     = ory_oauth2_client.x.client_id\n'
+        "    secret = ory_oauth2_client.x.client_secret\n  }\n  sensitive = true\n}\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "main.tf").write_text(
+        'module "app" {\n  source = "./mod"\n}\n'
+        'output "id" {\n  value = module.app.creds.id\n}\n'
+        'output "secret" {\n  value = module.app.creds.secret\n}\n',
+        encoding="utf-8",
+    )
+    assert [f.address for f in lint(tmp_path, "ORY701").findings] == ["output.secret"]
+
+
+def test_a_cycle_between_locals_is_one_ory005_finding(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text(
+        'locals {\n  a = "${local.b}x"\n  b = "${local.a}y"\n}\n'
+        'resource "ory_oauth2_client" "x" {\n  client_name = local.a\n}\n',
+        encoding="utf-8",
+    )
+    [finding] = lint(tmp_path, "ORY005").findings
+    assert "cycle between local values" in finding.message
+    assert finding.span.start_line in (2, 3)
+
+
+def test_a_value_its_type_refuses_is_ory005_and_stays_unknown(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text(
+        LIFESPAN_CLIENT.replace("type    = string", "type    = number"), encoding="utf-8"
+    )
+    (tmp_path / "terraform.tfvars").write_text('ttl = "1d"\n', encoding="utf-8")
+    result = lint(tmp_path, "ORY005", "ORY201")
+    assert [f.rule_id for f in result.findings] == ["ORY005"]
