@@ -266,7 +266,8 @@ def test_manifest_declares_both_hooks() -> None:
         ("main.tf", True),
         ("envs/prod/clients.tf", True),
         ("clients.tf.json", True),
-        ("main.tfvars", False),
+        ("main.tfvars", True),
+        ("envs/prod/terraform.tfvars.json", True),
         ("main.tf.bak", False),
         ("main.tfstate", False),
         ("notes.json", False),
@@ -302,6 +303,31 @@ def test_bad_change_blocks_the_commit_and_the_fix_passes(
     assert passed.returncode == 0, _output(passed)
     assert "Passed" in _hook_line(passed)
     assert repo.head_subject() == "add billing client"
+
+
+VARIABLE_CLIENT = BAD_CLIENT.replace('"1d"', "var.token_lifespan") + (
+    'variable "token_lifespan" {\n  type    = string\n  default = "1h"\n}\n'
+)
+
+
+def test_a_changed_tfvars_file_lints_its_root_module_with_its_values(
+    hook_setup: HookSetup, tmp_path: Path
+) -> None:
+    repo = hook_setup.repository(tmp_path / "repo")
+    repo.baseline({"infra/main.tf": VARIABLE_CLIENT})  # the default "1h" is fine
+
+    repo.write("infra/terraform.tfvars", 'token_lifespan = "1d"\n')
+    blocked = repo.commit("longer tokens", "infra/terraform.tfvars")
+    assert blocked.returncode != 0, _output(blocked)
+    assert "ORY201" in _output(blocked)
+    assert "infra/main.tf:8:" in _output(blocked)  # the attribute that uses the value
+    assert "terraform.tfvars:1" in _output(blocked)  # and where the value came from
+    assert repo.head_subject() == "baseline"
+
+    repo.write("infra/terraform.tfvars", 'token_lifespan = "24h"\n')
+    passed = repo.commit("longer tokens", "infra/terraform.tfvars")
+    assert passed.returncode == 0, _output(passed)
+    assert repo.head_subject() == "longer tokens"
 
 
 def test_unrelated_change_does_not_run_the_hook(hook_setup: HookSetup, tmp_path: Path) -> None:

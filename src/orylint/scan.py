@@ -36,7 +36,12 @@ from orylint.terraform.provider_schema import RESOURCE_TYPE
 from orylint.terraform.source import decode_source
 from orylint.terraform.tfjson_loader import load_tf_json
 from orylint.terraform.values import Span
-from orylint.terraform.variables import VariableDiagnostic, resolve_root_variables
+from orylint.terraform.variables import (
+    AUTOMATIC_VAR_FILES,
+    AUTOMATIC_VAR_SUFFIXES,
+    VariableDiagnostic,
+    resolve_root_variables,
+)
 
 _MODULE_SOURCE = re.compile(rb'source\s*=\s*"(\.{1,2}/[^"]*)"')
 
@@ -96,6 +101,7 @@ def scan(options: ScanOptions) -> ScanResult:
         if paths
         else Inputs()
     )
+    module_var_files = _named_var_files(inputs)
     context = _add_context(inputs)
     for missing in inputs.missing:
         result.fatal_errors.append(f"{missing}: no such file or directory")
@@ -109,7 +115,7 @@ def scan(options: ScanOptions) -> ScanResult:
     _load_tf(inputs, project, result)
     result.files_scanned -= len(context & result.sources.keys())  # context is not reported on
     mark_roots(project)
-    values, provenance = _root_variables(project, options, result)
+    values, provenance = _root_variables(project, options, module_var_files)
     expand_module_calls(project, values, provenance)
     for document, root in documents:
         add_plan(project, document, root)
@@ -348,8 +354,31 @@ def load_file(name: str, data: bytes) -> Document | LoadError:
     return load_hcl(name, text)
 
 
+def _named_var_files(inputs: Inputs) -> dict[str, list[str]]:
+    """A ``.tfvars`` file named on the command line (pre-commit passes a changed one).
+
+    Its values change what every client of its root module becomes, so the module's files are
+    linted and reported as if they had been named too; a file Terraform does not load by itself
+    (``prod.tfvars``, for ``-var-file``) is applied to that module only.
+    """
+    result: dict[str, list[str]] = {}
+    for path in inputs.var_files:
+        directory = path.parent
+        for pattern, target in (("*.tf", inputs.tf_files), ("*.tf.json", inputs.tf_json_files)):
+            for file in sorted(directory.glob(pattern)):
+                if file.resolve() not in inputs.explicit and file.is_file():
+                    inputs.explicit.add(file.resolve())
+                    if file not in target:
+                        target.append(file)
+        name = path.name
+        automatic = name in AUTOMATIC_VAR_FILES or name.endswith(AUTOMATIC_VAR_SUFFIXES)
+        if not automatic:
+            result.setdefault(posix_dirname(display_path(path)), []).append(display_path(path))
+    return result
+
+
 def _root_variables(
-    project: Project, options: ScanOptions, result: ScanResult
+    project: Project, options: ScanOptions, module_var_files: Mapping[str, list[str]]
 ) -> tuple[dict[str, dict[str, object]], dict[str, dict[str, Provenance]]]:
     """Root variables of every root module: tfvars, ``--var``, ``TF_VAR_`` and defaults.
 
@@ -365,7 +394,7 @@ def _root_variables(
         resolved = resolve_root_variables(
             module.config.variables.values(),
             module.directory,
-            var_files=options.var_files,
+            var_files=[*options.var_files, *module_var_files.get(module.directory, [])],
             vars=options.variables,
             environ=os.environ,
             diagnostics=problems,

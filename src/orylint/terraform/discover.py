@@ -26,6 +26,8 @@ class Inputs:
     tf_json_files: list[Path] = field(default_factory=list)
     plan_files: list[Path] = field(default_factory=list)
     explicit: set[Path] = field(default_factory=set)
+    var_files: list[Path] = field(default_factory=list)
+    """``.tfvars`` files named explicitly: their module is linted with their values."""
     missing: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
 
@@ -85,10 +87,10 @@ def discover(
         if path.is_dir():
             for file in _walk(path, rules):
                 _add(inputs, file, seen, explicit=False)
-        elif path.name.endswith(_VARIABLE_FILES) or (
-            force_exclude and rules.match(path, path.as_posix(), is_dir=False)
-        ):
-            inputs.skipped.append(raw)  # excluded, or values for a root module: nothing to lint
+        elif force_exclude and rules.match(path, path.as_posix(), is_dir=False):
+            inputs.skipped.append(raw)  # excluded
+        elif path.name.endswith(_VARIABLE_FILES):
+            inputs.var_files.append(path)  # values for its root module: lint that module
         else:
             _add(inputs, path, seen, explicit=True)
     return inputs

@@ -170,17 +170,20 @@ def resolve_root_variables(
     return result
 
 
+#: The files Terraform loads by itself from the root module's directory, in this order.
+AUTOMATIC_VAR_FILES = ("terraform.tfvars", "terraform.tfvars.json")
+AUTOMATIC_VAR_SUFFIXES = (".auto.tfvars", ".auto.tfvars.json")
+
+
 def _automatic_files(directory: str) -> list[str]:
     """``terraform.tfvars``, ``terraform.tfvars.json``, then ``*.auto.tfvars(.json)`` sorted."""
     base = Path(directory)
-    found = [
-        name for name in ("terraform.tfvars", "terraform.tfvars.json") if (base / name).exists()
-    ]
+    found = [name for name in AUTOMATIC_VAR_FILES if (base / name).exists()]
     try:
         names = sorted(os.listdir(base))
     except OSError:
         names = []
-    found += [name for name in names if name.endswith((".auto.tfvars", ".auto.tfvars.json"))]
+    found += [name for name in names if name.endswith(AUTOMATIC_VAR_SUFFIXES)]
     return [name if directory in ("", ".") else posixpath.join(directory, name) for name in found]
 
 
