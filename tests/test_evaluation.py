@@ -182,3 +182,22 @@ def test_a_value_its_type_refuses_is_ory005_and_stays_unknown(tmp_path: Path) ->
     (tmp_path / "terraform.tfvars").write_text('ttl = "1d"\n', encoding="utf-8")
     result = lint(tmp_path, "ORY005", "ORY201")
     assert [f.rule_id for f in result.findings] == ["ORY005"]
+
+
+def test_written_attributes_of_the_project_config_can_be_referenced(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text(
+        'resource "ory_project_config" "main" {\n  oauth2_ttl_access_token = "1d"\n}\n'
+        + LIFESPAN_CLIENT.replace("var.ttl", "ory_project_config.main.oauth2_ttl_access_token"),
+        encoding="utf-8",
+    )
+    [finding] = lint(tmp_path, "ORY201").findings
+    assert '"1d"' in finding.message
+
+
+def test_other_resources_stay_unknown(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text(
+        'resource "aws_ssm_parameter" "ttl" {\n  value = "1d"\n}\n'
+        + LIFESPAN_CLIENT.replace("var.ttl", "aws_ssm_parameter.ttl.value"),
+        encoding="utf-8",
+    )
+    assert lint(tmp_path, "ORY201").findings == []

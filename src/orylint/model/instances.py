@@ -52,7 +52,7 @@ def expand_module_calls(
     }
     if not configs:
         return
-    tree = InstanceTree(configs)
+    tree = InstanceTree(configs, readable_resources=PROJECT_RESOURCES)
     templates = {directory: list(project.modules[directory].clients) for directory in configs}
     for directory in configs:
         project.modules[directory].clients = []

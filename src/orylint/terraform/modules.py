@@ -242,8 +242,26 @@ class InstanceScope:
             return {"module": instance.config.directory, "root": instance.root_dir, "cwd": "."}
         if name == "terraform":
             return {"workspace": "default"}
+        tree = instance.tree
+        if tree is not None and name in tree.readable_resources:
+            return Namespace(name, lambda label: self._resource(name, label))
         # resources, data sources, self: known only at apply time
         return Unknown("reference")
+
+    def _resource(self, kind: str, label: str) -> object:
+        """A resource whose written attributes are known before apply (the project's own)."""
+        block = next((b for b in self.instance.config.resources if b.labels == [kind, label]), None)
+        if block is None or "count" in block.attributes or "for_each" in block.attributes:
+            return Unknown(f"{kind}.{label} is known only at apply time")
+        scope = self.instance.scope()
+
+        def attribute(name: str) -> object:
+            written = block.attributes.get(name)
+            if written is None:
+                return Unknown(f"{kind}.{label}.{name} is computed at apply time")
+            return _evaluate(written, scope)
+
+        return Namespace(f"{kind}.{label}", attribute)
 
     def call(self, name: str, args: Sequence[object]) -> object:
         """Functions of the library in force for the scan."""
@@ -269,6 +287,8 @@ class InstanceTree:
 
     configs: Mapping[str, ModuleConfig]
     max_depth: int = 16
+    readable_resources: frozenset[str] = frozenset()
+    """Resource types whose written attributes references may read (the project's own)."""
 
     def root(
         self,
