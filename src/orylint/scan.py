@@ -23,11 +23,12 @@ from orylint.engine.result import ScanResult
 from orylint.engine.runner import TOOL_RULES, RuleSelection, enabled_rules, run_rules, tool_finding
 from orylint.model.extract import add_documents, mark_roots
 from orylint.model.instances import expand_module_calls
+from orylint.model.ory_project import PROJECT_RESOURCES
 from orylint.model.plan import add_plan, module_directories
 from orylint.model.project import Project
 from orylint.model.settings import Settings
 from orylint.terraform.discover import Excludes, Inputs, discover, is_excluded
-from orylint.terraform.document import Document, LoadError
+from orylint.terraform.document import Block, Document, LoadError
 from orylint.terraform.hcl_loader import load_hcl
 from orylint.terraform.hcl_parser import parser
 from orylint.terraform.modules import Provenance
@@ -349,9 +350,34 @@ def load_file(name: str, data: bytes) -> Document | LoadError:
     text = decode_source(name, data)
     if isinstance(text, LoadError):
         return text
-    if name.endswith(".tf.json"):
-        return load_tf_json(name, text)
-    return load_hcl(name, text)
+    loaded = load_tf_json(name, text) if name.endswith(".tf.json") else load_hcl(name, text)
+    if isinstance(loaded, Document):
+        _keep_expressions_for_evaluation(loaded)
+    return loaded
+
+
+#: Blocks whose expressions module evaluation reads again; every other block keeps only its
+#: load-time values (the parse trees cost memory, and pickling when parsed in a worker).
+_EVALUATED_BLOCKS = frozenset({"variable", "locals", "output", "module"})
+_EVALUATED_RESOURCES = frozenset({RESOURCE_TYPE, *PROJECT_RESOURCES})
+
+
+def _keep_expressions_for_evaluation(document: Document) -> None:
+    for block in document.blocks:
+        if block.type in _EVALUATED_BLOCKS or (
+            block.type == "resource"
+            and block.labels[:1]
+            and block.labels[0] in _EVALUATED_RESOURCES
+        ):
+            continue
+        _drop_expressions(block)
+
+
+def _drop_expressions(block: Block) -> None:
+    for attribute in [*block.attributes.values(), *block.duplicates]:
+        attribute.expression = None
+    for nested in block.blocks:
+        _drop_expressions(nested)
 
 
 def _named_var_files(inputs: Inputs) -> dict[str, list[str]]:

@@ -103,6 +103,8 @@ def _evaluated(attribute: Attribute, block: Block, scope: Scope) -> Attribute:
     written = block.attributes.get(attribute.name)
     if written is None or written.expression is None or written.attribute is not attribute:
         return attribute
+    if not written.references:
+        return attribute  # nothing in it depends on the instance: the loader's value stands
     value, marked = unmark_deep(written.expression.value(scope))
     elements = written.expression.elements(scope)
     if elements is not None:

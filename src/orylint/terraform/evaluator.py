@@ -798,12 +798,81 @@ def get_index(value: object, key: object) -> object:
     raise EvaluationError("This value does not have any indices")
 
 
-@dataclass(frozen=True)
-class HclExpression:
-    """An expression of a ``.tf`` file, kept to be evaluated in any module instance's scope."""
+#: A lark node packed into a flat list of integers and its names, in preorder: a tree is
+#: ``2 * name, child count``, a token ``2 * name + 1, start, end`` (its text is the source
+#: between the offsets). A list of small integers crosses a process boundary many times faster
+#: than lark's objects, and most expressions are never evaluated again after loading.
+Packed = tuple[tuple[str, ...], list[int]]
 
-    source_map: SourceMap
-    node: Node
+
+def _pack(node: Node) -> Packed:
+    names: dict[str, int] = {}
+    codes: list[int] = []
+    stack: list[Node] = [node]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, Token):
+            start = item.start_pos or 0
+            index = names.setdefault(item.type, len(names))
+            codes += (2 * index + 1, start, start + len(item))
+        else:
+            index = names.setdefault(str(item.data), len(names))
+            codes += (2 * index, len(item.children))
+            stack.extend(reversed(item.children))
+    return tuple(names), codes
+
+
+def _unpack(packed: Packed, text: str) -> Node:
+    names, codes = packed
+    position = 0
+
+    def build() -> Node:
+        nonlocal position
+        code = codes[position]
+        if code % 2:
+            start, end = codes[position + 1], codes[position + 2]
+            position += 3
+            return Token(names[code // 2], text[start:end], start_pos=start, end_pos=end)
+        count = codes[position + 1]
+        position += 2
+        return Tree(names[code // 2], [build() for _ in range(count)])
+
+    return build()
+
+
+class HclExpression:
+    """An expression of a ``.tf`` file, kept to be evaluated in any module instance's scope.
+
+    When a file is parsed in a worker process, the expression travels packed and is unpacked
+    only if it is evaluated again (:meth:`__reduce__`).
+    """
+
+    __slots__ = ("_node", "_packed", "source_map")
+
+    def __init__(
+        self, source_map: SourceMap, node: Node | None = None, packed: Packed | None = None
+    ) -> None:
+        self.source_map = source_map
+        self._node = node
+        self._packed = packed
+
+    def __reduce__(self) -> tuple[object, ...]:
+        try:
+            packed: Packed | None = _pack(self.node) if self.node is not None else None
+        except RecursionError:  # nested too deeply to pack: unknown after the boundary
+            packed = None
+        return (HclExpression, (self.source_map, None, packed))
+
+    @property
+    def node(self) -> Node | None:
+        """The lark node (unpacked on first use)."""
+        if self._node is None and self._packed is not None:
+            try:
+                self._node = _unpack(self._packed, self.source_map.text)
+            except RecursionError:
+                self._node = None
+            self._packed = None
+        return self._node
 
     @property
     def syntax(self) -> object:
@@ -812,11 +881,14 @@ class HclExpression:
 
     def value(self, scope: Scope | None = None) -> object:
         """The value in ``scope``; Terraform errors become unknowns."""
-        return Evaluator(self.source_map, scope).value(self.node)
+        node = self.node
+        if node is None:
+            return Unknown("expression nested too deeply")
+        return Evaluator(self.source_map, scope).value(node)
 
     def elements(self, scope: Scope | None = None) -> tuple[Element, ...] | None:
         """Each element of a list literal with its own span, evaluated in ``scope``."""
-        node = unwrap(self.node)
+        node = unwrap(self.node) if self.node is not None else None
         if not isinstance(node, Tree) or node.data != "tuple":
             return None
         evaluator = Evaluator(self.source_map, scope)
