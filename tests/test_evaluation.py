@@ -201,3 +201,16 @@ def test_other_resources_stay_unknown(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     assert lint(tmp_path, "ORY201").findings == []
+
+
+def test_the_example_of_the_evaluation_page_gives_what_it_says(tmp_path: Path) -> None:
+    page = (Path(__file__).parent.parent / "docs" / "evaluation.md").read_text(encoding="utf-8")
+    example = page.split("```hcl\n", 1)[1].split("```", 1)[0]
+    (tmp_path / "main.tf").write_text(example, encoding="utf-8")
+    (tmp_path / "terraform.tfvars").write_text('token_lifespan = "1d"\n', encoding="utf-8")
+    [finding] = lint(tmp_path, "ORY201").findings
+    assert finding.span.start_line == 10
+    assert 'var.token_lifespan = "1d" (' in finding.message
+    shown = page.split("```text\n", 1)[1].split("```", 1)[0]
+    assert shown.startswith("main.tf:10:52: ORY201 error:")
+    assert (finding.span.start_line, finding.span.start_column) == (10, 52)
