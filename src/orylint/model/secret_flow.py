@@ -8,6 +8,7 @@ answers that statically, erring on the side of "unknown" only where the configur
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from orylint.model.project import Module, Project
@@ -90,6 +91,34 @@ class SecretFlow:
             return self._through_variable(module, parts, unmasked, via, seen, shallow)
         return []
 
+    def _follow(
+        self,
+        module: Module,
+        references: Iterable[Reference],
+        rest: tuple[str, ...],
+        unmasked: bool,
+        via: tuple[str, ...],
+        seen: frozenset[tuple[str, str]],
+        shallow: bool,
+    ) -> list[SecretPath]:
+        """Resolve the references a value is made of; ``rest`` selects inside a whole client."""
+        paths = []
+        for reference in references:
+            inner = reference.parts
+            if is_whole_client(inner) and rest:
+                inner = inner + rest
+            paths.extend(
+                self._resolve(
+                    module,
+                    inner,
+                    unmasked or reference.unmasked,
+                    via,
+                    seen,
+                    reference.shallow if reference.unmasked else shallow,
+                )
+            )
+        return paths
+
     def _through_variable(
         self,
         module: Module,
@@ -106,21 +135,11 @@ class SecretFlow:
         paths = []
         for call in self.project.callers().get(module.directory, []):
             caller = self.project.modules.get(call.module_dir)
-            if caller is None:
-                continue
-            for reference in call.argument_references.get(parts[1], []):
-                inner = reference.parts
-                if is_whole_client(inner) and len(parts) > 2:
-                    inner = inner + parts[2:]
-                paths.extend(
-                    self._resolve(
-                        caller,
-                        inner,
-                        unmasked or reference.unmasked,
-                        (*via, f"var.{parts[1]}"),
-                        seen | {key},
-                        reference.shallow if reference.unmasked else shallow,
-                    )
+            if caller is not None:
+                references = call.argument_references.get(parts[1], [])
+                step = (*via, f"var.{parts[1]}")
+                paths += self._follow(
+                    caller, references, parts[2:], unmasked, step, seen | {key}, shallow
                 )
         return paths
 
@@ -145,22 +164,8 @@ class SecretFlow:
             rest = rest[1:]
         elif local.members is not None and shallow:
             unmasked = False  # nonsensitive(local.creds): the members keep their marks
-        paths = []
-        for reference in references:
-            inner = reference.parts
-            if is_whole_client(inner) and rest:
-                inner = inner + rest
-            paths.extend(
-                self._resolve(
-                    module,
-                    inner,
-                    unmasked or reference.unmasked,
-                    (*via, f"local.{parts[1]}"),
-                    seen | {key},
-                    reference.shallow if reference.unmasked else shallow,
-                )
-            )
-        return paths
+        step = (*via, f"local.{parts[1]}")
+        return self._follow(module, references, rest, unmasked, step, seen | {key}, shallow)
 
     def _through_module(
         self,
@@ -190,18 +195,5 @@ class SecretFlow:
             if output.members is not None and rest:
                 # `module.x.creds.client_id` of an object output holds only `client_id`
                 references, rest = output.members.get(rest[0], []), rest[1:]
-            for reference in references:
-                inner = reference.parts
-                if is_whole_client(inner) and rest:
-                    inner = inner + rest
-                paths.extend(
-                    self._resolve(
-                        child,
-                        inner,
-                        unmasked or reference.unmasked,
-                        step,
-                        seen | {key},
-                        reference.shallow if reference.unmasked else shallow,
-                    )
-                )
+            paths += self._follow(child, references, rest, unmasked, step, seen | {key}, shallow)
         return paths
