@@ -17,7 +17,7 @@ from orylint.golang.gojson import (
     respell_numbers,
     unmarshal,
 )
-from orylint.terraform.hcl_expressions import go_json
+from orylint.terraform.functions import call
 
 
 def n(text: str) -> JSONNumber:
@@ -118,6 +118,10 @@ def test_go_float_notation() -> None:
         "0.0000015",
         "123",
     ]
+
+
+def go_json(value: object) -> object:
+    return call("jsonencode", [value])
 
 
 def test_hcl_jsonencode_uses_the_shared_encoder() -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from orylint.terraform.document import Document, LoadError
-from orylint.terraform.hcl_expressions import go_json
+from orylint.terraform.functions import call
 from orylint.terraform.hcl_loader import load_hcl
 from orylint.terraform.values import Span, Unknown
 
@@ -87,7 +87,7 @@ def test_jsonencode_of_literals_matches_terraform() -> None:
     )
     assert values["m"] == '{"a":"\\u003c\\u0026\\u003e","b":2,"c":[1,true,null]}'
     assert isinstance(values["u"], Unknown)
-    assert go_json({"z": 1, "a": [1]}) == '{"a":[1],"z":1}'
+    assert call("jsonencode", [{"z": 1, "a": [1]}]) == '{"a":[1],"z":1}'
 
 
 @pytest.mark.parametrize(

@@ -126,6 +126,11 @@ class Evaluator:
 
     # --- entry points -----------------------------------------------------------------------
 
+    @staticmethod
+    def no_bindings() -> _Bindings:
+        """Bindings with no ``for`` variables, for callers outside an expression."""
+        return _Bindings()
+
     def value(self, node: Node) -> object:
         """The value of an expression; Terraform errors become :class:`Unknown`."""
         try:

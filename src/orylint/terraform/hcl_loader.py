@@ -2,7 +2,8 @@
 
 This module gives a file its structure: blocks, labels, attributes (duplicates kept apart),
 nested blocks and comments. Each attribute's expression is handed to
-:class:`~orylint.terraform.hcl_expressions.ExpressionEvaluator`, and positions to
+:class:`~orylint.terraform.evaluator.HclExpression` (its references to
+:class:`~orylint.terraform.hcl_references.ReferenceCollector`), and positions to
 :class:`~orylint.terraform.hcl_tree.SourceMap`.
 
 Positions come from lark's metadata on the raw parse tree: character offsets, converted to
@@ -20,8 +21,8 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
 
 from orylint.terraform.document import Block, BlockAttribute, Comment, Document, LoadError
 from orylint.terraform.evaluator import HclExpression
-from orylint.terraform.hcl_expressions import ExpressionEvaluator
 from orylint.terraform.hcl_parser import parse_tree
+from orylint.terraform.hcl_references import ReferenceCollector
 from orylint.terraform.hcl_tree import (
     SourceMap,
     first_tree,
@@ -143,8 +144,8 @@ class _Builder:
         name_node = tree.children[0]
         expression = last_tree(tree)
         name = token_text(name_node)
-        evaluator = ExpressionEvaluator(self.source_map)
-        _, references = evaluator.evaluate(expression, {})
+        collector = ReferenceCollector(self.source_map)
+        references = collector.references(expression)
         handle = HclExpression(self.source_map, expression)
         value = handle.value()
         elements = handle.elements()
@@ -160,7 +161,7 @@ class _Builder:
             from_jsonencode=is_call and function_name(unwrapped) == "jsonencode",
             heredoc=isinstance(unwrapped, Tree) and unwrapped.data.startswith("heredoc"),
         )
-        return BlockAttribute(attribute, references, evaluator.members(expression), handle)
+        return BlockAttribute(attribute, references, collector.members(expression), handle)
 
     def comments(self, tree: Tree[Token]) -> Iterator[Comment]:
         for token in tree.scan_values(lambda value: isinstance(value, Token)):

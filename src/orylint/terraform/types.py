@@ -39,8 +39,9 @@ from fractions import Fraction
 from lark import Token, Tree
 from lark.exceptions import UnexpectedInput
 
-from orylint.terraform.hcl_expressions import ExpressionEvaluator
+from orylint.terraform.evaluator import Evaluator
 from orylint.terraform.hcl_parser import parse_tree
+from orylint.terraform.hcl_references import ReferenceCollector
 from orylint.terraform.hcl_tree import (
     Node,
     SourceMap,
@@ -464,9 +465,9 @@ def _literal(node: Node, source_map: SourceMap) -> object:
     """An ``optional()`` default: a constant expression (no references, no function calls)."""
     if contains_call(node):
         raise TypeExpressionError("Functions may not be called here.")
-    value, references = ExpressionEvaluator(source_map).evaluate(node, {})
-    if references:
+    if ReferenceCollector(source_map).references(node):
         raise TypeExpressionError("Variables may not be used here.")
+    value = Evaluator(source_map).value(node)
     if not is_known(value):
         raise UnresolvedTypeError("an optional() default orylint cannot evaluate")
     return value
