@@ -214,3 +214,42 @@ def test_the_example_of_the_evaluation_page_gives_what_it_says(tmp_path: Path) -
     shown = page.split("```text\n", 1)[1].split("```", 1)[0]
     assert shown.startswith("main.tf:10:52: ORY201 error:")
     assert (finding.span.start_line, finding.span.start_column) == (10, 52)
+
+
+def test_a_module_argument_may_use_another_module_output(tmp_path: Path) -> None:
+    """Calls expand on demand: `module.a`'s argument needs `module.b`, declared after it."""
+    for name in ("a", "b"):
+        (tmp_path / name).mkdir()
+    (tmp_path / "main.tf").write_text(
+        'module "a" {\n  source = "./a"\n  uri    = local.uri\n}\n'
+        "locals {\n  uri = module.b.uri\n}\n"
+        'module "b" {\n  source = "./b"\n}\n'
+        'output "everything" {\n  value = var\n}\n',
+        encoding="utf-8",
+    )
+    (tmp_path / "a" / "main.tf").write_text(
+        'variable "uri" {}\nresource "ory_oauth2_client" "c" {\n'
+        '  client_name   = "c"\n  redirect_uris = [var.uri]\n}\n',
+        encoding="utf-8",
+    )
+    (tmp_path / "b" / "main.tf").write_text(
+        'output "uri" {\n  value = "http://example.com/cb"\n}\n', encoding="utf-8"
+    )
+    [finding] = lint(tmp_path, "ORY403").findings
+    assert finding.address == "module.a.ory_oauth2_client.c"
+
+
+def test_a_module_whose_argument_needs_its_own_output_is_unknown(tmp_path: Path) -> None:
+    (tmp_path / "a").mkdir()
+    (tmp_path / "main.tf").write_text(
+        'module "a" {\n  source = "./a"\n  uri    = module.a.uri\n}\n', encoding="utf-8"
+    )
+    (tmp_path / "a" / "main.tf").write_text(
+        'variable "uri" {}\noutput "uri" {\n  value = var.uri\n}\n'
+        'resource "ory_oauth2_client" "c" {\n  client_name   = "c"\n'
+        "  redirect_uris = [var.uri]\n}\n",
+        encoding="utf-8",
+    )
+    result = lint(tmp_path, "ORY4")
+    assert not result.fatal_errors
+    assert result.findings == []

@@ -443,7 +443,7 @@ class Evaluator:
         name = token_text(node)
         if name in bound.values:
             return bound.values[name]
-        return self._named(self.scope.root(name), node)
+        return self._named(_whole(self.scope.root(name)), node)
 
     def _named(self, value: object, node: Node) -> object:
         """An unknown reference says which reference it is, in the source's words."""
@@ -454,19 +454,29 @@ class Evaluator:
         return value
 
     def _traversal(self, node: Tree[Token], bound: _Bindings) -> object:
+        return self._named(_whole(self._reference(node, bound)), node)
+
+    def _reference(self, node: Node, bound: _Bindings) -> object:
+        """A traversal's value, which may still be a namespace (``var``, a resource object)."""
+        node = unwrap(node)
+        if isinstance(node, Tree) and node.data == "identifier":
+            name = token_text(node)  # the root of a reference: var, local, a resource type
+            return bound.values[name] if name in bound.values else self.scope.root(name)
+        if not isinstance(node, Tree) or node.data not in _TRAVERSALS:
+            return self.evaluate(node, bound)
         children = trees(node)
-        base = self.evaluate(children[0], bound)
+        base = self._reference(children[0], bound)
         if isinstance(base, Unknown) and base.reason.startswith("reference to "):
             base = Unknown(REFERENCE)  # name the whole traversal, not only its root
         for accessor in children[1:]:
             base = self.access(base, accessor, bound)
-        return self._named(base, node)
+        return base
 
     def access(self, value: object, accessor: Tree[Token], bound: _Bindings) -> object:
         """Apply one accessor (``.name``, ``[index]``, ``.*``, ``[*]``) to a value."""
         kind = accessor.data
         if kind in ("attr_splat", "full_splat"):
-            return self.splat(value, trees(accessor), bound)
+            return self.splat(_whole(value), trees(accessor), bound)
         if kind == "get_attr":
             return get_attribute(value, token_text(trees(accessor)[0]))
         if kind == "short_index":
@@ -546,6 +556,9 @@ class Evaluator:
         return mark(object_result, marked)
 
 
+_TRAVERSALS = frozenset(
+    {"get_attr_expr_term", "index_expr_term", "attr_splat_expr_term", "full_splat_expr_term"}
+)
 _Handler = Callable[[Evaluator, Tree[Token], _Bindings], object]
 _HANDLERS: Mapping[str, _Handler] = {
     "int_lit": Evaluator._int,
@@ -667,6 +680,13 @@ def _apply_strip_markers(items: list[_TemplateItem]) -> list[_TemplateItem]:
 
 
 # --- value helpers shared with the function library -------------------------------------------
+
+
+def _whole(value: object) -> object:
+    """A namespace taken whole (``var``, ``ory_project_config.main``) is no value of its own."""
+    if isinstance(value, Namespace):
+        return Unknown(f"the whole {value.name} object is known only at apply time")
+    return value
 
 
 def number(value: Fraction | int | float) -> int | float:

@@ -110,8 +110,10 @@ class ModuleInstance:
     problems: list[tuple[str, Span | None]] = field(default_factory=list)
     _locals: dict[str, object] = field(default_factory=dict)
     _evaluating: list[str] = field(default_factory=list)
-    _children: dict[str, list[tuple[InstanceKey, ModuleInstance]]] | None = None
+    _children: dict[str, list[tuple[InstanceKey, ModuleInstance]]] = field(default_factory=dict)
+    _expanding: set[str] = field(default_factory=set)
     _outputs: dict[str, object] | None = None
+    _computing_outputs: bool = False
 
     def scope(self, each: tuple[object, object] | None = None, count_index: object = None) -> Scope:
         """The scope of an expression in this instance (a resource's own ``each``/``count``)."""
@@ -142,33 +144,57 @@ class ModuleInstance:
         self._locals[name] = value
         return value
 
-    def outputs(self) -> dict[str, object]:
-        """Every output of this instance (``sensitive = true`` marks the value)."""
+    def outputs(self) -> dict[str, object] | Unknown:
+        """Every output of this instance (``sensitive = true`` marks the value).
+
+        An output that needs, through the caller, this instance's own outputs is a cycle:
+        unknown, as the values involved are for Terraform until it reports the cycle.
+        """
+        if self._computing_outputs:
+            return Unknown(f"outputs of {self.address or 'the root module'} depend on themselves")
         if self._outputs is None:
-            self._outputs = {}
-            for name, block in self.config.outputs.items():
-                value_attribute = block.attributes.get("value")
-                value: object = (
-                    _evaluate(value_attribute, self.scope())
-                    if value_attribute is not None
-                    else None
-                )
-                sensitive = block.attributes.get("sensitive")
-                self._outputs[name] = mark(
-                    value, sensitive is not None and sensitive.attribute.value is True
-                )
+            self._computing_outputs = True
+            outputs: dict[str, object] = {}
+            try:
+                for name, block in self.config.outputs.items():
+                    outputs[name] = self._output(block)
+            finally:
+                self._computing_outputs = False
+            self._outputs = outputs
         return self._outputs
+
+    def _output(self, block: Block) -> object:
+        value_attribute = block.attributes.get("value")
+        value = _evaluate(value_attribute, self.scope()) if value_attribute is not None else None
+        sensitive = block.attributes.get("sensitive")
+        return mark(value, sensitive is not None and sensitive.attribute.value is True)
 
     # --- module calls -------------------------------------------------------------------------
 
     def children(self) -> dict[str, list[tuple[InstanceKey, ModuleInstance]]]:
         """The instances of each module call of this instance, keyed as Terraform keys them."""
-        if self._children is None:
-            self._children = {}
-            if self.tree is not None:
-                for name, block in self.config.calls.items():
-                    self._children[name] = list(self.tree.call_instances(self, name, block))
+        for name in self.config.calls:
+            self.call_instances(name)
         return self._children
+
+    def call_instances(self, name: str) -> list[tuple[InstanceKey, ModuleInstance]] | None:
+        """The instances of one call, expanded once; None while it is being expanded (a cycle).
+
+        Calls are expanded on demand, in the order references need them: one call's argument
+        may use another call's output (``x = module.other.value``).
+        """
+        if name in self._children:
+            return self._children[name]
+        block = self.config.calls.get(name)
+        if block is None or self.tree is None or name in self._expanding:
+            return None
+        self._expanding.add(name)
+        try:
+            instances = list(self.tree.call_instances(self, name, block))
+        finally:
+            self._expanding.discard(name)
+        self._children[name] = instances
+        return instances
 
     def module_value(self, name: str) -> object:
         """``module.name``: an object of outputs, or a map/list of them with for_each/count."""
@@ -178,7 +204,9 @@ class ModuleInstance:
         target = self.config.call_target(name)
         if self.tree is None or target is None or target not in self.tree.configs:
             return Unknown(f"outputs of module.{name}, whose source orylint did not read")
-        instances = self.children()[name]
+        instances = self.call_instances(name)
+        if instances is None:
+            return Unknown(f"module.{name} is used in its own arguments")
         if not instances:
             return [] if "count" in block.attributes else {}
         if len(instances) == 1 and isinstance(instances[0][0], Unknown):
