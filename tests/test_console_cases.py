@@ -74,6 +74,17 @@ KNOWN_DIFFERENCES = {
 }
 
 
+#: Cases where orylint knowingly stays unknown although Terraform knows the value: Terraform's
+#: ``==`` compares collection types too (``tolist([]) == []`` is false, a list is never a
+#: tuple), and orylint's values do not keep collection types, so it does not decide ``==`` on
+#: collections. Unknown is never wrong; each must still be in the table and still be unknown.
+CONSERVATIVE = {
+    '[1, "a"] == [1, "a"]',
+    "{a = 1} == {a = 1}",
+    "{a = 1} != {a = 2}",
+}
+
+
 def evaluate(expression: str) -> object:
     """Evaluate a case expression as a scan would: orylint's evaluator and function library."""
     text = f"x = {expression}\n"
@@ -123,6 +134,9 @@ def test_orylint_agrees_with_terraform(expression: str) -> None:
         return
     if "json" not in expected:
         assert not is_known(result), f"Terraform fails or leaves it unknown; orylint: {result!r}"
+        return
+    if expression in CONSERVATIVE:
+        assert not is_known(result), "orylint now decides it: remove it from CONSERVATIVE"
         return
     assert is_known(result), f"orylint cannot evaluate it: {result!r}"
     plain, marked = unmark_deep(result)

@@ -253,3 +253,96 @@ def test_a_module_whose_argument_needs_its_own_output_is_unknown(tmp_path: Path)
     result = lint(tmp_path, "ORY4")
     assert not result.fatal_errors
     assert result.findings == []
+
+
+def test_a_sensitive_for_each_never_shows_its_keys(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text(
+        'variable "tenants" {\n  type      = map(string)\n  sensitive = true\n'
+        '  default   = { "tenant-SECRETKEY" = "1d" }\n}\n'
+        'resource "ory_oauth2_client" "a" {\n  for_each = var.tenants\n'
+        "  client_name = each.key\n"
+        "  client_credentials_grant_access_token_lifespan = each.value\n}\n",
+        encoding="utf-8",
+    )
+    result = lint(tmp_path, "ORY1", "ORY2")
+    for format_name in ("text", "json", "sarif"):
+        assert "SECRETKEY" not in render(format_name, result, exit_code=0)
+
+
+def test_project_facts_stay_in_their_root_module(tmp_path: Path) -> None:
+    (tmp_path / "prod").mkdir()
+    (tmp_path / "dev").mkdir()
+    client = PUBLIC_CODE_CLIENT.replace("PROVIDER", "")
+    (tmp_path / "prod" / "main.tf").write_text(client + PROJECT, encoding="utf-8")
+    (tmp_path / "dev" / "main.tf").write_text(client, encoding="utf-8")
+    findings = lint(tmp_path, "ORY308").findings
+    assert [Path(f.span.path).parent.name for f in findings] == ["dev"]
+
+
+def test_facts_do_not_reach_a_module_called_with_other_providers(tmp_path: Path) -> None:
+    (tmp_path / "m").mkdir()
+    (tmp_path / "m" / "main.tf").write_text(
+        PUBLIC_CODE_CLIENT.replace("PROVIDER", ""), encoding="utf-8"
+    )
+    (tmp_path / "main.tf").write_text(
+        PROJECT + 'module "other" {\n  source    = "./m"\n  providers = { ory = ory.other }\n}\n',
+        encoding="utf-8",
+    )
+    assert [f.address for f in lint(tmp_path, "ORY308").findings] == [
+        "module.other.ory_oauth2_client.spa"
+    ]
+
+
+def test_a_project_config_that_may_not_exist_decides_nothing(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text(
+        PUBLIC_CODE_CLIENT.replace("PROVIDER", "")
+        + 'variable "manage" {\n  type = bool\n}\n'
+        + PROJECT.replace("{\n", "{\n  count = var.manage ? 1 : 0\n", 1),
+        encoding="utf-8",
+    )
+    assert [f.rule_id for f in lint(tmp_path, "ORY308").findings] == ["ORY308"]
+
+
+@pytest.mark.parametrize(
+    ("expression", "finding"),
+    [
+        ('var.extra == [] ? "1d" : "1h"', False),  # list(string) vs tuple: Terraform says false
+        ('terraform.workspace == "prod" ? "1h" : "1d"', False),  # the workspace is unknown
+        ('"${path.module}" == "." ? "1d" : "1h"', True),  # path.module is relative to the root
+    ],
+)
+def test_values_orylint_cannot_decide_stay_unknown(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, expression: str, finding: bool
+) -> None:
+    monkeypatch.delenv("TF_WORKSPACE", raising=False)
+    (tmp_path / "main.tf").write_text(
+        'variable "extra" {\n  type    = list(string)\n  default = []\n}\n'
+        + LIFESPAN_CLIENT.replace("var.ttl", expression),
+        encoding="utf-8",
+    )
+    assert bool(lint(tmp_path, "ORY201").findings) is finding
+
+
+def test_a_module_that_includes_itself_is_one_ory005(tmp_path: Path) -> None:
+    (tmp_path / "m").mkdir()
+    (tmp_path / "main.tf").write_text('module "m" {\n  source = "./m"\n}\n', encoding="utf-8")
+    (tmp_path / "m" / "main.tf").write_text(
+        'module "again" {\n  source = "../m"\n  count  = 2\n}\n'
+        + LIFESPAN_CLIENT.replace("var.ttl", '"1d"'),
+        encoding="utf-8",
+    )
+    result = lint(tmp_path, "ORY005", "ORY201")
+    assert sorted(f.rule_id for f in result.findings) == ["ORY005", "ORY201"]
+
+
+def test_provenance_never_quotes_a_whole_object(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text(
+        'locals {\n  cfg = { web = { secret = "S3cr3t-value", ttl = "1d" } }\n}\n'
+        + LIFESPAN_CLIENT.replace("var.ttl", "local.cfg.web.ttl"),
+        encoding="utf-8",
+    )
+    result = lint(tmp_path, "ORY201")
+    [finding] = result.findings
+    assert "local.cfg (main.tf:2)" in finding.message
+    for format_name in ("text", "json", "sarif"):
+        assert "S3cr3t" not in render(format_name, result, exit_code=1)

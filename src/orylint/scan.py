@@ -400,7 +400,9 @@ def _named_var_files(inputs: Inputs) -> dict[str, list[str]]:
         automatic = name in AUTOMATIC_VAR_FILES or name.endswith(AUTOMATIC_VAR_SUFFIXES)
         if not automatic:
             result.setdefault(posix_dirname(display_path(path)), []).append(display_path(path))
-    return result
+    # Several var files of one module changed together are alternatives (prod.tfvars,
+    # staging.tfvars): Terraform never runs with all of them, so none is applied.
+    return {directory: files for directory, files in result.items() if len(files) == 1}
 
 
 def _root_variables(

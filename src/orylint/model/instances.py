@@ -65,12 +65,15 @@ def expand_module_calls(
             (root_values or {}).get(directory),
             (root_provenance or {}).get(directory),
         )
-        for instance in root.descendants():
+        instances = list(root.descendants())
+        for instance in instances:
             for name in instance.config.locals:
                 instance.local(name)  # Terraform evaluates every local: a cycle is an error
             target = project.modules[instance.config.directory]
             target.clients.extend(_clients(instance, templates[instance.config.directory]))
             _collect_project_facts(project, instance)
+        for instance in instances:  # problems found while expanding calls, too
+            target = project.modules[instance.config.directory]
             target.evaluation_problems.extend(
                 problem
                 for problem in instance.problems
@@ -87,9 +90,22 @@ def _clients(instance: ModuleInstance, templates: list[Client]) -> list[Client]:
         template = by_block.get((block.labels[1], block.header_span))
         if block.labels[0] != RESOURCE_TYPE or template is None:
             continue
+        project = _project_key(instance, template.provider)
         for address, scope in instance.resource_instances(block):
-            result.append(_instance(template, block, address, scope))
+            client = _instance(template, block, address, scope)
+            result.append(dataclasses.replace(client, provider=project))
     return result
+
+
+def _project_key(instance: ModuleInstance, provider: str) -> str:
+    """Which project a resource is in: its root module and provider configuration.
+
+    Below a call that remaps providers (``providers = { ory = ory.other }``) the project is not
+    known, and no project's facts apply.
+    """
+    if instance.providers_remapped:
+        return ""
+    return f"{instance.root_dir}#{provider}"
 
 
 def _instance(template: Client, block: Block, address: str, scope: Scope) -> Client:
@@ -133,8 +149,10 @@ def _provenance(
 ) -> tuple[str | None, Span | None]:
     """Where a value written as ``var.x`` or ``local.x`` (or using one) came from.
 
-    ``var.ttl = "1d" (terraform.tfvars:3)``: the first variable or local the expression uses,
-    with its value and where that value is written, so a finding on the attribute says why.
+    ``var.ttl = "1d" (terraform.tfvars:3)``: the first variable or local the expression uses and
+    where its value is written, so a finding on the attribute says why. Only a plain value is
+    quoted (a string, number or bool, never a sensitive one): an object or list may hold other
+    clients' settings or secrets, and the finding already quotes the value it judges.
     """
     if not isinstance(scope, InstanceScope):
         return None, None
@@ -143,16 +161,22 @@ def _provenance(
         kind, name = reference.parts[0], reference.parts[1] if len(reference.parts) > 1 else ""
         if kind == "var" and name in instance.provenance:
             origin = instance.provenance[name]
-            value, marked = unmark_deep(instance.inputs.get(name))
-            shown = show(value, sensitive=sensitive or marked)
-            return f"var.{name} = {shown} ({origin.description})", origin.span
+            value = _quoted(instance.inputs.get(name), sensitive)
+            return f"var.{name}{value} ({origin.description})", origin.span
         if kind == "local" and name in instance.config.locals:
             span = instance.config.locals[name].attribute.span
-            value, marked = unmark_deep(instance.local(name))
-            shown = show(value, sensitive=sensitive or marked)
+            value = _quoted(instance.local(name), sensitive)
             where = f"{os.path.basename(span.path)}:{span.start_line}"
-            return f"local.{name} = {shown} ({where})", span
+            return f"local.{name}{value} ({where})", span
     return None, None
+
+
+def _quoted(value: object, sensitive: bool) -> str:
+    """`` = "1d"`` for a plain known value; nothing for collections, unknowns and secrets."""
+    plain, marked = unmark_deep(value)
+    if marked or sensitive or not isinstance(plain, str | int | float | bool):
+        return ""
+    return f" = {show(plain)}"
 
 
 def _collect_project_facts(project: Project, instance: ModuleInstance) -> None:
@@ -161,9 +185,18 @@ def _collect_project_facts(project: Project, instance: ModuleInstance) -> None:
         if block.labels[0] not in PROJECT_RESOURCES:
             continue
         provider = block.attributes.get("provider")
-        key = provider_key(provider.attribute.source if provider is not None else None)
+        key = _project_key(
+            instance, provider_key(provider.attribute.source if provider is not None else None)
+        )
+        if not key:
+            continue
         facts = project.ory_projects.setdefault(key, ProjectFacts(key))
-        for _, scope in instance.resource_instances(block):
+        expanded = instance.resource_instances(block)
+        if ("count" in block.attributes or "for_each" in block.attributes) and any(
+            not address.endswith("]") for address, _ in expanded
+        ):
+            continue  # whether the resource exists is known only at apply time
+        for _, scope in expanded:
             if block.labels[0] == TRUSTED_ISSUER:
                 facts.trusted_issuers += 1
                 continue

@@ -345,6 +345,10 @@ class Evaluator:
         if operator in ("==", "!="):
             if not is_known(left) or not is_known(right):
                 return Unknown("comparison with a value known only at apply time", "")
+            if isinstance(left, list | dict) or isinstance(right, list | dict):
+                # Terraform compares types too (a list is never equal to a tuple), and orylint's
+                # values do not keep collection types: not decidable here
+                return Unknown("comparison of collections whose types orylint does not track", "")
             equal = terraform_equal(left, right)
             return mark(equal if operator == "==" else not equal, marked)
         if isinstance(left, Unknown) or isinstance(right, Unknown):

@@ -35,7 +35,7 @@ from orylint.terraform.types import (
     parse_type_constraint,
     parse_type_string,
 )
-from orylint.terraform.values import Span, Unknown, mark, unmark
+from orylint.terraform.values import Span, Unknown, mark, unmark, unmark_deep
 
 #: Block types whose attributes are not evaluated in an instance (they describe Terraform itself).
 _META_ARGUMENTS = frozenset({"source", "version", "count", "for_each", "providers", "depends_on"})
@@ -107,6 +107,10 @@ class ModuleInstance:
     each: tuple[object, object] | None = None
     count_index: object = None
     root_dir: str = "."
+    ancestors: tuple[str, ...] = ()
+    """The directories of the instances above this one (a module must not include itself)."""
+    providers_remapped: bool = False
+    """A call above passes ``providers = {...}``: which project a client is in is not known."""
     problems: list[tuple[str, Span | None]] = field(default_factory=list)
     _locals: dict[str, object] = field(default_factory=dict)
     _evaluating: list[str] = field(default_factory=list)
@@ -267,9 +271,11 @@ class InstanceScope:
                 return Unknown('"count" used where count is not set')
             return {"index": self.count_index}
         if name == "path":
-            return {"module": instance.config.directory, "root": instance.root_dir, "cwd": "."}
+            # relative to the root module, as Terraform gives them; files are read from there
+            module = os.path.relpath(instance.config.directory, instance.root_dir)
+            return {"module": module.replace(os.sep, "/"), "root": ".", "cwd": "."}
         if name == "terraform":
-            return {"workspace": "default"}
+            return {"workspace": _workspace(instance.root_dir)}
         tree = instance.tree
         if tree is not None and name in tree.readable_resources:
             return Namespace(name, lambda label: self._resource(name, label))
@@ -353,6 +359,15 @@ class InstanceTree:
         target = parent.config.call_target(name)
         if target is None or target not in self.configs:
             return
+        if target in parent.ancestors or target == parent.config.directory:
+            parent.problems.append(
+                (
+                    f"module.{name} calls {target}, which contains the call itself: Terraform "
+                    "cannot install a module that includes itself",
+                    block.header_span,
+                )
+            )
+            return
         if parent.address.count("module.") >= self.max_depth:
             return
         config = self.configs[target]
@@ -379,9 +394,31 @@ class InstanceTree:
             yield (
                 key,
                 ModuleInstance(
-                    address, config, inputs, origins, tree=self, root_dir=parent.root_dir
+                    address,
+                    config,
+                    inputs,
+                    origins,
+                    tree=self,
+                    root_dir=parent.root_dir,
+                    ancestors=(*parent.ancestors, parent.config.directory),
+                    providers_remapped=parent.providers_remapped or "providers" in block.attributes,
                 ),
             )
+
+
+def _workspace(root: str) -> object:
+    """``terraform.workspace``: ``TF_WORKSPACE``, else the one selected in ``.terraform/``.
+
+    Without either, the run that applies may select any workspace: unknown.
+    """
+    selected = os.environ.get("TF_WORKSPACE")
+    if selected:
+        return selected
+    try:
+        with open(os.path.join(root, ".terraform", "environment"), encoding="utf-8") as handle:
+            return handle.read(256).strip() or "default"
+    except OSError:
+        return Unknown("the workspace is chosen when Terraform runs")
 
 
 def _evaluate(attribute: BlockAttribute, scope: Scope) -> object:
@@ -443,7 +480,12 @@ def _expand(
     for_each = block.attributes.get("for_each")
     if for_each is not None:
         value = _evaluate(for_each, scope)
-        plain, _ = unmark(value)
+        plain, marked = unmark_deep(value)
+        if marked:
+            # Terraform refuses sensitive for_each values; their keys must never be shown
+            unknown = Unknown("for_each over a sensitive value")
+            yield unknown, (unknown, unknown), None
+            return
         if isinstance(plain, dict) and all(not isinstance(k, Unknown) for k in plain):
             for key in sorted(plain):
                 yield key, (key, plain[key]), None
