@@ -45,6 +45,7 @@ from orylint.terraform.hcl_tree import (
 from orylint.terraform.values import (
     Element,
     Sensitive,
+    TfSet,
     Unknown,
     is_known,
     mark,
@@ -771,7 +772,9 @@ def terraform_equal(left: object, right: object) -> bool:
 
 def iterate(collection: object) -> Iterator[tuple[object, object]]:
     """(key, value) pairs as ``for`` sees them: lists by index, maps in key order."""
-    if isinstance(collection, list):
+    if isinstance(collection, TfSet):  # a set: the element is its own key
+        yield from ((item, item) for item in collection)
+    elif isinstance(collection, list):
         yield from enumerate(collection)
     elif isinstance(collection, dict):
         for key in sorted(collection):

@@ -51,7 +51,7 @@ from orylint.terraform.hcl_tree import (
     trees,
     unwrap,
 )
-from orylint.terraform.values import Sensitive, Unknown, is_known, mark, unmark_deep
+from orylint.terraform.values import Sensitive, TfSet, Unknown, is_known, mark, unmark_deep
 
 # --- types --------------------------------------------------------------------------------------
 
@@ -1334,7 +1334,7 @@ def make_set(values: Sequence[object]) -> object:
         if not any(_equal(value, seen) for seen in unique):
             unique.append(value)
     unique.sort(key=functools.cmp_to_key(_set_compare))
-    return mark(unique, marked)
+    return mark(TfSet(unique), marked)
 
 
 def _equal(a: object, b: object) -> bool:

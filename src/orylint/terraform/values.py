@@ -44,6 +44,14 @@ class Unknown:
         return f"Unknown({self.reason!r})"
 
 
+class TfSet(list):  # type: ignore[type-arg]
+    """A Terraform set: a list already deduplicated and in cty's order.
+
+    Sets behave as lists almost everywhere; the difference shows where Terraform iterates them:
+    ``for k, v in toset(...)`` binds the element to both names, not an index.
+    """
+
+
 @dataclass(frozen=True)
 class Sensitive:
     """A value Terraform marks sensitive, wrapping it wherever it sits in a value tree.
@@ -83,7 +91,8 @@ def unmark_deep(value: object) -> tuple[object, bool]:
         return inner, True
     if isinstance(value, list):
         items = [unmark_deep(item) for item in value]
-        return [item for item, _ in items], any(found for _, found in items)
+        plain = [item for item, _ in items]
+        return (TfSet(plain) if isinstance(value, TfSet) else plain), any(f for _, f in items)
     if isinstance(value, dict):
         members = {key: unmark_deep(item) for key, item in value.items()}
         return (

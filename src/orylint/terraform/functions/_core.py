@@ -28,7 +28,7 @@ from fractions import Fraction
 from typing import Protocol
 
 from orylint.golang import gojson
-from orylint.terraform.values import Sensitive
+from orylint.terraform.values import Sensitive, TfSet
 
 Value = object
 """A Terraform value in orylint's value model (see :mod:`orylint.terraform.values`)."""
@@ -541,6 +541,11 @@ def same(left: Value, right: Value) -> bool:
 
 
 def set_order(items: Sequence[Value]) -> list[Value]:
+    """A set of ``items`` (:class:`~orylint.terraform.values.TfSet`), as cty orders it."""
+    return TfSet(_ordered(items))
+
+
+def _ordered(items: Sequence[Value]) -> list[Value]:
     """Deduplicate and order as a cty set is: strings by code point, numbers, false < true.
 
     cty orders sets of other values by a hash orylint does not reproduce; those keep their
