@@ -21,7 +21,6 @@ from orylint.engine.findings import Finding
 from orylint.engine.runner import RuleSelection
 from orylint.golang.urls import parse
 from orylint.model import cors
-from orylint.model.hosts import DEFAULT_PORTS
 from orylint.scan import ScanOptions, scan
 from tests.test_uri_rules import _hcl_string
 

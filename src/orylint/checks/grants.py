@@ -316,7 +316,7 @@ def _no_rs256_key(client: Client) -> Iterator[Violation]:
             f'{name} holds no public RSA key with use "sig" ({held}), but with '
             'token_endpoint_auth_method "private_key_jwt" Hydra accepts only RS256 client '
             "assertions (the provider cannot set token_endpoint_auth_signing_alg) and fosite "
-            'verifies them only with such a key: every token request fails with invalid_client; '
+            "verifies them only with such a key: every token request fails with invalid_client; "
             'add the public RSA signing key (kty "RSA", use "sig", alg "RS256") and sign the '
             "assertions with RS256",
             attribute.value_span,

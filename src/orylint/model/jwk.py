@@ -142,9 +142,7 @@ class KeyVerdict:
         ``use == "sig"`` whose go-jose key is an ``*rsa.PublicKey``: a public RSA key that Hydra
         accepted. A private RSA key decodes to ``*rsa.PrivateKey`` and does not count.
         """
-        return (
-            self.stage == "ok" and self.kty == "RSA" and self.use == "sig" and not self.private
-        )
+        return self.stage == "ok" and self.kty == "RSA" and self.use == "sig" and not self.private
 
 
 @dataclass(frozen=True)
