@@ -160,6 +160,24 @@ def test_every_key_is_followed_on_its_own() -> None:
     assert [k.kid for k in verdict.keys] == ["", "b", "c"]
 
 
+def test_rs256_verifier_is_a_public_rsa_key_for_signing() -> None:
+    """fosite's findPublicKey: use "sig" and an *rsa.PublicKey (ORY303 reads this)."""
+    rsa = {"kty": "RSA", "alg": "RS256", "kid": "a", "use": "sig", "n": "sXch", "e": "AQAB"}
+    ec = {
+        "kty": "EC",
+        "alg": "ES256",
+        "kid": "b",
+        "use": "sig",
+        "crv": "P-256",
+        "x": "-xajG-RGn1_7aqaywPQZRV8yXfXLYH2HneK5MbVFKIw",
+        "y": "6XglXY31gXQzVWgeIBGVwKWwQiGQf1Mj9iYXoz-aqHw",
+    }
+    verdict = jwk.assess(json.dumps({"keys": [rsa, {**rsa, "use": "enc"}, ec]}))
+    assert verdict.stage == "ok"
+    assert [k.use for k in verdict.keys] == ["sig", "enc", "sig"]
+    assert [k.rs256_verifier for k in verdict.keys] == [True, False, False]
+
+
 def test_private_members_are_listed_but_never_kept_as_values() -> None:
     text = _rsa(d="AQAB", p="AQAB", q="AQAB", dp="AQ")
     verdict = jwk.assess(text)

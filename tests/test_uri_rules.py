@@ -191,6 +191,28 @@ def test_loopback_severity(tmp_path: Path, uri: str, severity: str | None) -> No
     assert _lint(tmp_path / "web", web, ("ORY404",)) == []
 
 
+@pytest.mark.parametrize(
+    ("uri", "suggestion"),
+    [
+        # fosite compares the hostname, path and query of a loopback redirect and ignores only
+        # the port (isMatchingAsLoopback), so the suggestion keeps all three.
+        ("http://[::1]:8123/callback", '"http://[::1]/callback"'),
+        ("http://127.0.0.1:8123/cb?tenant=a", '"http://127.0.0.1/cb?tenant=a"'),
+        ("http://127.0.0.2:8123?x=1", '"http://127.0.0.2?x=1"'),
+        ("http://[::1]:8123", '"http://[::1]"'),
+        # A localhost name is the finding: the host becomes the IP literal, the query stays.
+        ("http://localhost:8085/cb?x=1", '"http://127.0.0.1/cb?x=1"'),
+        ("http://localhost/", '"http://127.0.0.1/"'),
+    ],
+)
+def test_loopback_suggestion_keeps_host_path_and_query(
+    tmp_path: Path, uri: str, suggestion: str
+) -> None:
+    native = {"redirect_uris": ["com.example.app:/cb", uri]}
+    [finding] = _lint(tmp_path, native, ("ORY404",))
+    assert f"register {suggestion} " in finding.message
+
+
 def test_unknown_redirect_uris_are_not_judged(tmp_path: Path) -> None:
     (tmp_path / "main.tf").write_text(
         'resource "ory_oauth2_client" "c" {\n'

@@ -73,13 +73,22 @@ def lifespan_zero(client: Client, settings: Settings) -> Iterator[Violation]:
 
 @client_rule("ORY203")
 def lifespan_negative(client: Client, settings: Settings) -> Iterator[Violation]:
-    """Negative lifespans: expired access/ID tokens, or refresh tokens that never expire."""
+    """Negative lifespans: expired access/ID tokens, or refresh tokens that never expire.
+
+    An expired access or ID token is a client that certainly cannot work (error). A refresh
+    token that never expires still works, so that case is a warning: Hydra accepts the value and
+    nothing fails, but the token stays usable until it is rotated or revoked.
+    """
     del settings
     for attribute, value, nanoseconds in _parsed(client):
         if nanoseconds >= 0:
             continue
-        if LIFESPAN_USES[attribute.name].token == "refresh":
-            effect = "refresh tokens then never expire"
+        refresh = LIFESPAN_USES[attribute.name].token == "refresh"
+        if refresh:
+            effect = (
+                "Hydra accepts it, but refresh tokens then never expire and stay usable until "
+                "they are rotated or revoked"
+            )
         else:
             effect = "tokens are already expired when issued"
         yield Violation(
@@ -87,14 +96,21 @@ def lifespan_negative(client: Client, settings: Settings) -> Iterator[Violation]
             'positive duration such as "1h"',
             attribute.value_span,
             attribute.name,
+            severity="warning" if refresh else None,
         )
 
 
 @client_rule("ORY204")
 def lifespan_not_canonical(client: Client, settings: Settings) -> Iterator[Violation]:
-    """A spelling that differs from what the provider reads back shows a diff on every plan."""
+    """A spelling that differs from what the provider reads back shows a diff on every plan.
+
+    A negative value is ORY203's: rewriting it into its canonical form would recommend a value
+    that rule calls wrong, so this rule stays silent on it (one problem, one finding).
+    """
     del settings
-    for attribute, value, _ in _parsed(client):
+    for attribute, value, nanoseconds in _parsed(client):
+        if nanoseconds < 0:
+            continue  # ORY203
         canonical = provider_canonical(value)
         if canonical != value:
             written = _shown(attribute, canonical)

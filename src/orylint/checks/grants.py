@@ -240,22 +240,17 @@ def private_key_jwt_key_material(client: Client, settings: Settings) -> Iterator
 
 @client_rule("ORY303")
 def key_material_notes(client: Client, settings: Settings) -> Iterator[Violation]:
-    """Unused keys mislead reviewers; private_key_jwt here means RS256 assertions only."""
+    """Unused keys mislead reviewers; private_key_jwt here needs an RSA key for RS256.
+
+    (b) is judged only on a known inline set that Hydra accepts as written: a ``jwks_uri``
+    serves keys orylint cannot see, and a set that ORY604-ORY607 report is rewritten anyway.
+    """
     del settings
     method = effective.auth_method(client)
     if method is None:
         return
     if method == PRIVATE_KEY_JWT:
-        # Only a configured method can be private_key_jwt: the provider's default is not.
-        attribute = client.attributes["token_endpoint_auth_method"]
-        yield Violation(
-            'token_endpoint_auth_method "private_key_jwt" accepts only RS256 client '
-            "assertions here: the provider cannot set token_endpoint_auth_signing_alg, so "
-            "Hydra requires its default RS256 and answers ES256 or PS256 assertions with "
-            "invalid_client; publish an RSA signing key and sign with RS256",
-            attribute.value_span,
-            "token_endpoint_auth_method",
-        )
+        yield from _no_rs256_key(client)
         return
     sources = effective.key_sources(client)
     keys = [name for name, state in sources.items() if state]
@@ -286,6 +281,48 @@ def key_material_notes(client: Client, settings: Settings) -> Iterator[Violation
         key_attribute.value_span if key_attribute is not None else client.span,
         anchor,
     )
+
+
+def _no_rs256_key(client: Client) -> Iterator[Violation]:
+    """A private_key_jwt client whose only keys are inline and none can verify RS256.
+
+    The provider cannot set ``token_endpoint_auth_signing_alg``, so Hydra requires RS256
+    (``Client.GetTokenEndpointAuthSigningAlgorithm``), and fosite verifies an RS256 assertion
+    only with a public RSA key whose ``use`` is ``sig`` (``findPublicKey``). Every token request
+    then fails with invalid_client; an implicit-only client never authenticates, so it is not
+    judged.
+    """
+    if not certain_grants(client) & TOKEN_ENDPOINT_GRANTS:
+        return
+    sources = effective.key_sources(client)
+    for name in INLINE_KEY_ATTRIBUTES:
+        attribute = client.attr(name)
+        verdict = effective.inline_jwks(client, name)
+        if attribute is None or verdict is None or verdict.stage != "ok" or not verdict.keys:
+            continue  # unset, unknown, or reported by ORY604-ORY606
+        if name == "jwks" and verdict.read_back not in (None, client.string(name)):
+            continue  # ORY607: the set is rewritten anyway
+        if any(state is not False for other, state in sources.items() if other != name):
+            continue  # jwks_uri (or the other inline set) may hold the RSA key
+        if any(key.rs256_verifier for key in verdict.keys):
+            continue
+        sensitive = attribute.sensitive
+        held = ", ".join(
+            f"keys[{key.index}] is {show(key.kty, sensitive=sensitive)}"
+            + ("" if key.kty != "RSA" or key.use == "sig" else f" for use {show(key.use)}")
+            for key in verdict.keys[:3]
+        ) + (", ..." if len(verdict.keys) > 3 else "")
+        yield Violation(
+            f'{name} holds no public RSA key with use "sig" ({held}), but with '
+            'token_endpoint_auth_method "private_key_jwt" Hydra accepts only RS256 client '
+            "assertions (the provider cannot set token_endpoint_auth_signing_alg) and fosite "
+            "verifies them only with such a key: every token request fails with invalid_client; "
+            'add the public RSA signing key (kty "RSA", use "sig", alg "RS256") and sign the '
+            "assertions with RS256",
+            attribute.value_span,
+            name,
+            severity="error",
+        )
 
 
 @client_rule("ORY305")

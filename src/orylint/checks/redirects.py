@@ -239,8 +239,8 @@ def localhost_loopback_redirect(client: Client, settings: Settings) -> Iterator[
             continue  # ORY403 reports a localhost that fosite does not accept (e.g. LOCALHOST)
         host, port = url.hostname(), url.port()
         shown = show(uri.raw, sensitive=sensitive)
-        suggestion = show("http://127.0.0.1" + (url.path or "/"), sensitive=sensitive)
         if is_localhost_name(host):
+            suggestion = show(_loopback_rewrite(uri.head, "127.0.0.1"), sensitive=sensitive)
             if port:
                 failure = (
                     f"Ory matches a name exactly, so the app must always get port "
@@ -261,6 +261,7 @@ def localhost_loopback_redirect(client: Client, settings: Settings) -> Iterator[
                 uri.where,
             )
         elif port and is_loopback_ip_literal(host):
+            suggestion = show(_loopback_rewrite(uri.head, None), sensitive=sensitive)
             yield Violation(
                 f"redirect URI {shown} pins port {show(int(port), sensitive=sensitive)}, but Ory "
                 "ignores the port of a loopback IP literal (RFC 8252 §7.3), so the native app "
@@ -269,6 +270,24 @@ def localhost_loopback_redirect(client: Client, settings: Settings) -> Iterator[
                 uri.where,
                 severity="note",
             )
+
+
+def _loopback_rewrite(head: str, host: str | None) -> str:
+    """``head`` (a redirect URI before ``#``) without its port, and with ``host`` if given.
+
+    fosite matches a loopback redirect on any port but compares the hostname, the path and the
+    query exactly (``isMatchingAsLoopback`` in ``authorize_helper.go``), so the suggestion keeps
+    the host as written (``[::1]`` stays ``[::1]``) unless the finding is about the host, and
+    keeps the path and query verbatim. Go ends the authority at the first ``/`` or ``?``.
+    """
+    start = head.index("//") + 2
+    end = next((i for i in range(start, len(head)) if head[i] in "/?"), len(head))
+    if host is None:
+        authority = head[start:end].rpartition("@")[2]
+        bracket = authority.rfind("]")
+        colon = authority.rfind(":")
+        host = authority[:colon] if colon > bracket else authority
+    return f"http://{host}{head[end:]}"
 
 
 @client_rule("ORY405")

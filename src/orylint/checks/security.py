@@ -123,10 +123,11 @@ def skip_consent_public_client(client: Client, settings: Settings) -> Iterator[V
 # --------------------------------------------------------------------------
 
 
-def _origin_error(origin: str, sensitive: bool) -> tuple[str, str | None] | None:
+def _origin_error(origin: str, sensitive: bool) -> tuple[str, str | None, bool] | None:
     """Why Hydra rejects an origin (client/validator.go), or why no browser's origin matches it.
 
-    Returns the problem and, when the generic one does not fit, what to write instead. Hydra
+    Returns the problem, what to write instead when the generic fix does not fit, and whether
+    Hydra rejects the client (True) or stores an entry that never matches (False). Hydra
     parses each entry with Go's ``url.Parse`` and requires an http(s) scheme, no user info, a
     path of only slashes, and no query or fragment; those rejections are decided first. What
     passes is stored as Go prints it and later matched as a glob (:mod:`orylint.model.cors`),
@@ -136,10 +137,10 @@ def _origin_error(origin: str, sensitive: bool) -> tuple[str, str | None] | None
         url = parse(origin)
     except URLError as error:
         reason = "details not shown: the value is sensitive" if sensitive else str(error)
-        return f"does not parse ({reason}): Hydra rejects the client", None
+        return f"does not parse ({reason}): Hydra rejects the client", None, True
     if url.scheme not in _HTTP_SCHEMES:
         if not url.scheme:
-            return f"has no scheme: {_HTTP_ONLY}", None
+            return f"has no scheme: {_HTTP_ONLY}", None, True
         extension = (
             " (browser-extension origins cannot be allowed per client)"
             if url.scheme.endswith("-extension")
@@ -148,35 +149,38 @@ def _origin_error(origin: str, sensitive: bool) -> tuple[str, str | None] | None
         return (
             f"uses the scheme {show(url.scheme, sensitive=sensitive)}{extension}: {_HTTP_ONLY}",
             None,
+            True,
         )
     if url.user:
-        return "contains user info: Hydra rejects the client", None
+        return "contains user info: Hydra rejects the client", None, True
     if url.path.strip("/"):
         return (
             f"has the path {show(url.path, sensitive=sensitive)}, which an origin never has: "
             "Hydra rejects the client",
             None,
+            True,
         )
     if url.raw_query:
-        return "has a query: Hydra rejects the client", None
+        return "has a query: Hydra rejects the client", None, True
     if url.fragment:
-        return "has a fragment: Hydra rejects the client", None
+        return "has a fragment: Hydra rejects the client", None, True
     if url.opaque:
-        return f"has no `//` after the scheme: {_NEVER_MATCHES}", None
+        return f"has no `//` after the scheme: {_NEVER_MATCHES}", None, False
     if url.user is not None:
-        return f'contains an empty user info ("@"): {_NEVER_MATCHES}', None
+        return f'contains an empty user info ("@"): {_NEVER_MATCHES}', None, False
     if not url.hostname():
-        return f"has no host: {_NEVER_MATCHES}", None
-    return _never_matches(url, sensitive)
+        return f"has no host: {_NEVER_MATCHES}", None, False
+    never = _never_matches(url, sensitive)
+    return None if never is None else (*never, False)
 
 
 def _never_matches(url: GoURL, sensitive: bool) -> tuple[str, str | None] | None:
     """An accepted origin whose stored glob cannot match the ``Origin`` header it names.
 
-    A trailing ``?`` and an empty port are decided from the stored text alone, wildcard or not;
-    the other shapes are decided by matching the stored glob against the origin's ``Origin``
-    header. Other wildcards are ORY903's, and the default port is a warning
-    (:func:`_origin_form_warnings`).
+    A trailing ``?``, an empty port and an IPv6 literal are decided from the stored text alone,
+    wildcard or not; the other shapes are decided by matching the stored glob against the
+    origin's ``Origin`` header. Other wildcards are ORY903's, and the default port is
+    :func:`_origin_form_warnings`'s; every "never matches" case is a warning.
     """
     stored = cors.stored_form(url)
     shown = show(stored, sensitive=sensitive)
@@ -195,23 +199,24 @@ def _never_matches(url: GoURL, sensitive: bool) -> tuple[str, str | None] | None
             "it never matches",
             f"write {intended}",
         )
+    if url.host.startswith("["):
+        # The stored "[...]" is a glob character class: it stands for one character where any
+        # Origin header for this host holds the bracketed address (at least "[::]"). A zoned
+        # address (fe80::1%25en0) has no Origin header at all: browsers refuse zone ids.
+        return (
+            'is an IPv6 literal: Hydra matches stored origins as glob patterns, where "[...]" '
+            "is a character class for one character, so no Origin header for this host ever "
+            "matches it",
+            "use a host name for the app (no IPv6-literal origin can be allowed per client)",
+        )
     if "*" in stored or (url.port() and url.port() == DEFAULT_PORTS[url.scheme]):
         return None
     header = cors.origin_header(url)
     if header is None:
-        if url.hostname().isascii():
-            return None  # a zoned IPv6 address: no browser origin to compare with
         return _unicode_host(url, shown, sensitive)
     if cors.matches(stored, header):
         return None
     wanted = show(header, sensitive=sensitive)
-    if url.host.startswith("["):
-        return (
-            f"is an IPv6 literal: Hydra matches stored origins as glob patterns, where "
-            f'"[...]" is a character class for one character, so the Origin header {wanted} '
-            "never matches",
-            "use a host name for the app (no IPv6-literal origin can be allowed per client)",
-        )
     return (  # pragma: no cover - every accepted shape that fails is explained above
         f"is stored as {shown}, which Hydra's glob matching never matches against the Origin "
         f"header {wanted}",
@@ -240,23 +245,19 @@ def _unicode_host(url: GoURL, shown: str, sensitive: bool) -> tuple[str, str | N
 def _valid_origins(client: Client) -> Iterator[tuple[Element, str, GoURL]]:
     """The known ``allowed_cors_origins`` entries Hydra accepts (ORY904 reports the others)."""
     for element, origin in client.known_elements("allowed_cors_origins"):
-        if origin == "*" or _origin_error(origin, sensitive=False) is not None:
+        if _origin_error(origin, sensitive=False) is not None:
             continue
         yield element, origin, parse(origin)
 
 
 @client_rule("ORY903")
 def wildcard_cors_origin(client: Client, settings: Settings) -> Iterator[Violation]:
-    """``*`` is rejected; ``https://*`` and unbounded patterns open the token endpoint to others."""
+    """``https://*`` and unbounded patterns open the token endpoint to other sites.
+
+    A bare ``*`` is ORY904's: Hydra rejects it (HTTP 400), so nothing is exposed, and this
+    rule's security severity is reserved for patterns Hydra accepts.
+    """
     del settings
-    for element, origin in client.known_elements("allowed_cors_origins"):
-        if origin == "*":
-            yield Violation(
-                'CORS origin "*" is not an http(s) origin: Hydra rejects the client; list exact '
-                'origins such as "https://spa.example.com"',
-                element.span,
-                f"allowed_cors_origins[{element.index}]",
-            )
     sensitive = is_sensitive(client, "allowed_cors_origins")
     for element, origin, url in _valid_origins(client):
         stored = cors.stored_form(url)
@@ -273,7 +274,6 @@ def wildcard_cors_origin(client: Client, settings: Settings) -> Iterator[Violati
                 'example.com"',
                 element.span,
                 where,
-                severity="warning",
             )
         elif pattern.unsafe:
             prefix, _, suffix = stored.lower().partition("*")
@@ -291,27 +291,39 @@ def wildcard_cors_origin(client: Client, settings: Settings) -> Iterator[Violati
                 'wildcard label under your own domain such as "https://*.example.com"',
                 element.span,
                 where,
-                severity="warning",
             )
 
 
 @client_rule("ORY904")
 def malformed_cors_origin(client: Client, settings: Settings) -> Iterator[Violation]:
-    """Hydra rejects non-origins, and stores the others canonicalized (so plans drift)."""
+    """Hydra rejects non-origins (error); dead entries and canonicalized ones are warnings.
+
+    An entry Hydra stores but no browser origin ever matches is dead, yet the client is not
+    certainly unable to work: another origin, the project's own CORS settings or a non-browser
+    flow may serve it. So every "never matches" case is a warning, like the drift cases.
+    """
     del settings
     sensitive = is_sensitive(client, "allowed_cors_origins")
     for element, origin in client.known_elements("allowed_cors_origins"):
-        if origin == "*":
-            continue  # ORY903
         where = f"allowed_cors_origins[{element.index}]"
+        if origin == "*":
+            yield Violation(
+                'CORS origin "*" is not an http(s) origin (per-client origins have no "allow '
+                'all"): Hydra rejects the client (HTTP 400); list exact origins such as '
+                '"https://spa.example.com"',
+                element.span,
+                where,
+            )
+            continue
         error = _origin_error(origin, sensitive)
         if error is not None:
-            problem, fix = error
+            problem, fix, rejected = error
             yield Violation(
                 f"CORS origin {show(origin, sensitive=sensitive)} {problem}; "
                 f"{fix or _origin_fix(origin, sensitive)}",
                 element.span,
                 where,
+                severity=None if rejected else "warning",
             )
             continue
         yield from _origin_form_warnings(origin, parse(origin), element, where, sensitive)

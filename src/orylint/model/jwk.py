@@ -121,7 +121,8 @@ class KeyVerdict:
     known even when Go would stop at the first one: a key the provider rejects has a
     ``"provider"`` verdict, and the keys after it still get the verdict Hydra would give them.
     ``private`` lists the private members the key holds (``d``, ``p``, ``q``, ``dp``, ``dq``,
-    ``qi``, ``oth``); ``kid`` and ``kty`` are as written (empty when absent or not a string).
+    ``qi``, ``oth``); ``kid``, ``kty`` and ``use`` are as written (empty when absent or not a
+    string).
     """
 
     index: int
@@ -131,6 +132,17 @@ class KeyVerdict:
     kty: str = ""
     kid: str = ""
     private: tuple[str, ...] = ()
+    use: str = ""
+
+    @property
+    def rs256_verifier(self) -> bool:
+        """Whether fosite can verify an RS256 client assertion with this key.
+
+        fosite's ``findPublicKey`` (``client_authentication.go``) takes only keys with
+        ``use == "sig"`` whose go-jose key is an ``*rsa.PublicKey``: a public RSA key that Hydra
+        accepted. A private RSA key decodes to ``*rsa.PrivateKey`` and does not count.
+        """
+        return self.stage == "ok" and self.kty == "RSA" and self.use == "sig" and not self.private
 
 
 @dataclass(frozen=True)
@@ -286,12 +298,13 @@ def _key_verdict(index: int, key: object) -> tuple[KeyVerdict, _Key | None]:
         key = {}  # go-jose decodes a null key as an empty object
     if not isinstance(key, dict):
         return KeyVerdict(index, "hydra", "type"), None
-    kty, kid = key.get("kty"), key.get("kid")
+    kty, kid, use = key.get("kty"), key.get("kid"), key.get("use")
     base = KeyVerdict(
         index,
         "ok",
         kty=kty if isinstance(kty, str) else "",
         kid=kid if isinstance(kid, str) else "",
+        use=use if isinstance(use, str) else "",
         private=tuple(m for m in ("d", "p", "q", "dp", "dq", "qi", "oth") if m in key),
     )
     try:
