@@ -1,7 +1,8 @@
 """The ``orylint`` command line.
 
-Exit codes: 0 clean, 1 findings at or above ``--fail-on``, 2 usage error, nothing to lint, or an
-internal error. Errors are one line each on stderr, never a traceback.
+Exit codes: 0 clean, 1 findings at or above ``--fail-on``, 2 usage error, nothing to lint, an
+input that cannot be read, a report that cannot be written, or an internal error; 130 on Ctrl-C.
+Errors are one line each on stderr, never a traceback.
 """
 
 from __future__ import annotations

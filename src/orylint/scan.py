@@ -130,7 +130,8 @@ def scan(options: ScanOptions) -> ScanResult:
     for document, root in documents:
         add_plan(project, document, root)
     result.files_scanned += len(plans)  # read or not, each is reported on
-    if inputs.empty and not plans and not (inputs.missing or inputs.skipped or inputs.unusable):
+    named = options.plans or inputs.missing or inputs.skipped or inputs.unusable
+    if inputs.empty and not plans and not named:  # each named input says what is wrong
         result.fatal_errors.append(
             "no Terraform files (.tf, .tf.json) or plan JSON found in " + ", ".join(paths)
         )
