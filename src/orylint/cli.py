@@ -1,11 +1,13 @@
 """The ``orylint`` command line.
 
-Exit codes: 0 clean, 1 findings at or above ``--fail-on``, 2 usage error, nothing to lint, or an
-internal error. Errors are one line each on stderr, never a traceback.
+Exit codes: 0 clean, 1 findings at or above ``--fail-on``, 2 usage error, nothing to lint, an
+input that cannot be read, a report that cannot be written, or an internal error; 130 on Ctrl-C.
+Errors are one line each on stderr, never a traceback.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from collections.abc import Sequence
@@ -22,11 +24,28 @@ from orylint.engine.runner import RuleSelection
 from orylint.report import FORMATS, render
 from orylint.report.sarif import source_root
 from orylint.scan import ScanOptions, display_path, scan
+from orylint.terraform.source import MAX_FILE_SIZE
 
 EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130
+"""128 + SIGINT, as shells report a command stopped by Ctrl-C."""
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Main(click.Group):
+    """The command group; Ctrl-C ends any command with one line and exit 130.
+
+    click would print "Aborted!" and exit 1, which scripts cannot tell from findings.
+    """
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            _error("interrupted")
+            sys.exit(EXIT_INTERRUPTED)
+
+
+@click.group(cls=_Main, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "--version", "-V", prog_name="orylint")
 def main() -> None:
     """Lint Terraform ory_oauth2_client resources before Ory (Hydra) rejects them."""
@@ -124,6 +143,14 @@ def main() -> None:
     help="SARIF automationDetails.id category (one per scanned root in GitHub code scanning).",
 )
 @click.option(
+    "--max-file-size",
+    type=click.IntRange(min=1),
+    default=MAX_FILE_SIZE // 2**20,
+    show_default=True,
+    metavar="MIB",
+    help="Refuse (ORY001, exit 2) files larger than this many MiB instead of reading them.",
+)
+@click.option(
     "--force-exclude",
     is_flag=True,
     help="Apply excludes to files named on the command line too (for pre-commit).",
@@ -143,6 +170,7 @@ def check(
     var_files: Sequence[str],
     variables: Sequence[str],
     force_exclude: bool,
+    max_file_size: int,
     sarif_category: str,
     baseline_file: str | None,
     write_baseline: str | None,
@@ -180,6 +208,7 @@ def check(
         config_dir=str(config.path.parent) if config.path else None,
         var_files=[display_path(Path(name)) for name in config.var_files] + list(var_files),
         variables={**config.vars, **assignments},
+        max_file_size=max_file_size * 2**20,
     )
     result = _scan_or_exit(options)
     if diff or fix:
@@ -197,13 +226,13 @@ def check(
                 result.findings, baseline.read(Path(baseline_file))
             )
         except baseline.BaselineError as error:
-            click.echo(f"error: {error}", err=True)
+            _error(str(error))
             sys.exit(EXIT_USAGE)
     if write_baseline:
         try:
             count = baseline.write(Path(write_baseline), result.findings)
         except OSError as error:
-            click.echo(f"error: cannot write {write_baseline}: {error.strerror}", err=True)
+            _error(f"cannot write {write_baseline}: {error.strerror}")
             sys.exit(EXIT_USAGE)
         click.echo(f"wrote {count} finding(s) to the baseline {write_baseline}", err=True)
         sys.exit(2 if result.fatal_errors else 0)
@@ -220,29 +249,62 @@ def check(
             source_root=source_root() if name == "sarif" else None,
         )
         if destination is None:
-            click.echo(report, nl=False, color=colour)
+            _write_stdout(report, colour)
             to_stdout = name == "text"
             continue
+        data = printable(report).encode("utf-8")  # encoded before the file is truncated
         try:
-            with open(destination, "w", encoding="utf-8") as handle:
-                handle.write(report)
+            with open(destination, "wb") as handle:
+                handle.write(data)
         except OSError as error:
-            click.echo(f"error: cannot write {destination}: {error.strerror or error}", err=True)
+            _error(f"cannot write {destination}: {error.strerror or error}")
             sys.exit(EXIT_USAGE)
     if not to_stdout:
         for message in result.fatal_errors:
-            click.echo(f"error: {message}", err=True)
+            _error(message)
     sys.exit(code)
+
+
+def printable(text: str) -> str:
+    r"""``text`` with lone surrogates written as ``\udXXX`` escapes.
+
+    They come from file names that are not UTF-8 (Python decodes those with surrogateescape)
+    and no encoder can write them. As an escape they stay valid in every format: JSON and SARIF
+    read ``\ud800`` as the same code unit, text and XML show it literally.
+    """
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def _write_stdout(text: str, colour: bool) -> None:
+    """Write a report to standard output; a closed or full one is an error (exit 2)."""
+    if sys.stdout is None:
+        _error("cannot write the report: standard output is closed")
+        sys.exit(EXIT_USAGE)
+    try:
+        click.echo(printable(text), nl=False, color=colour)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # The reader stopped reading (``| head``): nothing is lost that it wanted. Point the
+        # stream at /dev/null so that Python's final flush does not fail again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except OSError as error:
+        _error(f"cannot write the report to standard output: {error.strerror or error}")
+        sys.exit(EXIT_USAGE)
+
+
+def _error(message: str) -> None:
+    """One ``error:`` line on stderr; a closed or full stderr must not add a traceback."""
+    with contextlib.suppress(OSError):
+        click.echo(f"error: {printable(message)}", err=True)
 
 
 def _scan_or_exit(options: ScanOptions) -> ScanResult:
     try:
         return scan(options)
     except Exception as error:  # a bug must end in a message and exit 2, never a traceback
-        click.echo(
-            f"error: orylint failed unexpectedly ({type(error).__name__}: {error}); please "
-            "report this with the input that caused it",
-            err=True,
+        _error(
+            f"orylint failed unexpectedly ({type(error).__name__}: {error}); please "
+            "report this with the input that caused it"
         )
         sys.exit(EXIT_USAGE)
 
@@ -324,7 +386,7 @@ def _load(config_file: str | None, paths: Sequence[str]) -> Config:
     try:
         return load_config(Path(config_file) if config_file else find_config(paths))
     except ConfigError as error:
-        click.echo(f"error: {error}", err=True)
+        _error(str(error))
         sys.exit(EXIT_USAGE)
 
 
@@ -387,4 +449,4 @@ def _use_colour(choice: str, output: str | None) -> bool:
         return True
     if choice == "never" or output or os.environ.get("NO_COLOR"):
         return False
-    return sys.stdout.isatty()
+    return sys.stdout is not None and sys.stdout.isatty()

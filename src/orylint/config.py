@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import re
 import tomllib
 from collections.abc import Mapping, Sequence
@@ -95,15 +96,19 @@ class Config:
 
 def find_config(paths: Sequence[str]) -> Path | None:
     """The configuration file for the first linted path, searching upward."""
-    start = Path(paths[0] if paths else ".").resolve()
-    directory = start if start.is_dir() else start.parent
-    for candidate in (directory, *directory.parents):
-        dotfile = candidate / ".orylint.toml"
-        if dotfile.is_file():
-            return dotfile
-        pyproject = candidate / "pyproject.toml"
-        if pyproject.is_file() and _has_tool_table(pyproject):
-            return pyproject
+    # realpath, not resolve(): a symlink loop must not raise here (reading reports it)
+    start = Path(os.path.realpath(paths[0] if paths else "."))
+    try:
+        directory = start if start.is_dir() else start.parent
+        for candidate in (directory, *directory.parents):
+            dotfile = candidate / ".orylint.toml"
+            if dotfile.is_file():
+                return dotfile
+            pyproject = candidate / "pyproject.toml"
+            if pyproject.is_file() and _has_tool_table(pyproject):
+                return pyproject
+    except OSError:  # a path too long to look at: discovery reports it
+        return None
     return None
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import re
+import signal
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -27,14 +28,19 @@ from orylint.model.ory_project import PROJECT_RESOURCES
 from orylint.model.plan import add_plan, module_directories
 from orylint.model.project import Project
 from orylint.model.settings import Settings
-from orylint.terraform.discover import Excludes, Inputs, discover, is_excluded
+from orylint.terraform.discover import Excludes, Inputs, discover, is_excluded, real_path
 from orylint.terraform.document import Block, Document, LoadError
 from orylint.terraform.hcl_loader import load_hcl
 from orylint.terraform.hcl_parser import parser
 from orylint.terraform.modules import Provenance
 from orylint.terraform.plan_loader import PlanDocument, load_plan
 from orylint.terraform.provider_schema import RESOURCE_TYPE
-from orylint.terraform.source import decode_source
+from orylint.terraform.source import (
+    MAX_FILE_SIZE,
+    UnreadableFile,
+    decode_source,
+    read_regular_file,
+)
 from orylint.terraform.tfjson_loader import load_tf_json
 from orylint.terraform.values import Span
 from orylint.terraform.variables import (
@@ -68,6 +74,8 @@ class ScanOptions:
     """``.tfvars``/``.tfvars.json`` files for root variables, lowest precedence first."""
     variables: Mapping[str, str] = field(default_factory=dict)
     """Root variable values as ``--var NAME=VALUE`` gives them; above ``var_files``."""
+    max_file_size: int = MAX_FILE_SIZE
+    """Files larger than this many bytes are refused (ORY001), not read."""
 
 
 def display_path(path: Path) -> str:
@@ -106,22 +114,24 @@ def scan(options: ScanOptions) -> ScanResult:
     context = _add_context(inputs)
     for missing in inputs.missing:
         result.fatal_errors.append(f"{missing}: no such file or directory")
+    result.fatal_errors.extend(inputs.unusable)
     plans = _plan_inputs(options, inputs, result)
-    documents = _read_plans(plans, result)
+    documents = _read_plans(plans, result, options.max_file_size)
     _add_module_sources(
         inputs,
         {d for document, root in documents for d in module_directories(document, root).values()},
     )
     project = Project()
-    _load_tf(inputs, project, result)
-    result.files_scanned -= len(context & result.sources.keys())  # context is not reported on
+    loaded = _load_tf(inputs, project, result, options.max_file_size)
+    result.files_scanned -= len(context & loaded)  # context is not reported on
     mark_roots(project)
     values, provenance = _root_variables(project, options, module_var_files)
     expand_module_calls(project, values, provenance)
     for document, root in documents:
         add_plan(project, document, root)
-    result.files_scanned += len(documents)
-    if inputs.empty and not plans and not inputs.missing and not inputs.skipped:
+    result.files_scanned += len(plans)  # read or not, each is reported on
+    named = options.plans or inputs.missing or inputs.skipped or inputs.unusable
+    if inputs.empty and not plans and not named:  # each named input says what is wrong
         result.fatal_errors.append(
             "no Terraform files (.tf, .tf.json) or plan JSON found in " + ", ".join(paths)
         )
@@ -143,7 +153,9 @@ def _plan_inputs(
         (display_path(path), None, _plan_source_root(options, path)) for path in inputs.plan_files
     ]
     for plan in options.plans:
-        if Path(plan).is_file():
+        if plan == STDIN:
+            continue
+        if os.path.lexists(plan):  # reading says why a FIFO, a device or a dangling link is not
             plans.append((display_path(Path(plan)), None, _plan_source_root(options, Path(plan))))
         else:
             result.fatal_errors.append(f"{plan}: no such file")
@@ -177,14 +189,14 @@ def _filter(
 
 def _per_path_ignores(options: ScanOptions) -> Callable[[str, str], bool]:
     """``per-path-ignores`` of the configuration: globs relative to the configuration file."""
-    base = Path(options.config_dir or ".").resolve()
+    base = real_path(Path(options.config_dir or "."))
     patterns = [(pattern, tuple(rules)) for pattern, rules in options.per_path_ignores.items()]
 
     def ignored(rule_id: str, path: str) -> bool:
         if not patterns:
             return False
         try:
-            relative = Path(path).resolve().relative_to(base).as_posix()
+            relative = real_path(Path(path)).relative_to(base).as_posix()
         except ValueError:
             return False
         return any(
@@ -222,7 +234,7 @@ def _add_context(inputs: Inputs) -> set[str]:
     directories = {
         path.parent
         for path in inputs.tf_files + inputs.tf_json_files
-        if path.resolve() in inputs.explicit
+        if real_path(path) in inputs.explicit
     }
     return {display_path(path) for path in _add_directory_files(inputs, directories)}
 
@@ -238,31 +250,29 @@ def _add_module_sources(inputs: Inputs, directories: set[str]) -> None:
 
 def _add_directory_files(inputs: Inputs, directories: set[Path]) -> list[Path]:
     """Add the ``.tf``/``.tf.json`` files of ``directories`` not yet listed; return those added."""
-    known = {path.resolve() for path in inputs.tf_files + inputs.tf_json_files}
+    known = {real_path(path) for path in inputs.tf_files + inputs.tf_json_files}
     added = []
     for directory in sorted(directories):
         for pattern, target in (("*.tf", inputs.tf_files), ("*.tf.json", inputs.tf_json_files)):
             for path in sorted(directory.glob(pattern)):
-                if path.resolve() not in known:
-                    known.add(path.resolve())
+                if real_path(path) not in known:
+                    known.add(real_path(path))
                     target.append(path)
                     added.append(path)
     return added
 
 
 def _read_plans(
-    plans: list[tuple[str, bytes | None, str | None]], result: ScanResult
+    plans: list[tuple[str, bytes | None, str | None]], result: ScanResult, limit: int
 ) -> list[tuple[PlanDocument, str | None]]:
     documents = []
     for name, given, root in plans:
         data = given
         if data is None:
             try:
-                data = Path(name).read_bytes()
-            except OSError as error:
-                result.load_errors.append(
-                    LoadError(name, 1, 1, f"cannot read the file: {error.strerror}", fatal=True)
-                )
+                data = read_regular_file(name, limit)
+            except UnreadableFile as error:
+                result.load_errors.append(LoadError(name, 1, 1, error.reason, fatal=True))
                 continue
         document = load_plan(name, data)
         if isinstance(document, LoadError):
@@ -272,15 +282,23 @@ def _read_plans(
     return documents
 
 
-def _load_tf(inputs: Inputs, project: Project, result: ScanResult) -> None:
-    """Load the ``.tf`` files of every module directory that can matter to orylint."""
+def _load_tf(inputs: Inputs, project: Project, result: ScanResult, limit: int) -> set[str]:
+    """Load the ``.tf`` files of every module directory that can matter to orylint.
+
+    Returns the display names of the files counted in ``result.files_scanned``: every file
+    parsed, and every file reported as unreadable (input orylint cannot read is a fatal error,
+    exit 2, whatever its kind).
+    """
+    counted: set[str] = set()
     by_directory: dict[str, list[tuple[str, bytes]]] = defaultdict(list)
     for path in inputs.tf_files + inputs.tf_json_files:
         name = display_path(path)
         try:
-            data = path.read_bytes()
-        except OSError as error:
-            result.load_errors.append(LoadError(name, 1, 1, f"cannot read the file: {error}"))
+            data = read_regular_file(path, limit)
+        except UnreadableFile as error:
+            result.load_errors.append(LoadError(name, 1, 1, error.reason, fatal=True))
+            result.files_scanned += 1
+            counted.add(name)
             continue
         by_directory[posix_dirname(name)].append((name, data))
     wanted = relevant_directories(by_directory)
@@ -296,9 +314,12 @@ def _load_tf(inputs: Inputs, project: Project, result: ScanResult) -> None:
             decoded = decode_source(name, data)
             if isinstance(decoded, LoadError):
                 result.load_errors.append(decoded)
+                result.files_scanned += 1
+                counted.add(name)
     documents: dict[str, list[Document]] = defaultdict(list)
     for (name, _), loaded in zip(to_parse, _parse_all(to_parse), strict=True):
         result.files_scanned += 1
+        counted.add(name)
         if isinstance(loaded, LoadError):
             result.load_errors.append(loaded)
             continue
@@ -307,6 +328,7 @@ def _load_tf(inputs: Inputs, project: Project, result: ScanResult) -> None:
         result.suppressions.extend(suppressions.collect(loaded))
     for directory in sorted(documents):
         add_documents(project, directory, documents[directory], "hcl")
+    return counted
 
 
 PARALLEL_THRESHOLD = 48
@@ -326,10 +348,23 @@ def _parse_all(files: list[tuple[str, bytes]]) -> list[Document | LoadError]:
     contents = [data for _, data in files]
     parser()  # built once here, inherited by forked workers
     try:
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=_context()) as pool:
+        pool = ProcessPoolExecutor(
+            max_workers=jobs, mp_context=_context(), initializer=_ignore_interrupts
+        )
+        try:
             return list(pool.map(load_file, names, contents, chunksize=8))
+        except KeyboardInterrupt:  # Ctrl-C: stop the workers now, report in the main process
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+        finally:
+            pool.shutdown(wait=True)
     except (OSError, BrokenProcessPool):  # no processes here (sandboxes): parse in this one
         return [load_file(name, data) for name, data in files]
+
+
+def _ignore_interrupts() -> None:
+    """Workers leave Ctrl-C to the main process, which exits with one line, not N tracebacks."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _jobs() -> int:
@@ -392,8 +427,8 @@ def _named_var_files(inputs: Inputs) -> dict[str, list[str]]:
         directory = path.parent
         for pattern, target in (("*.tf", inputs.tf_files), ("*.tf.json", inputs.tf_json_files)):
             for file in sorted(directory.glob(pattern)):
-                if file.resolve() not in inputs.explicit and file.is_file():
-                    inputs.explicit.add(file.resolve())
+                if real_path(file) not in inputs.explicit and file.is_file():
+                    inputs.explicit.add(real_path(file))
                     if file not in target:
                         target.append(file)
         name = path.name

@@ -16,6 +16,7 @@ from pathlib import Path
 from orylint import __version__
 from orylint.engine.findings import Finding
 from orylint.engine.fingerprints import logical_key
+from orylint.terraform.source import UnreadableFile, read_regular_file
 
 VERSION = 1
 
@@ -54,13 +55,13 @@ def write(path: Path, findings: Iterable[Finding]) -> int:
 def read(path: Path) -> Counter[str]:
     """The keys recorded in a baseline file, with their counts."""
     try:
-        document = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as error:
-        raise BaselineError(
-            f"{path}: cannot read the baseline: {error.strerror or error}"
-        ) from None
+        document = json.loads(read_regular_file(path).decode("utf-8"))
+    except UnreadableFile as error:
+        raise BaselineError(f"{path}: {error.reason}") from None
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise BaselineError(f"{path}: not a baseline file ({error})") from None
+    except (ValueError, RecursionError):  # an integer of over 4,300 digits, deep nesting
+        raise BaselineError(f"{path}: not a baseline file (unreadable JSON)") from None
     if not isinstance(document, dict) or document.get("version") != VERSION:
         raise BaselineError(f"{path}: not an orylint baseline (version {VERSION} expected)")
     entries = document.get("findings")

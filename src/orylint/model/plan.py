@@ -84,12 +84,15 @@ def module_directories(plan: PlanDocument, source_root: str | None) -> dict[tupl
     from_manifest: dict[str, str] = {}
     try:
         data = json.loads(manifest.read_text(encoding="utf-8"))
-        for entry in data.get("Modules", []):
+        entries = data.get("Modules") if isinstance(data, dict) else None
+        for entry in entries if isinstance(entries, list) else []:
+            if not isinstance(entry, dict):
+                continue
             key, directory = entry.get("Key"), entry.get("Dir")
             if isinstance(key, str) and isinstance(directory, str) and key:
                 from_manifest[key] = directory
-    except (OSError, ValueError, AttributeError):
-        pass
+    except (OSError, ValueError, RecursionError):
+        pass  # no usable manifest (Terraform rewrites it on init): fall back to the sources
     for path in sorted(plan.modules, key=len):
         if not path:
             continue

@@ -129,12 +129,13 @@ def _descriptor(meta: RuleMeta) -> dict[str, Any]:
 
 def artifact_uri(path: str, root: Path) -> str:
     """A file's URI relative to the source root (percent-encoded, forward slashes)."""
-    absolute = Path(path).resolve()
+    absolute = Path(os.path.realpath(path))  # resolve() raises on a symlink loop
     try:
         relative = absolute.relative_to(root).as_posix()
     except ValueError:
         return absolute.as_uri()
-    return quote(relative)
+    # A file name that is not UTF-8 holds surrogate escapes: its original bytes are quoted.
+    return quote(relative, errors="surrogateescape")
 
 
 def _result(

@@ -6,10 +6,12 @@ Terraform plan or state from any other JSON document (by content, never by name)
 
 from __future__ import annotations
 
+import errno
 import fnmatch
 import functools
 import os
 import re
+import stat
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,6 +32,8 @@ class Inputs:
     """``.tfvars`` files named explicitly: their module is linted with their values."""
     missing: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
+    unusable: list[str] = field(default_factory=list)
+    """Named paths that cannot even be looked at, with the reason (``ENAMETOOLONG``)."""
 
     @property
     def empty(self) -> bool:
@@ -56,9 +60,9 @@ class Excludes:
             return True
         if not self.anchored:
             return False
-        base = (self.base or Path.cwd()).resolve()
+        base = real_path(self.base or Path.cwd())
         try:
-            inside = path.resolve().relative_to(base).as_posix()
+            inside = real_path(path).relative_to(base).as_posix()
         except ValueError:
             return False
         return is_excluded(inside, self.anchored, is_dir=is_dir)
@@ -81,9 +85,16 @@ def discover(
     seen: set[Path] = set()
     for raw in paths:
         path = Path(raw)
-        if not path.exists():
-            inputs.missing.append(raw)
+        try:
+            os.lstat(path)
+        except OSError as error:
+            if error.errno == errno.ENOENT:
+                inputs.missing.append(raw)
+            else:  # a path too long, a directory that cannot be searched
+                inputs.unusable.append(f"{raw}: {error.strerror or error}")
             continue
+        # A dangling symlink or a symlink loop is named, so it is not missing: it is listed
+        # as a file, and reading it says why it cannot be read (as in a scanned directory).
         if path.is_dir():
             for file in _walk(path, rules):
                 _add(inputs, file, seen, explicit=False)
@@ -99,8 +110,17 @@ def discover(
 _VARIABLE_FILES = (".tfvars", ".tfvars.json")
 
 
+def real_path(path: Path) -> Path:
+    """``path`` with symlinks resolved; a symlink loop stays as far as it resolves.
+
+    ``Path.resolve`` raises ``RuntimeError`` on a loop (Python 3.11); ``os.path.realpath``
+    stops there instead, and reading the file then reports the loop.
+    """
+    return Path(os.path.realpath(path))
+
+
 def _add(inputs: Inputs, path: Path, seen: set[Path], *, explicit: bool) -> None:
-    resolved = path.resolve()
+    resolved = real_path(path)
     if resolved in seen:
         return
     seen.add(resolved)
@@ -119,6 +139,12 @@ def _add(inputs: Inputs, path: Path, seen: set[Path], *, explicit: bool) -> None
 
 def looks_like_plan(path: Path) -> bool:
     """Tell a ``terraform show -json`` document from other JSON by its first bytes."""
+    try:
+        status = os.stat(path)
+    except OSError:
+        return False
+    if not stat.S_ISREG(status.st_mode):  # a FIFO would block the scan; a device never ends
+        return False
     try:
         with path.open("rb") as handle:
             head = handle.read(4096)
@@ -178,7 +204,14 @@ def _matches(relative: str, name: str, patterns: Sequence[str], *, is_dir: bool)
 
 @functools.cache
 def _glob_regex(pattern: str) -> re.Pattern[str]:
-    """Translate a gitignore glob: ``*`` and ``?`` stay within a segment, ``**/`` spans any."""
+    """Translate a gitignore glob: ``*`` and ``?`` stay within a segment, ``**/`` spans any.
+
+    Repeated ``**/`` (and runs of three or more ``*``) mean the same as one; they are collapsed
+    first, because each would otherwise add an optional ``.*`` group and the regex would
+    backtrack exponentially on a path that does not match.
+    """
+    pattern = re.sub(r"(?:\*\*/)+", "**/", re.sub(r"\*{3,}", "**", pattern))
+    pattern = re.sub(r"(?:\*\*/)+\*\*(?=/|$)", "**", pattern)
     out = []
     i = 0
     while i < len(pattern):

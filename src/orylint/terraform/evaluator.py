@@ -53,6 +53,9 @@ from orylint.terraform.values import (
     unmark_deep,
 )
 
+_MAX_INT_DIGITS = 4000
+"""Integer literals longer than this are unknown: Python converts at most 4,300 digits."""
+
 #: Expressions nested deeper than this are unknown rather than a RecursionError.
 MAX_DEPTH = 200
 _NUMBER = re.compile(r"-?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
@@ -173,7 +176,10 @@ class Evaluator:
     # --- literals -----------------------------------------------------------------------------
 
     def _int(self, node: Tree[Token], bound: _Bindings) -> object:
-        return int(token_text(node))
+        text = token_text(node)
+        if len(text) > _MAX_INT_DIGITS:  # Terraform reads it (a big.Float); Python's int() refuses
+            return Unknown("a number too large for orylint to evaluate", text[:20] + "...")
+        return int(text)
 
     def _float(self, node: Tree[Token], bound: _Bindings) -> object:
         return number(Fraction(token_text(node)))

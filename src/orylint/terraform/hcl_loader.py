@@ -27,6 +27,7 @@ from orylint.terraform.hcl_tree import (
     SourceMap,
     first_tree,
     function_name,
+    invalid_escape,
     last_tree,
     plain_string,
     start_offset,
@@ -47,10 +48,34 @@ def load_hcl(path: str, text: str) -> Document | LoadError:
         return _syntax_error(path, text, error)
     except RecursionError:
         return LoadError(path, 1, 1, "expressions are nested too deeply for orylint to parse")
+    escape_error = _invalid_escape(path, text, tree)
+    if escape_error is not None:
+        return escape_error
     try:
         return _Builder(path, text).document(tree)
     except RecursionError:
         return LoadError(path, 1, 1, "expressions are nested too deeply for orylint to parse")
+
+
+def _invalid_escape(path: str, text: str, tree: Tree[Token]) -> LoadError | None:
+    r"""A ``\u``/``\U`` escape of a code point UTF-8 cannot encode: Terraform's parse error."""
+    for token in tree.scan_values(lambda value: isinstance(value, Token)):
+        if not isinstance(token, Token) or token.type != "STRING_CHARS":
+            continue
+        found = invalid_escape(str(token.value))
+        if found is None:
+            continue
+        offset, code = found
+        start = (token.start_pos or 0) + offset
+        line = text.count("\n", 0, start) + 1
+        column = start - (text.rfind("\n", 0, start) + 1) + 1
+        return LoadError(
+            path,
+            line,
+            column,
+            f"Invalid escape sequence: Cannot encode character U+{code:04x} in UTF-8.",
+        )
+    return None
 
 
 def _syntax_error(path: str, text: str, error: UnexpectedInput) -> LoadError:

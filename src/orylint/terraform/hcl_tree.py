@@ -68,15 +68,39 @@ class SourceMap:
 
 
 def decode_escapes(text: str) -> str:
-    """Decode HCL string escapes (newline, tab, quote, ``u``/``U`` code points) in a literal."""
+    """Decode HCL string escapes (newline, tab, quote, ``u``/``U`` code points) in a literal.
+
+    A code point UTF-8 cannot encode (a surrogate, or above U+10FFFF) is a parse error for
+    Terraform, which the loader reports (:func:`invalid_escape`); should one reach here anyway
+    it becomes U+FFFD, never an exception or a lone surrogate that no report could print.
+    """
 
     def replace(match: re.Match[str]) -> str:
         escape = match.group(1)
         if escape[0] in "uU" and len(escape) > 1:
-            return chr(int(escape[1:], 16))
+            code = int(escape[1:], 16)
+            return "\ufffd" if _unencodable(code) else chr(code)
         return _SIMPLE_ESCAPES.get(escape, "\\" + escape)
 
     return _ESCAPE_RE.sub(replace, text)
+
+
+def invalid_escape(text: str) -> tuple[int, int] | None:
+    r"""The offset and code point of the first ``\u``/``\U`` escape UTF-8 cannot encode.
+
+    hclsyntax (``parser.go``, ``decodeQuotedLit``) rejects these with "Invalid escape sequence:
+    Cannot encode character U+d800 in UTF-8." (``utf8.RuneLen`` is -1 for surrogates and for
+    code points above U+10FFFF).
+    """
+    for match in _ESCAPE_RE.finditer(text):
+        escape = match.group(1)
+        if escape[0] in "uU" and len(escape) > 1 and _unencodable(int(escape[1:], 16)):
+            return match.start(), int(escape[1:], 16)
+    return None
+
+
+def _unencodable(code: int) -> bool:
+    return code > 0x10FFFF or 0xD800 <= code <= 0xDFFF
 
 
 def plain_string(node: Tree[Token]) -> str:

@@ -95,7 +95,7 @@ def load_plan(path: str, data: bytes) -> PlanDocument | LoadError:
     if not text.strip():
         return LoadError(path, 1, 1, "not a Terraform plan or state: the file is empty", fatal=True)
     try:
-        document = json.loads(text)
+        document = json.loads(text, parse_int=_parse_int)
     except json.JSONDecodeError as error:
         truncated = error.pos >= len(text.rstrip())
         reason = "the file is truncated" if truncated else f"invalid JSON ({error.msg})"
@@ -104,6 +104,8 @@ def load_plan(path: str, data: bytes) -> PlanDocument | LoadError:
         )
     except RecursionError:
         return LoadError(path, 1, 1, "not a readable plan or state: nested too deeply", fatal=True)
+    if _SURROGATE_ESCAPE.search(text):
+        document = _without_surrogates(document)
     if not isinstance(document, dict) or "format_version" not in document:
         return LoadError(
             path,
@@ -113,7 +115,16 @@ def load_plan(path: str, data: bytes) -> PlanDocument | LoadError:
             "`terraform show -json plan.bin > plan.json`",
             fatal=True,
         )
-    version = str(document["format_version"])
+    version = document["format_version"]
+    if not isinstance(version, str):
+        return LoadError(
+            path,
+            1,
+            1,
+            f"malformed plan or state: `format_version` is {json.dumps(version)[:40]}, "
+            'not a version string such as "1.2"',
+            fatal=True,
+        )
     major = version.split(".", 1)[0]
     if major not in ("0", "1"):
         return LoadError(
@@ -130,6 +141,56 @@ def load_plan(path: str, data: bytes) -> PlanDocument | LoadError:
         return LoadError(
             path, 1, 1, f"malformed plan or state ({type(error).__name__}: {error})", fatal=True
         )
+
+
+_MAX_INT_DIGITS = 4000
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+
+
+def _parse_int(text: str) -> int | float:
+    """An integer; beyond Python's int-string limit (4,300 digits), the nearest float."""
+    return int(text) if len(text) <= _MAX_INT_DIGITS else float(text)
+
+
+def _without_surrogates(document: Any) -> Any:
+    r"""Replace unpaired surrogates (``"\ud800"``) with U+FFFD, as Go's encoding/json decodes them.
+
+    Python keeps them, and no report could print them. Strings are rebuilt in place, without
+    recursion (plans can be nested deeply).
+    """
+    stack = [document]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            for old_key in list(node):
+                value = node[old_key]
+                key = old_key
+                if isinstance(old_key, str) and _has_surrogate(old_key):
+                    del node[old_key]
+                    key = _replace_surrogates(old_key)
+                    node[key] = value
+                if isinstance(value, str):
+                    node[key] = _replace_surrogates(value)
+                else:
+                    stack.append(value)
+        elif isinstance(node, list):
+            for index, value in enumerate(node):
+                if isinstance(value, str):
+                    node[index] = _replace_surrogates(value)
+                else:
+                    stack.append(value)
+    return _replace_surrogates(document) if isinstance(document, str) else document
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _has_surrogate(text: str) -> bool:
+    return _SURROGATE.search(text) is not None
+
+
+def _replace_surrogates(text: str) -> str:
+    return _SURROGATE.sub("\ufffd", text)
 
 
 def _read(path: str, text: str, document: dict[str, Any]) -> PlanDocument:

@@ -6,11 +6,88 @@ write one. A NUL byte means a binary file, which Terraform would reject too.
 
 from __future__ import annotations
 
+import errno
+import os
+import stat
+
 from orylint.terraform.document import LoadError
+
+MAX_FILE_SIZE = 64 * 1024 * 1024
+"""Default per-file size limit (``--max-file-size``): a larger input is refused, not read."""
+
+
+class UnreadableFile(Exception):
+    """A file orylint does not read: not a regular file, too large, or an OS error."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def read_regular_file(path: str | os.PathLike[str], limit: int = MAX_FILE_SIZE) -> bytes:
+    """Read a regular file of at most ``limit`` bytes; raise :class:`UnreadableFile` otherwise.
+
+    Only regular files are read: a FIFO would block forever and a device (``/dev/zero``) never
+    ends. The file is opened without blocking and checked with ``fstat`` on the open descriptor,
+    so a path swapped for a FIFO after discovery cannot hang the scan either.
+    """
+    try:
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError as error:
+        raise UnreadableFile(_os_reason(path, error)) from None
+    try:
+        status = os.fstat(descriptor)
+        if not stat.S_ISREG(status.st_mode):
+            kind = file_kind(status.st_mode)
+            raise UnreadableFile(f"not a regular file ({kind}); orylint reads only regular files")
+        if status.st_size > limit:
+            raise UnreadableFile(_too_large(status.st_size, limit))
+        with os.fdopen(descriptor, "rb", closefd=False) as handle:
+            data = handle.read(limit + 1)
+    except OSError as error:
+        raise UnreadableFile(_os_reason(path, error)) from None
+    finally:
+        os.close(descriptor)
+    if len(data) > limit:  # grew while being read
+        raise UnreadableFile(_too_large(len(data), limit))
+    return data
+
+
+def file_kind(mode: int) -> str:
+    """What a non-regular file is, in words."""
+    for test, kind in (
+        (stat.S_ISFIFO, "a FIFO"),
+        (stat.S_ISCHR, "a character device"),
+        (stat.S_ISBLK, "a block device"),
+        (stat.S_ISSOCK, "a socket"),
+        (stat.S_ISDIR, "a directory"),
+    ):
+        if test(mode):
+            return kind
+    return "not a file"
+
+
+def _too_large(size: int, limit: int) -> str:
+    return (
+        f"the file is larger than the limit of {limit:,} bytes ({size:,} bytes or more); "
+        "raise the limit with --max-file-size"
+    )
+
+
+def _os_reason(path: str | os.PathLike[str], error: OSError) -> str:
+    if error.errno == errno.ENOENT and os.path.islink(path):
+        return "cannot read the file: it is a symbolic link to a file that does not exist"
+    return f"cannot read the file: {error.strerror or error}"
 
 
 def decode_source(path: str, data: bytes) -> str | LoadError:
     """Decode file bytes as ``utf-8-sig``; point at the first bad byte when that fails."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or (
+        len(data) >= 2 and data[0] != 0 and data[1] == 0
+    ):
+        return LoadError(
+            path, 1, 1, "the file is UTF-16 encoded; Terraform requires UTF-8 (convert it)"
+        )
     if b"\x00" in data:
         line = data.count(b"\n", 0, data.index(b"\x00")) + 1
         return LoadError(path, line, 1, "this is a binary file, not Terraform configuration")
@@ -33,8 +110,7 @@ def decode_source(path: str, data: bytes) -> str | LoadError:
 def read_source(path: str, real_path: str | None = None) -> str | LoadError:
     """Read and decode a file; an unreadable file becomes a load error, never an exception."""
     try:
-        with open(real_path or path, "rb") as handle:
-            data = handle.read()
-    except OSError as error:
-        return LoadError(path, 1, 1, f"cannot read the file: {error.strerror or error}")
+        data = read_regular_file(real_path or path)
+    except UnreadableFile as error:
+        return LoadError(path, 1, 1, error.reason)
     return decode_source(path, data)

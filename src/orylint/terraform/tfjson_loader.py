@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import bisect
 import json
+import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -23,6 +24,9 @@ from orylint.terraform.values import Attribute, Element, Reference, Span, Unknow
 _NUMBER = re.compile(r"-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?")
 _WHITESPACE = " \t\r\n"
 _TEMPLATE = re.compile(r"(?<!\$)\$\{|(?<!%)%\{")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_MAX_INT_DIGITS = 4000
+"""Python refuses to convert integers of over 4,300 digits; longer ones are read as floats."""
 # Block types whose labels are object keys in JSON syntax, and how many labels they take.
 _LABELS = {"resource": 2, "data": 2, "output": 1, "module": 1, "variable": 1, "provider": 1}
 
@@ -81,7 +85,11 @@ class _Parser:
         match = _NUMBER.match(self.text, self.pos)
         if match:
             self.pos = match.end()
-            number = json.loads(match.group(0))
+            literal = match.group(0)
+            # HCL reads a number into a 512-bit big.Float, so a huge integer is a valid number;
+            # as a float it stays a number (infinite beyond float64, which evaluation treats as
+            # unknown) instead of overflowing Python's int-string limit.
+            number = float(literal) if len(literal) > _MAX_INT_DIGITS else json.loads(literal)
             return _Node(number, match.start(), match.end())
         raise _JSONError(self.pos, f"unexpected character {char!r}")
 
@@ -102,7 +110,9 @@ class _Parser:
             decoded: str = json.loads(self.text[start : self.pos])
         except json.JSONDecodeError as error:
             raise _JSONError(start + error.pos, f"invalid string ({error.msg})") from None
-        return decoded
+        # Go's encoding/json (which HCL's JSON parser uses for strings) decodes an unpaired
+        # surrogate escape as U+FFFD; Python keeps it, and no report could then print it.
+        return _SURROGATE.sub("\ufffd", decoded)
 
     def expect(self, char: str) -> None:
         self.skip()
@@ -237,9 +247,16 @@ class _Builder:
     def _labelled(
         self, block_type: str, labels: list[str], depth: int, key_node: _Node, body: _Node
     ) -> list[Block]:
+        if isinstance(body.value, list):
+            # HCL's JSON syntax allows an array of objects wherever an object of labels or a
+            # block body is expected (``"resource": [{...}, {...}]``): each is read in turn.
+            return [
+                block
+                for item in body.items
+                for block in self._labelled(block_type, labels, depth, key_node, item)
+            ]
         if depth == 0:
-            bodies = body.items if body.items and isinstance(body.value, list) else [body]
-            return [self._block(block_type, labels, key_node, item) for item in bodies]
+            return [self._block(block_type, labels, key_node, body)]
         result = []
         for label, label_node, inner in body.members:
             result.extend(
@@ -314,7 +331,7 @@ class _Builder:
             )
         if isinstance(value, str):
             return value.replace("$${", "${").replace("%%{", "%{"), [], False
-        return value, [], False
+        return _number(value), [], False
 
     def _template(self, value: str, node: _Node) -> tuple[object, list[Reference], bool]:
         """Evaluate a template string with the HCL loader; positions fall back to the string."""
@@ -372,4 +389,11 @@ class _JsonExpression:
             return {key: self._value(item, scope) for key, _, item in node.members}
         if isinstance(value, str):
             return value.replace("$${", "${").replace("%%{", "%{")
-        return value
+        return _number(value)
+
+
+def _number(value: object) -> object:
+    """A number beyond float64 (read from a huge literal) is one orylint cannot evaluate."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return Unknown("a number too large for orylint to evaluate")
+    return value
