@@ -346,3 +346,56 @@ def test_provenance_never_quotes_a_whole_object(tmp_path: Path) -> None:
     assert "local.cfg (main.tf:2)" in finding.message
     for format_name in ("text", "json", "sarif"):
         assert "S3cr3t" not in render(format_name, result, exit_code=1)
+
+
+# Expected values recorded from Terraform 1.11.4 (`terraform console`, `jsonencode(local.x)`)
+# for the same locals written in .tf.json and as heredocs.
+TEMPLATES_JSON = r"""{
+  "locals": {
+    "a": "${join(\",\", [\"1d\", \"2h\"])}",
+    "b": "x \"quoted\" ${upper(\"y\")} back\\slash",
+    "c": "%{ if true }${\"yes\"}%{ else }no%{ endif }",
+    "d": "${jsonencode({k = \"v\"})}",
+    "e": "$${literal} ${\"a}b\"}",
+    "f": "tab\there ${format(\"%s-%s\", \"p\", \"q\")}"
+  }
+}
+"""
+TEMPLATES_HEREDOC = """locals {
+  h1 = <<EOT
+say "hi" ${upper("x")} and ${jsonencode({a = "b"})}
+back\\slash ${"q"}
+EOT
+  h2 = <<-EOT
+    %{ for s in ["a", "b"] }item "${s}"
+    %{ endfor }
+  EOT
+}
+"""
+TERRAFORM_SAYS = {
+    "a": "1d,2h",
+    "b": 'x "quoted" Y back\\slash',
+    "c": "yes",
+    "d": '{"k":"v"}',
+    "e": "${literal} a}b",
+    "f": "tab\there p-q",
+    "h1": 'say "hi" X and {"a":"b"}\nback\\slash q\n',
+    "h2": 'item "a"\nitem "b"\n\n',
+}
+
+
+def test_templates_with_quoted_strings_inside_interpolations() -> None:
+    from orylint.terraform.document import Document
+    from orylint.terraform.hcl_loader import load_hcl
+    from orylint.terraform.tfjson_loader import load_tf_json
+
+    json_document = load_tf_json("main.tf.json", TEMPLATES_JSON)
+    heredocs = load_hcl("heredoc.tf", TEMPLATES_HEREDOC)
+    assert isinstance(json_document, Document) and isinstance(heredocs, Document)
+    values = {}
+    for document in (json_document, heredocs):
+        for name, attribute in document.blocks[0].attributes.items():
+            assert attribute.expression is not None
+            values[name] = attribute.expression.value()
+            assert attribute.attribute.value == values[name]  # the loader agrees
+    assert values == TERRAFORM_SAYS

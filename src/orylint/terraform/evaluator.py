@@ -242,8 +242,9 @@ class Evaluator:
         """Evaluate template text (a heredoc body, a ``.tf.json`` string, a template file)."""
         from orylint.terraform.hcl_parser import parse_tree  # the parser is heavy: load late
 
-        escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
-        escaped = escaped.replace("\r", "\\r").replace("\t", "\\t")
+        escaped = quote_template(text)
+        if escaped is None:
+            return Unknown("template that orylint cannot parse", text)
         try:
             tree = parse_tree(f'x = "{escaped}"\n')
         except Exception:  # a template python-hcl2 cannot read: not Terraform's error
@@ -971,3 +972,69 @@ def render_template_file(
     """``templatefile(path, vars)``: the template text evaluated with ``vars`` as its names."""
     evaluator = Evaluator(SourceMap(path, text), TemplateScope(context))
     return evaluator.template_source(text, _Bindings(dict(variables)))
+
+
+_LITERAL_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def quote_template(text: str) -> str | None:
+    """Template text as the body of a quoted HCL string, to parse it with the HCL grammar.
+
+    Only the literal parts are escaped: ``${ ... }`` and ``%{ ... }`` sequences are kept as
+    written, since their expressions may hold quoted strings of their own
+    (``${join(",", var.x)}``). None when a sequence is not closed.
+    """
+    out: list[str] = []
+    index = 0
+    while index < len(text):
+        if text.startswith(("$${", "%%{"), index):  # escaped: a literal "${" or "%{"
+            out.append(text[index : index + 3])
+            index += 3
+        elif text.startswith(("${", "%{"), index):
+            end = _closing_brace(text, index + 2)
+            if end is None:
+                return None
+            out.append(text[index : end + 1])
+            index = end + 1
+        else:
+            out.append(_LITERAL_ESCAPES.get(text[index], text[index]))
+            index += 1
+    return "".join(out)
+
+
+def _closing_brace(text: str, index: int) -> int | None:
+    """The index of the brace that closes a sequence opened before ``index``."""
+    depth = 1
+    while index < len(text):
+        char = text[index]
+        if char == '"':
+            after = _end_of_string(text, index + 1)
+            if after is None:
+                return None
+            index = after
+            continue
+        if char == "{":
+            depth += 1
+        elif char == "}":
+            depth -= 1
+            if depth == 0:
+                return index
+        index += 1
+    return None
+
+
+def _end_of_string(text: str, index: int) -> int | None:
+    """The index after the quote that ends a string starting at ``index`` (templates inside)."""
+    while index < len(text):
+        if text[index] == "\\":
+            index += 2
+        elif text[index] == '"':
+            return index + 1
+        elif text.startswith(("${", "%{"), index):
+            end = _closing_brace(text, index + 2)
+            if end is None:
+                return None
+            index = end + 1
+        else:
+            index += 1
+    return None

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from orylint.terraform.document import Block, BlockAttribute, Comment, Document, LoadError
-from orylint.terraform.evaluator import Scope, evaluate_template
+from orylint.terraform.evaluator import Scope, evaluate_template, quote_template
 from orylint.terraform.hcl_loader import load_hcl
 from orylint.terraform.values import Attribute, Element, Reference, Span, Unknown
 
@@ -335,7 +335,9 @@ class _Builder:
 
     def _template(self, value: str, node: _Node) -> tuple[object, list[Reference], bool]:
         """Evaluate a template string with the HCL loader; positions fall back to the string."""
-        escaped = value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+        escaped = quote_template(value)
+        if escaped is None:
+            return Unknown("template that orylint cannot parse", value), [], False
         parsed = load_hcl(self.path, f'template {{\n  x = "{escaped}"\n}}\n')
         span = self.span(node.start, node.end)
         if isinstance(parsed, LoadError) or not parsed.blocks:
