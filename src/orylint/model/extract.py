@@ -6,7 +6,6 @@ them). This is the only place that knows which Terraform block types matter to o
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable, Iterator
 
 from orylint.model.ory_project import provider_key
@@ -22,7 +21,7 @@ from orylint.model.project import (
     ResourceAttribute,
 )
 from orylint.terraform.document import Block, Document
-from orylint.terraform.modules import ModuleConfig
+from orylint.terraform.modules import ModuleConfig, local_source
 from orylint.terraform.provider_schema import RESOURCE_TYPE
 from orylint.terraform.values import Attribute, Reference
 
@@ -75,10 +74,6 @@ def _add_block(module: Module, block: Block, origin: Origin) -> None:
             module.clients.append(_client(module.directory, block, origin))
     elif block.type == "output" and len(block.labels) == 1:
         module.outputs.append(_output(module.directory, block))
-    elif block.type == "variable" and len(block.labels) == 1:
-        default = block.attributes.get("default")
-        if default is not None:
-            module.variable_defaults[block.labels[0]] = default.attribute.value
     elif block.type == "locals":
         for name, attribute in block.attributes.items():
             module.locals[name] = Local(
@@ -159,22 +154,12 @@ def _module_call(directory: str, block: Block) -> ModuleCall:
     source_attribute = block.attributes.get("source")
     source = source_attribute.attribute.value if source_attribute else None
     source_text = source if isinstance(source, str) else None
-    target = None
-    if source_text is not None and source_text.startswith(("./", "../")):
-        target = os.path.normpath(os.path.join(directory, source_text))
     return ModuleCall(
         name=block.labels[0],
         span=block.header_span,
         source=source_text,
         module_dir=directory,
-        target_dir=target,
-        has_for_each="for_each" in block.attributes,
-        has_count="count" in block.attributes,
-        arguments={
-            key: value.attribute
-            for key, value in block.attributes.items()
-            if key not in _MODULE_META_ARGUMENTS
-        },
+        target_dir=local_source(directory, block),
         argument_references={
             key: value.references
             for key, value in block.attributes.items()

@@ -12,10 +12,9 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
-from orylint.terraform.modules import ModuleConfig
-
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # annotations only: the model's types load without the evaluator
     from orylint.model.ory_project import ProjectFacts
+    from orylint.terraform.modules import ModuleConfig
 from orylint.terraform.values import Attribute, Element, Reference, Span, Unknown
 
 Origin = Literal["hcl", "hcl-json", "plan", "state"]
@@ -156,9 +155,6 @@ class ModuleCall:
     source: str | None
     module_dir: str
     target_dir: str | None = None
-    has_for_each: bool = False
-    has_count: bool = False
-    arguments: dict[str, Attribute] = field(default_factory=dict)
     argument_references: dict[str, list[Reference]] = field(default_factory=dict)
 
 
@@ -219,7 +215,6 @@ class Module:
     import_addresses: set[str] = field(default_factory=set)
     is_root: bool = True
     has_sources: bool = False
-    variable_defaults: dict[str, object] = field(default_factory=dict)
     config: ModuleConfig | None = None
     evaluation_problems: list[tuple[str, Span | None]] = field(default_factory=list)
 

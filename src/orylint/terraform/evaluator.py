@@ -340,7 +340,7 @@ class Evaluator:
         if isinstance(value, Unknown):
             return value
         if operator == "-":
-            return mark(number(-as_number(value)), marked)
+            return mark(number(-as_fraction(value)), marked)
         return mark(not to_bool(value), marked)
 
     def _binary(self, node: Tree[Token], bound: _Bindings) -> object:
@@ -729,11 +729,6 @@ def as_fraction(value: object) -> Fraction:
             return Fraction(value)
         raise EvaluationError(f'a number is required, got "{value}"')
     raise EvaluationError("a number is required")
-
-
-def as_number(value: object) -> Fraction:
-    """Like :func:`as_fraction`, for unary minus."""
-    return as_fraction(value)
 
 
 def to_bool(value: object) -> bool:

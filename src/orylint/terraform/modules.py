@@ -80,11 +80,16 @@ class ModuleConfig:
     def call_target(self, name: str) -> str | None:
         """The directory a call loads, when its ``source`` is a literal local path."""
         block = self.calls.get(name)
-        source = block.attributes.get("source") if block is not None else None
-        value = source.attribute.value if source is not None else None
-        if isinstance(value, str) and value.startswith(("./", "../")):
-            return os.path.normpath(os.path.join(self.directory, value)).replace(os.sep, "/")
-        return None
+        return local_source(self.directory, block) if block is not None else None
+
+
+def local_source(directory: str, call: Block) -> str | None:
+    """The directory a ``module`` block loads, when its ``source`` is a literal local path."""
+    source = call.attributes.get("source")
+    value = source.attribute.value if source is not None else None
+    if isinstance(value, str) and value.startswith(("./", "../")):
+        return os.path.normpath(os.path.join(directory, value)).replace(os.sep, "/")
+    return None
 
 
 @dataclass(frozen=True)
@@ -525,4 +530,5 @@ __all__ = [
     "ModuleConfig",
     "ModuleInstance",
     "Provenance",
+    "local_source",
 ]
