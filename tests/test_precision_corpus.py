@@ -28,7 +28,6 @@ EXAMPLES = [
     # legacy_spa: the implicit grant with "token id_token": one finding, on the grant.
     ("ORY901", "examples/clients.tf", 28, 33, "warning"),
     # billing module: its output passes the secret on without `sensitive = true`.
-    ("ORY702", "examples/modules/machine_client/main.tf", 31, 11, "warning"),
     # root output exposes the web client's secret through a local: terraform plan fails.
     ("ORY701", "examples/outputs.tf", 14, 11, "error"),
 ]

@@ -399,10 +399,11 @@ def public_client_pkce_not_enforced(client: Client, settings: Settings) -> Itera
         return
     yield Violation(
         'a public client (token_endpoint_auth_method = "none") uses authorization_code, and '
-        "only PKCE protects its codes from interception: enable "
-        "oauth2.pkce.enforced_for_public_clients in the Ory project (then set "
-        "`pkce_enforced_for_public_clients = true` under [ory] in the orylint configuration) "
-        "and use S256, since Hydra always refuses plain",
+        "only PKCE protects its codes from interception: enforce it for public clients in the "
+        "Ory project (`oauth2_pkce_enforced_for_public_clients = true` in ory_project_config; "
+        "for a project managed elsewhere, say so with `pkce_enforced_for_public_clients = "
+        "true` under [ory] in the orylint configuration) and use S256, since Hydra always "
+        "refuses plain",
         grant_span(client, AUTHORIZATION_CODE),
         "grant_types",
     )

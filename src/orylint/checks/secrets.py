@@ -136,7 +136,7 @@ def _sensitive_fix(output: Output) -> Fix | None:
 
 @project_rule("ORY702")
 def secret_unmasked(project: Project, settings: Settings) -> Iterator[Violation]:
-    """``nonsensitive()``, child-module outputs and plaintext sinks: masking bypassed."""
+    """``nonsensitive()`` and plaintext sinks: masking bypassed."""
     del settings
     flow = SecretFlow(project)
     for module in project.modules.values():
@@ -154,23 +154,8 @@ def secret_unmasked(project: Project, settings: Settings) -> Iterator[Violation]
                     address=_owner(module, reference.span),
                 )
         yield from _plaintext_sinks(flow, module)
-        if module.is_root:
-            continue
-        for output in module.outputs:
-            if output.sensitive is not False:
-                continue
-            for reference in output.references:
-                paths = [p for p in flow.reaches(module, reference) if not p.unmasked]
-                if paths:
-                    yield Violation(
-                        f'child-module output "{output.name}" passes on {paths[0].describe()} '
-                        "without `sensitive = true`: Terraform allows it, but callers may "
-                        "expose it; mark the output sensitive",
-                        reference.span,
-                        "value",
-                        address=f"output.{output.name}",
-                    )
-                    break
+        # A child module's output without `sensitive = true` is not reported: Terraform keeps
+        # the mark through module outputs, so a caller that exposes it fails the plan (ORY701).
 
 
 def _owner(module: Module, span: Span) -> str | None:
