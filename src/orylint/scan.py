@@ -6,6 +6,7 @@ cannot be linted at all, a fatal error) and the scan goes on with the other file
 
 from __future__ import annotations
 
+import functools
 import multiprocessing
 import os
 import re
@@ -28,7 +29,14 @@ from orylint.model.ory_project import PROJECT_RESOURCES
 from orylint.model.plan import add_plan, module_directories
 from orylint.model.project import Project
 from orylint.model.settings import Settings
-from orylint.terraform.discover import Excludes, Inputs, discover, is_excluded, real_path
+from orylint.terraform.discover import (
+    Excludes,
+    Inputs,
+    directory_files,
+    discover,
+    is_excluded,
+    real_path,
+)
 from orylint.terraform.document import Block, Document, LoadError
 from orylint.terraform.hcl_loader import load_hcl
 from orylint.terraform.hcl_parser import parser
@@ -79,14 +87,29 @@ class ScanOptions:
 
 
 def display_path(path: Path) -> str:
-    """Paths as users typed them: relative to the working directory when inside it."""
-    absolute = os.path.abspath(path)
+    """Paths as users typed them: relative to the working directory when inside it.
+
+    A scan names thousands of files in a few directories, so each directory is worked out once.
+    """
+    cwd = os.getcwd()
+    name = path.name
+    if name in {"", ".."}:
+        return _display(os.fspath(path), cwd)
+    directory = _display(os.fspath(path.parent), cwd)
+    if directory == ".":
+        return name
+    return f"{directory}{name}" if directory.endswith("/") else f"{directory}/{name}"
+
+
+@functools.lru_cache(maxsize=4096)
+def _display(path: str, cwd: str) -> str:
+    absolute = os.path.join(cwd, path)
     try:
-        relative = os.path.relpath(absolute)
+        relative = os.path.relpath(absolute, cwd)
     except ValueError:  # another drive on Windows
-        return Path(absolute).as_posix()
+        return Path(os.path.normpath(absolute)).as_posix()
     if relative.startswith(".."):
-        return Path(absolute).as_posix()
+        return Path(os.path.normpath(absolute)).as_posix()
     return Path(relative).as_posix()
 
 
@@ -234,7 +257,7 @@ def _add_context(inputs: Inputs) -> set[str]:
     directories = {
         path.parent
         for path in inputs.tf_files + inputs.tf_json_files
-        if real_path(path) in inputs.explicit
+        if inputs.identities[path] in inputs.explicit
     }
     return {display_path(path) for path in _add_directory_files(inputs, directories)}
 
@@ -250,15 +273,16 @@ def _add_module_sources(inputs: Inputs, directories: set[str]) -> None:
 
 def _add_directory_files(inputs: Inputs, directories: set[Path]) -> list[Path]:
     """Add the ``.tf``/``.tf.json`` files of ``directories`` not yet listed; return those added."""
-    known = {real_path(path) for path in inputs.tf_files + inputs.tf_json_files}
+    known = set(inputs.identities.values())
     added = []
     for directory in sorted(directories):
-        for pattern, target in (("*.tf", inputs.tf_files), ("*.tf.json", inputs.tf_json_files)):
-            for path in sorted(directory.glob(pattern)):
-                if real_path(path) not in known:
-                    known.add(real_path(path))
-                    target.append(path)
-                    added.append(path)
+        for path, identity in directory_files(directory):
+            if identity not in known:
+                known.add(identity)
+                inputs.identities[path] = identity
+                target = inputs.tf_json_files if path.name.endswith(".json") else inputs.tf_files
+                target.append(path)
+                added.append(path)
     return added
 
 
@@ -302,7 +326,7 @@ def _load_tf(inputs: Inputs, project: Project, result: ScanResult, limit: int) -
             continue
         by_directory[posix_dirname(name)].append((name, data))
     wanted = relevant_directories(by_directory)
-    explicit = {display_path(path) for path in inputs.explicit}
+    explicit = {display_path(Path(identity)) for identity in inputs.explicit}
     to_parse: list[tuple[str, bytes]] = []
     for directory in sorted(by_directory):
         for name, data in sorted(by_directory[directory]):
@@ -423,14 +447,19 @@ def _named_var_files(inputs: Inputs) -> dict[str, list[str]]:
     (``prod.tfvars``, for ``-var-file``) is applied to that module only.
     """
     result: dict[str, list[str]] = {}
+    known = set(inputs.identities.values())
     for path in inputs.var_files:
         directory = path.parent
-        for pattern, target in (("*.tf", inputs.tf_files), ("*.tf.json", inputs.tf_json_files)):
-            for file in sorted(directory.glob(pattern)):
-                if real_path(file) not in inputs.explicit and file.is_file():
-                    inputs.explicit.add(real_path(file))
-                    if file not in target:
-                        target.append(file)
+        for file, identity in directory_files(directory):
+            if identity not in inputs.explicit and file.is_file():
+                inputs.explicit.add(identity)
+                if identity not in known:
+                    known.add(identity)
+                    inputs.identities[file] = identity
+                    target = (
+                        inputs.tf_json_files if file.name.endswith(".json") else inputs.tf_files
+                    )
+                    target.append(file)
         name = path.name
         automatic = name in AUTOMATIC_VAR_FILES or name.endswith(AUTOMATIC_VAR_SUFFIXES)
         if not automatic:
