@@ -11,6 +11,7 @@ from itertools import groupby
 
 from orylint.engine.findings import Finding
 from orylint.engine.result import ScanResult
+from orylint.terraform.source import line_table
 
 Paint = Callable[[str, str], str]
 _COLOURS = {"error": "31", "warning": "33", "note": "36", "path": "1", "dim": "2", "caret": "32"}
@@ -46,14 +47,14 @@ def _excerpt(finding: Finding, source: str | None, paint: Paint) -> list[str]:
     """The first line of the span with a caret under it (``^^^`` to the end of the span)."""
     if source is None:
         return []
-    lines = source.split("\n")  # spans count "\n" only, not form feeds or U+2028
+    lines = line_table(source)  # spans count "\n" only, not form feeds or U+2028
     span = finding.span
     if not 1 <= span.start_line <= len(lines):
         return []
     if finding.sensitive:
         # the line holds a sensitive value (an API key, a private JWK): never print it
         return [f" {span.start_line} | (source line not shown: it holds a sensitive value)"]
-    line = lines[span.start_line - 1].rstrip("\r").replace("\t", " ")
+    line = lines.line(span.start_line).rstrip("\r").replace("\t", " ")
     start = max(span.start_column - 1, 0)
     if span.end_line == span.start_line and span.end_column > span.start_column:
         width = span.end_column - span.start_column
