@@ -6,13 +6,18 @@ made a scan slow, or checks that a faster path gives exactly the answer of the s
 
 from __future__ import annotations
 
+import json
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from orylint.scan import ScanOptions, scan
+from orylint.terraform.cache import Cache
 from orylint.terraform.discover import discover
+from tests.helpers import run_cli
 
 CLIENT = """\
 resource "ory_oauth2_client" "web" {
@@ -136,3 +141,127 @@ def test_plan_lines_are_counted_once_and_right() -> None:
     )
     lines = _address_lines(text)
     assert lines == {f"ory_oauth2_client.c{n}": 4 * n + 2 for n in range(200)}
+
+
+# --- the cache ------------------------------------------------------------------------------------
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+
+
+def _findings(paths: list[str], cache: Path | None) -> str:
+    """Everything a scan reports, as the JSON report (what users and CI compare)."""
+    from orylint.report import render
+
+    result = scan(ScanOptions(paths=paths, cache_dir=str(cache) if cache else None))
+    return render("json", result, exit_code=0)
+
+
+def _entries(cache: Path) -> list[Path]:
+    return sorted(path for path in cache.glob("entries-*/*/*") if path.is_file())
+
+
+def _inputs() -> list[str]:
+    fixtures = Path(__file__).parent / "fixtures"
+    return [str(EXAMPLES), str(fixtures / "kitchen_sink"), str(fixtures / "seed")]
+
+
+def test_findings_are_identical_cold_warm_and_with_a_corrupted_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import orylint.scan
+
+    cache = tmp_path / "cache"
+    uncached = _findings(_inputs(), None)
+    assert _findings(_inputs(), cache) == uncached  # cold: parses and fills the cache
+    entries = _entries(cache)
+    assert len(entries) >= 5
+
+    def no_parsing(name: str, data: bytes) -> None:
+        raise AssertionError(f"{name} parsed although it is cached")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(orylint.scan, "load_file", no_parsing)
+        assert _findings(_inputs(), cache) == uncached  # warm: nothing parsed
+
+    # Damage every entry a different way: flipped bytes, truncation, a foreign file, another
+    # version's header, a valid header over a body that is not ours.
+    header = Cache(cache).header
+    for number, entry in enumerate(entries):
+        blob = entry.read_bytes()
+        damaged = [
+            blob[:-10] + bytes(b ^ 0xFF for b in blob[-10:]),
+            blob[: len(blob) // 2],
+            b"not a cache entry at all",
+            blob.replace(b"orylint 0", b"orylint 9", 1),
+            header + blob[len(header) : len(header) + 20] + b"\x80\x05garbage",
+        ][number % 5]
+        entry.write_bytes(damaged)
+    assert _findings(_inputs(), cache) == uncached  # corrupt: ignored and rebuilt
+    with monkeypatch.context() as patch:
+        patch.setattr(orylint.scan, "load_file", no_parsing)
+        assert _findings(_inputs(), cache) == uncached  # rebuilt entries are good again
+
+
+def test_concurrent_runs_share_one_cache(tmp_path: Path) -> None:
+    # Writers race on the same entries: each writes a temporary file and renames it into
+    # place, so no run ever reads half an entry and all agree.
+    cache = tmp_path / "cache"
+    command = [
+        sys.executable,
+        "-m",
+        "orylint",
+        "check",
+        *_inputs(),
+        "--format",
+        "json",
+        "--fail-on",
+        "never",
+        "--cache-dir",
+        str(cache),
+    ]
+    runs = [
+        subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for _ in range(4)
+    ]
+    outputs = [run.communicate(timeout=300) for run in runs]
+    assert all(run.returncode == 0 for run in runs), [err for _, err in outputs]
+    assert len({out for out, _ in outputs}) == 1
+    assert (
+        json.loads(outputs[0][0])["findings"] == json.loads(_findings(_inputs(), None))["findings"]
+    )
+    assert not list(cache.glob("entries-*/*/.tmp-*"))  # no temporary file left behind
+    assert all(
+        Cache(cache).get(entry.parent.name + entry.name) is not None for entry in _entries(cache)
+    )
+
+
+def test_the_cache_stays_within_its_bound_and_keeps_the_recent_entries(tmp_path: Path) -> None:
+    cache = Cache(tmp_path, max_bytes=256 * 4096)  # 4 KiB per bucket
+    keys = [cache.key(f"file_{n}.tf", b"x" * n) for n in range(3000)]
+    for key in keys:
+        cache.put(key, "v" * 300)
+    total = sum(path.stat().st_size for path in _entries(tmp_path))
+    assert total <= cache.max_bytes
+    assert len(_entries(tmp_path)) < 3000  # old entries were evicted
+    assert cache.get(keys[-1]) == "v" * 300  # the newest is kept
+
+
+def test_entries_of_another_version_are_not_read(tmp_path: Path) -> None:
+    ours = Cache(tmp_path)
+    key = ours.key("main.tf", b"locals {}")
+    ours.put(key, "value")
+    assert ours.get(key) == "value"
+    other = Cache(tmp_path, header=ours.header.replace(b"orylint ", b"orylint 99."))
+    assert other.get(key) is None  # same file, another version's entry: not trusted
+    assert other.key("main.tf", b"locals {}") != key  # and never the same key anyway
+
+
+def test_no_cache_writes_nothing_and_cache_dir_is_honoured(tmp_path: Path) -> None:
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "main.tf").write_text(CLIENT)
+    cache = tmp_path / "cache"
+    base = ["check", str(tmp_path / "src"), "--fail-on", "never", "--cache-dir", str(cache)]
+    assert run_cli(*base, "--no-cache").returncode == 0
+    assert not _entries(cache)
+    assert run_cli(*base).returncode == 0
+    assert len(_entries(cache)) == 1

@@ -24,6 +24,7 @@ from orylint.engine.runner import RuleSelection
 from orylint.report import FORMATS, render
 from orylint.report.sarif import source_root
 from orylint.scan import ScanOptions, display_path, scan
+from orylint.terraform.cache import default_directory as default_cache_directory
 from orylint.terraform.source import MAX_FILE_SIZE
 
 EXIT_USAGE = 2
@@ -155,6 +156,19 @@ def main() -> None:
     is_flag=True,
     help="Apply excludes to files named on the command line too (for pre-commit).",
 )
+@click.option(
+    "--cache-dir",
+    type=click.Path(file_okay=False),
+    envvar="ORYLINT_CACHE_DIR",
+    help="Cache parsed files here, by content (default: the user cache directory, "
+    "$ORYLINT_CACHE_DIR).",
+)
+@click.option(
+    "--no-cache",
+    is_flag=True,
+    envvar="ORYLINT_NO_CACHE",
+    help="Parse every file again; read and write no cached results ($ORYLINT_NO_CACHE=1).",
+)
 def check(
     paths: Sequence[str],
     formats: Sequence[str],
@@ -176,6 +190,8 @@ def check(
     write_baseline: str | None,
     fix: bool,
     diff: bool,
+    cache_dir: str | None,
+    no_cache: bool,
 ) -> None:
     """Lint Terraform files, directories and plan JSON (default: the current directory).
 
@@ -209,6 +225,7 @@ def check(
         var_files=[display_path(Path(name)) for name in config.var_files] + list(var_files),
         variables={**config.vars, **assignments},
         max_file_size=max_file_size * 2**20,
+        cache_dir=None if no_cache else cache_dir or str(default_cache_directory()),
     )
     result = _scan_or_exit(options)
     if diff or fix:

@@ -29,6 +29,7 @@ from orylint.model.ory_project import PROJECT_RESOURCES
 from orylint.model.plan import add_plan, module_directories
 from orylint.model.project import Project
 from orylint.model.settings import Settings
+from orylint.terraform.cache import Cache
 from orylint.terraform.discover import (
     Excludes,
     Inputs,
@@ -39,7 +40,7 @@ from orylint.terraform.discover import (
 )
 from orylint.terraform.document import Block, Document, LoadError
 from orylint.terraform.hcl_loader import load_hcl
-from orylint.terraform.hcl_parser import parser
+from orylint.terraform.hcl_parser import parser, use_cache_directory
 from orylint.terraform.modules import Provenance
 from orylint.terraform.plan_loader import PlanDocument, load_plan
 from orylint.terraform.provider_schema import RESOURCE_TYPE
@@ -84,6 +85,8 @@ class ScanOptions:
     """Root variable values as ``--var NAME=VALUE`` gives them; above ``var_files``."""
     max_file_size: int = MAX_FILE_SIZE
     """Files larger than this many bytes are refused (ORY001), not read."""
+    cache_dir: str | None = None
+    """Where loaded files are cached by content (``terraform/cache.py``); None: no cache."""
 
 
 def display_path(path: Path) -> str:
@@ -145,7 +148,11 @@ def scan(options: ScanOptions) -> ScanResult:
         {d for document, root in documents for d in module_directories(document, root).values()},
     )
     project = Project()
-    loaded = _load_tf(inputs, project, result, options.max_file_size)
+    cache = None
+    if options.cache_dir is not None:
+        cache = Cache(Path(options.cache_dir))
+        use_cache_directory(cache.directory)
+    loaded = _load_tf(inputs, project, result, options.max_file_size, cache)
     result.files_scanned -= len(context & loaded)  # context is not reported on
     mark_roots(project)
     values, provenance = _root_variables(project, options, module_var_files)
@@ -306,7 +313,9 @@ def _read_plans(
     return documents
 
 
-def _load_tf(inputs: Inputs, project: Project, result: ScanResult, limit: int) -> set[str]:
+def _load_tf(
+    inputs: Inputs, project: Project, result: ScanResult, limit: int, cache: Cache | None
+) -> set[str]:
     """Load the ``.tf`` files of every module directory that can matter to orylint.
 
     Returns the display names of the files counted in ``result.files_scanned``: every file
@@ -341,7 +350,7 @@ def _load_tf(inputs: Inputs, project: Project, result: ScanResult, limit: int) -
                 result.files_scanned += 1
                 counted.add(name)
     documents: dict[str, list[Document]] = defaultdict(list)
-    for (name, _), loaded in zip(to_parse, _parse_all(to_parse), strict=True):
+    for (name, _), loaded in zip(to_parse, _parse_all(to_parse, cache), strict=True):
         result.files_scanned += 1
         counted.add(name)
         if isinstance(loaded, LoadError):
@@ -359,31 +368,66 @@ PARALLEL_THRESHOLD = 48
 """Below this many files, starting worker processes costs more than parsing in one."""
 
 
-def _parse_all(files: list[tuple[str, bytes]]) -> list[Document | LoadError]:
+def _parse_all(
+    files: list[tuple[str, bytes]], cache: Cache | None = None
+) -> list[Document | LoadError]:
     """Parse files, in worker processes when there are many (parsing is the cost of a scan).
 
-    Processes, not threads: python-hcl2's serialisers are not thread-safe and the GIL would
+    What the cache holds is not parsed again; what is parsed is added to it by whoever parsed
+    it. Processes, not threads: python-hcl2's serialisers are not thread-safe and the GIL would
     serialise the parsing anyway. ``ORYLINT_JOBS`` sets the number of workers (1: none).
     """
+    results: list[Document | LoadError | None] = [None] * len(files)
+    keys: list[str | None] = [None] * len(files)
+    if cache is not None:
+        for index, (name, data) in enumerate(files):
+            keys[index] = key = cache.key(name, data)
+            cached = cache.get(key)
+            if isinstance(cached, Document | LoadError) and cached.path == name:
+                results[index] = cached
+    missing = [index for index, loaded in enumerate(results) if loaded is None]
+    parsed = _parse_missing(
+        [files[index][0] for index in missing],
+        [files[index][1] for index in missing],
+        cache,
+        [keys[index] for index in missing],
+    )
+    for index, loaded in zip(missing, parsed, strict=True):
+        results[index] = loaded
+    return [loaded for loaded in results if loaded is not None]
+
+
+def _parse_missing(
+    names: list[str], contents: list[bytes], cache: Cache | None, keys: list[str | None]
+) -> list[Document | LoadError]:
+    caches = [cache] * len(names)
     jobs = _jobs()
-    if jobs <= 1 or len(files) < PARALLEL_THRESHOLD:
-        return [load_file(name, data) for name, data in files]
-    names = [name for name, _ in files]
-    contents = [data for _, data in files]
+    if jobs <= 1 or len(names) < PARALLEL_THRESHOLD:
+        return list(map(_load_and_store, names, contents, caches, keys))
     parser()  # built once here, inherited by forked workers
     try:
         pool = ProcessPoolExecutor(
             max_workers=jobs, mp_context=_context(), initializer=_ignore_interrupts
         )
         try:
-            return list(pool.map(load_file, names, contents, chunksize=8))
+            return list(pool.map(_load_and_store, names, contents, caches, keys, chunksize=8))
         except KeyboardInterrupt:  # Ctrl-C: stop the workers now, report in the main process
             pool.shutdown(wait=False, cancel_futures=True)
             raise
         finally:
             pool.shutdown(wait=True)
     except (OSError, BrokenProcessPool):  # no processes here (sandboxes): parse in this one
-        return [load_file(name, data) for name, data in files]
+        return list(map(_load_and_store, names, contents, caches, keys))
+
+
+def _load_and_store(
+    name: str, data: bytes, cache: Cache | None, key: str | None
+) -> Document | LoadError:
+    """Load one file and cache the result (in the worker that parsed it, when there are any)."""
+    loaded = load_file(name, data)
+    if cache is not None and key is not None:
+        cache.put(key, loaded)
+    return loaded
 
 
 def _ignore_interrupts() -> None:

@@ -1,0 +1,146 @@
+"""A cache of loaded files, keyed by their content, so an unchanged file is parsed once.
+
+Parsing HCL in Python is the cost of a scan (python-hcl2 reads about 0.16 MB/s), and pre-commit
+and CI lint mostly unchanged files again and again. An entry is the result of loading one file
+(a ``Document`` or the ``LoadError`` that says why it could not be loaded), pickled, under a key
+that hashes everything the result depends on: the display name (spans carry it), the bytes, and
+the versions of orylint, python-hcl2, lark and Python.
+
+The cache is a directory of files, one per entry, in 256 buckets:
+
+- safe under concurrent runs: an entry is written to a temporary file in its bucket and renamed
+  into place (``os.replace``), so a reader sees a whole entry or none;
+- bounded: when a bucket outgrows its share of ``max_bytes``, its least recently used entries go
+  (a hit refreshes an entry's time), so the bound costs one small directory listing per write;
+- an entry is trusted only with the magic, the format and the versions in its header and a
+  checksum of its body; anything else (a foreign, truncated or corrupted file) is ignored and
+  rebuilt. Only entries of the cache directory orylint was given are ever unpickled.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import pickle
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from orylint import __version__
+
+MAGIC = b"orylint-cache\n"
+FORMAT = 1
+MAX_BYTES = 256 * 1024 * 1024
+"""Default bound on the size of the cache directory."""
+_BUCKETS = 256
+_DIGEST = 20
+
+
+def default_directory() -> Path:
+    """``$ORYLINT_CACHE_DIR``, or the user cache directory of the platform (``platformdirs``)."""
+    configured = os.environ.get("ORYLINT_CACHE_DIR")
+    if configured:
+        return Path(configured)
+    import platformdirs  # only when no directory is given: it costs start-up time
+
+    return Path(platformdirs.user_cache_dir("orylint", appauthor=False))
+
+
+def _versions() -> bytes:
+    """What a cached result depends on besides the file: orylint, the parser, Python."""
+    import hcl2
+    import lark
+
+    return (
+        f"{FORMAT}|orylint {__version__}|python-hcl2 {getattr(hcl2, '__version__', '?')}|"
+        f"lark {lark.__version__}|{sys.implementation.cache_tag}|pickle {pickle.HIGHEST_PROTOCOL}"
+    ).encode()
+
+
+@dataclass
+class Cache:
+    """One cache directory; ``get`` and ``put`` never raise for what is on disk."""
+
+    directory: Path
+    max_bytes: int = MAX_BYTES
+    header: bytes = field(default_factory=lambda: MAGIC + _versions() + b"\n")
+
+    def key(self, name: str, data: bytes) -> str:
+        """The entry key of a file: its name and bytes, under this version of everything."""
+        digest = hashlib.blake2b(self.header, digest_size=_DIGEST)
+        digest.update(name.encode("utf-8", "surrogatepass"))
+        digest.update(b"\0")
+        digest.update(data)
+        return digest.hexdigest()
+
+    def _path(self, key: str) -> Path:
+        return self.directory / f"entries-{FORMAT}" / key[:2] / key[2:]
+
+    def get(self, key: str) -> object | None:
+        """The value stored under ``key``, or None (missing, foreign, corrupt, unreadable)."""
+        path = self._path(key)
+        try:
+            with open(path, "rb") as handle:
+                blob = handle.read()
+        except OSError:
+            return None
+        if not blob.startswith(self.header):
+            return None
+        checksum = blob[len(self.header) : len(self.header) + _DIGEST]
+        body = blob[len(self.header) + _DIGEST :]
+        if hashlib.blake2b(body, digest_size=_DIGEST).digest() != checksum:
+            return None
+        try:
+            value: object = pickle.loads(body)
+        except Exception:  # a damaged entry is a miss, whatever unpickling raises
+            return None
+        with contextlib.suppress(OSError):
+            os.utime(path)  # recently used: evicted last
+        return value
+
+    def put(self, key: str, value: object) -> None:
+        """Store ``value`` atomically; a cache that cannot be written is silently not used."""
+        path = self._path(key)
+        try:
+            body = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+        except (pickle.PicklingError, TypeError, AttributeError, RecursionError):
+            return
+        checksum = hashlib.blake2b(body, digest_size=_DIGEST).digest()
+        try:
+            path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+            try:
+                with os.fdopen(descriptor, "wb") as handle:
+                    handle.write(self.header + checksum + body)
+                os.replace(temporary, path)
+            except BaseException:
+                os.unlink(temporary)
+                raise
+            self._bound(path.parent)
+        except OSError:
+            return
+
+    def _bound(self, bucket: Path) -> None:
+        """Evict the least recently used entries of a bucket over its share of the bound."""
+        share = self.max_bytes // _BUCKETS
+        entries = []
+        total = 0
+        for entry in os.scandir(bucket):
+            try:
+                status = entry.stat(follow_symlinks=False)
+            except OSError:
+                continue
+            entries.append((status.st_mtime_ns, status.st_size, entry.path))
+            total += status.st_size
+        if total <= share:
+            return
+        for _, size, path in sorted(entries):
+            try:
+                os.unlink(path)
+            except OSError:
+                continue
+            total -= size
+            if total <= share:
+                return
