@@ -265,3 +265,42 @@ def test_no_cache_writes_nothing_and_cache_dir_is_honoured(tmp_path: Path) -> No
     assert not _entries(cache)
     assert run_cli(*base).returncode == 0
     assert len(_entries(cache)) == 1
+
+
+def test_a_tf_json_document_crosses_processes_and_the_cache(tmp_path: Path) -> None:
+    # Was: "Can't pickle local object '_parse.<locals>.span'": a scan of 48 files or more (parsed
+    # in worker processes) with a .tf.json client failed, and such a file could not be cached.
+    import pickle
+
+    from orylint.scan import load_file
+
+    text = json.dumps(
+        {
+            "locals": {"host": "example.com"},
+            "resource": {
+                "ory_oauth2_client": {
+                    "web": {
+                        "client_name": "web",
+                        "grant_types": ["authorization_code"],
+                        "redirect_uris": ["http://${local.host}/callback"],
+                    }
+                }
+            },
+        }
+    )
+    document = load_file("main.tf.json", text.encode())
+    assert not hasattr(document, "fatal")
+    copied = pickle.loads(pickle.dumps(document))
+
+    def shape(loaded: object) -> list[tuple[str, list[str], list[str]]]:
+        return [(b.type, b.labels, list(b.attributes)) for b in loaded.blocks]  # type: ignore[attr-defined]
+
+    assert shape(copied) == shape(document)
+    (tmp_path / "main.tf.json").write_text(text)
+    for number in range(50):  # enough files to parse in worker processes
+        (tmp_path / f"other_{number}.tf").write_text(f"locals {{ n{number} = {number} }}\n")
+    cache = tmp_path / ".cache"
+    cold = _findings([str(tmp_path)], cache)
+    assert "ORY403" in cold  # plain http to a remote host: evaluated through the local
+    assert len(_entries(cache)) == 51
+    assert _findings([str(tmp_path)], cache) == cold == _findings([str(tmp_path)], None)
