@@ -304,3 +304,54 @@ def test_a_tf_json_document_crosses_processes_and_the_cache(tmp_path: Path) -> N
     assert "ORY403" in cold  # plain http to a remote host: evaluated through the local
     assert len(_entries(cache)) == 51
     assert _findings([str(tmp_path)], cache) == cold == _findings([str(tmp_path)], None)
+
+
+# --- the pre-filter inside directories that mention Ory -------------------------------------------
+
+
+def _every_input() -> list[str]:
+    return [str(Path(__file__).parent / "fixtures"), str(EXAMPLES)]
+
+
+def test_findings_are_identical_with_and_without_the_file_pre_filter(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import re
+
+    import orylint.scan
+
+    def findings() -> tuple[list[object], list[object]]:
+        result = scan(ScanOptions(paths=_every_input()))
+        return result.findings, result.suppressed
+
+    filtered = findings()
+    monkeypatch.setattr(orylint.scan, "_CAN_MATTER", re.compile(b""))  # every file matters
+    assert findings() == filtered
+    assert len(filtered[0]) > 1000  # the comparison covers every rule fixture and example
+
+
+def test_files_that_cannot_matter_are_not_parsed(tmp_path: Path) -> None:
+    texts = {
+        "main.tf": CLIENT,
+        "versions.tf": 'terraform {\n  required_version = ">= 1.5"\n}\n',
+        "moved.tf": "moved {\n  from = aws_s3_bucket.a\n  to   = aws_s3_bucket.b\n}\n",
+        "buckets.tf": 'resource "aws_s3_bucket" "b" {\n  bucket = "b"\n}\n',
+        "broken.tf": 'resource "aws_s3_bucket" "c" {\n',  # not parsed: not reported either
+        "sink.tf": 'resource "local_file" "f" {\n  content = local.secret\n}\n',
+        "locals.tf": "locals {\n  secret = ory_oauth2_client.web.client_secret\n}\n",
+        "ignore.tf": "# ORYLINT:ignore ORY403 -- a directive is read wherever it is\n",
+    }
+    for name, text in texts.items():
+        (tmp_path / name).write_text(text)
+    result = scan(ScanOptions(paths=[str(tmp_path)]))
+    assert sorted(Path(name).name for name in result.sources) == [
+        "ignore.tf",
+        "locals.tf",
+        "main.tf",
+        "sink.tf",
+    ]
+    rules = {finding.rule_id for finding in result.findings}
+    assert "ORY702" in rules  # the secret written to a file, through a local of another file
+    assert "ORY002" in rules  # the directive was read: it covers nothing in its own file
+    named = scan(ScanOptions(paths=[str(tmp_path / "broken.tf")]))
+    assert [finding.rule_id for finding in named.findings] == ["ORY001"]  # named: parsed

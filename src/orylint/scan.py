@@ -339,11 +339,11 @@ def _load_tf(
     to_parse: list[tuple[str, bytes]] = []
     for directory in sorted(by_directory):
         for name, data in sorted(by_directory[directory]):
-            if directory in wanted or name in explicit:
+            if name in explicit or (directory in wanted and can_matter(data)):
                 to_parse.append((name, data))
                 continue
-            # Not parsed (nothing Ory in this module), but a file Terraform cannot even read is
-            # worth reporting: decoding is cheap next to parsing.
+            # Not parsed (nothing Ory in this module or this file), but a file Terraform cannot
+            # even read is worth reporting: decoding is cheap next to parsing.
             decoded = decode_source(name, data)
             if isinstance(decoded, LoadError):
                 result.load_errors.append(decoded)
@@ -588,6 +588,26 @@ def relevant_directories(by_directory: dict[str, list[tuple[str, bytes]]]) -> se
                 wanted.update(targets & by_directory.keys())
                 changed = True
     return wanted
+
+
+_CAN_MATTER = re.compile(
+    rb"ory_|\bory\b|\b(?:locals?|var|variable|module|output|import)\b|(?i:orylint)"
+)
+
+
+def can_matter(data: bytes) -> bool:
+    """Whether a file of a relevant module directory can change what orylint reports.
+
+    Inside a directory that mentions Ory, a file is parsed only if it holds something the model
+    reads: Ory resources or providers (``ory_``, ``ory``), locals, variables, outputs, module
+    calls, ``import`` blocks, references that can carry a client or its secret to another
+    resource (``local.``, ``var.``, ``module.``), or an ``orylint:`` directive. What is left
+    (``terraform``, ``moved``, other providers and resources and data sources that refer to none
+    of these) can reach a client only through references, which orylint treats as unknown. A
+    word test over the bytes decides, at the cost of a substring scan; a false match only
+    parses a file for nothing.
+    """
+    return _CAN_MATTER.search(data) is not None
 
 
 def posix_normpath(directory: str, relative: str) -> str:
