@@ -25,6 +25,7 @@ from orylint.report import FORMATS, render
 from orylint.report.sarif import source_root
 from orylint.scan import ScanOptions, display_path, scan
 from orylint.terraform.cache import default_directory as default_cache_directory
+from orylint.terraform.cache import use_directory as use_cache_directory
 from orylint.terraform.source import MAX_FILE_SIZE
 
 EXIT_USAGE = 2
@@ -225,7 +226,7 @@ def check(
         var_files=[display_path(Path(name)) for name in config.var_files] + list(var_files),
         variables={**config.vars, **assignments},
         max_file_size=max_file_size * 2**20,
-        cache_dir=None if no_cache else cache_dir or str(default_cache_directory()),
+        cache_dir=_cache_directory(cache_dir, no_cache=no_cache),
     )
     result = _scan_or_exit(options)
     if diff or fix:
@@ -313,6 +314,17 @@ def _error(message: str) -> None:
     """One ``error:`` line on stderr; a closed or full stderr must not add a traceback."""
     with contextlib.suppress(OSError):
         click.echo(f"error: {printable(message)}", err=True)
+
+
+def _cache_directory(given: str | None, *, no_cache: bool) -> str | None:
+    """The directory of the scan's cache, None with ``--no-cache``.
+
+    ``--cache-dir`` also holds orylint's own derived files (parser tables, rule metadata), which
+    are kept even with ``--no-cache`` (``terraform/cache.py``).
+    """
+    if given:
+        use_cache_directory(Path(given))
+    return None if no_cache else str(default_cache_directory())
 
 
 def _scan_or_exit(options: ScanOptions) -> ScanResult:

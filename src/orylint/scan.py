@@ -7,16 +7,13 @@ cannot be linted at all, a fatal error) and the scan goes on with the other file
 from __future__ import annotations
 
 import functools
-import multiprocessing
 import os
 import re
-import signal
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from orylint.engine import suppressions
 from orylint.engine.findings import Finding, Violation
@@ -40,7 +37,7 @@ from orylint.terraform.discover import (
 )
 from orylint.terraform.document import Block, Document, LoadError
 from orylint.terraform.hcl_loader import load_hcl
-from orylint.terraform.hcl_parser import parser, use_cache_directory
+from orylint.terraform.hcl_parser import parser
 from orylint.terraform.modules import Provenance
 from orylint.terraform.plan_loader import PlanDocument, load_plan
 from orylint.terraform.provider_schema import RESOURCE_TYPE
@@ -58,6 +55,9 @@ from orylint.terraform.variables import (
     VariableDiagnostic,
     resolve_root_variables,
 )
+
+if TYPE_CHECKING:
+    import multiprocessing.context
 
 _MODULE_SOURCE = re.compile(rb'source\s*=\s*"(\.{1,2}/[^"]*)"')
 
@@ -148,10 +148,7 @@ def scan(options: ScanOptions) -> ScanResult:
         {d for document, root in documents for d in module_directories(document, root).values()},
     )
     project = Project()
-    cache = None
-    if options.cache_dir is not None:
-        cache = Cache(Path(options.cache_dir))
-        use_cache_directory(cache.directory)
+    cache = Cache(Path(options.cache_dir)) if options.cache_dir is not None else None
     loaded = _load_tf(inputs, project, result, options.max_file_size, cache)
     result.files_scanned -= len(context & loaded)  # context is not reported on
     mark_roots(project)
@@ -404,6 +401,10 @@ def _parse_missing(
     jobs = _jobs()
     if jobs <= 1 or len(names) < PARALLEL_THRESHOLD:
         return list(map(_load_and_store, names, contents, caches, keys))
+    # Imported here: a run that parses little (pre-commit, a warm cache) never pays for them.
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
     parser()  # built once here, inherited by forked workers
     try:
         pool = ProcessPoolExecutor(
@@ -432,6 +433,8 @@ def _load_and_store(
 
 def _ignore_interrupts() -> None:
     """Workers leave Ctrl-C to the main process, which exits with one line, not N tracebacks."""
+    import signal
+
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
@@ -444,6 +447,8 @@ def _jobs() -> int:
 
 def _context() -> multiprocessing.context.BaseContext:
     """Fork where available: workers inherit the loaded parser instead of rebuilding it."""
+    import multiprocessing
+
     methods = multiprocessing.get_all_start_methods()
     return multiprocessing.get_context("fork" if "fork" in methods else "spawn")
 

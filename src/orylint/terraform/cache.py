@@ -38,8 +38,24 @@ _BUCKETS = 256
 _DIGEST = 20
 
 
+_chosen: list[Path] = []
+
+
+def use_directory(directory: Path) -> None:
+    """Make ``directory`` (``--cache-dir``) this process's cache directory."""
+    _chosen[:] = [directory]
+
+
 def default_directory() -> Path:
-    """``$ORYLINT_CACHE_DIR``, or the user cache directory of the platform (``platformdirs``)."""
+    """The cache directory: ``--cache-dir``, ``$ORYLINT_CACHE_DIR``, or the user cache directory.
+
+    Besides the cached files of a scan, it holds what orylint derives from itself: the parser's
+    tables and the parsed rule metadata. Those are kept even with ``--no-cache``, which is about
+    the user's files: they depend only on the installed orylint, and rebuilding the tables alone
+    costs seconds.
+    """
+    if _chosen:
+        return _chosen[0]
     configured = os.environ.get("ORYLINT_CACHE_DIR")
     if configured:
         return Path(configured)

@@ -12,7 +12,6 @@ not thread-safe.
 from __future__ import annotations
 
 import functools
-from pathlib import Path
 
 import hcl2
 import hcl2.parser
@@ -21,17 +20,10 @@ from lark import Lark, Token, Tree
 
 from orylint.terraform.cache import default_directory
 
-_table_directory: list[Path] = []
-
-
-def use_cache_directory(directory: Path) -> None:
-    """Keep the parse tables in ``directory`` (``--cache-dir``) if the parser is not built yet."""
-    _table_directory[:] = [directory]
-
 
 def _cache_file() -> str | None:
     """Return a user-private cache path for the parse tables, or None if none can be made."""
-    directory = _table_directory[0] if _table_directory else default_directory()
+    directory = default_directory()
     try:
         directory.mkdir(mode=0o700, parents=True, exist_ok=True)
     except OSError:
