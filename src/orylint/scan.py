@@ -95,10 +95,10 @@ def display_path(path: Path) -> str:
     A scan names thousands of files in a few directories, so each directory is worked out once.
     """
     cwd = os.getcwd()
-    name = path.name
-    if name in {"", ".."}:
+    parent, name = os.path.split(os.fspath(path))
+    if name in {"", ".", ".."}:
         return _display(os.fspath(path), cwd)
-    directory = _display(os.fspath(path.parent), cwd)
+    directory = _display(parent or ".", cwd)
     if directory == ".":
         return name
     return f"{directory}{name}" if directory.endswith("/") else f"{directory}/{name}"
