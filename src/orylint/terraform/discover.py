@@ -150,11 +150,9 @@ def _add(inputs: Inputs, path: Path, identity: str, seen: set[str], *, explicit:
         inputs.explicit.add(identity)
 
 
-def directory_files(
-    directory: Path, real_directory: str | None = None
-) -> Iterable[tuple[Path, str]]:
+def directory_files(directory: Path) -> Iterable[tuple[Path, str]]:
     """The ``.tf`` and ``.tf.json`` files of one directory, sorted, each with its identity."""
-    real_directory = real_directory or real_path(directory).as_posix()
+    real_directory = real_path(directory).as_posix()
     try:
         entries = sorted(os.scandir(directory), key=lambda entry: entry.name)
     except OSError:
