@@ -388,6 +388,8 @@ def _measure(args: argparse.Namespace, work: Path) -> tuple[dict[str, Sample], d
     notes["sparse"] = _describe(sparse)
     case("sparse: floor (read + substring scan, process)", floor(sparse), base)
     case("sparse: orylint check (no cache)", orylint(str(sparse)), cold)
+    run(orylint(str(sparse)), env)  # fills the cache
+    case("sparse: orylint check (cache)", orylint(str(sparse)), env)
     if has_fmt:
         case("sparse: terraform fmt -check -recursive", fmt(sparse), env_fmt, ok=fmt_codes)
 
@@ -446,12 +448,10 @@ def _goals(rows: dict[str, Sample], args: argparse.Namespace) -> dict[str, tuple
         met = value <= target if smaller else value >= target
         goals[name] = (f"{value:.2f}{unit}", f"{'<=' if smaller else '>='} {target}{unit}", met)
 
-    goal(
-        "sparse: check / floor",
-        ratio("sparse: orylint check (no cache)", "sparse: floor (read + substring scan, process)"),
-        3,
-        "x",
-    )
+    sparse_floor = "sparse: floor (read + substring scan, process)"
+    for cached in ("cache", "no cache"):
+        name = f"sparse: orylint check ({cached})"
+        goal(f"sparse ({cached}): check / floor", ratio(name, sparse_floor), 3, "x")
     if "dense: terraform fmt -check -recursive" in rows:
         fmt_row = "dense: terraform fmt -check -recursive"
         goal("dense: cold / fmt", ratio("dense: orylint check cold (no cache)", fmt_row), 2, "x")
