@@ -8,6 +8,7 @@ Errors are one line each on stderr, never a traceback.
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import sys
 from collections.abc import Sequence
@@ -18,6 +19,7 @@ import click
 from orylint import __version__
 from orylint.config import Config, ConfigError, find_config, load_config
 from orylint.engine import baseline, fixer
+from orylint.engine.atomic import write_atomic
 from orylint.engine.findings import SEVERITIES
 from orylint.engine.result import ScanResult
 from orylint.engine.runner import RuleSelection
@@ -211,15 +213,23 @@ def check(
         max_file_size=max_file_size * 2**20,
     )
     result = _scan_or_exit(options)
+    _refuse_to_overwrite_inputs(
+        [destination for _, destination in reports if destination] + [write_baseline or ""],
+        [*result.sources, *(error.path for error in result.load_errors), *targets, *plans]
+        + [*options.var_files, str(config.path or "")],
+    )
     if diff or fix:
         fixed = fixer.plan_fixes(result.findings)
         if diff:
-            click.echo("".join(file.diff() for file in fixed), nl=False)
+            diffs = (file.diff(functools.partial(result.holds_secret, file.path)) for file in fixed)
+            click.echo("".join(diffs), nl=False)
             sys.exit(1 if fixed else 0)
         if fixed:
-            count = fixer.write(fixed)
-            click.echo(f"fixed {count} problem(s) in {len(fixed)} file(s)", err=True)
+            count, failures = fixer.write(fixed)
+            written = len(fixed) - len(failures)
+            click.echo(f"fixed {count} problem(s) in {written} file(s)", err=True)
             result = _scan_or_exit(options)
+            result.fatal_errors.extend(failures)
     if baseline_file:
         try:
             result.findings, result.baselined = baseline.split(
@@ -252,10 +262,8 @@ def check(
             _write_stdout(report, colour)
             to_stdout = name == "text"
             continue
-        data = printable(report).encode("utf-8")  # encoded before the file is truncated
         try:
-            with open(destination, "wb") as handle:
-                handle.write(data)
+            write_atomic(destination, printable(report).encode("utf-8"))
         except OSError as error:
             _error(f"cannot write {destination}: {error.strerror or error}")
             sys.exit(EXIT_USAGE)
@@ -263,6 +271,25 @@ def check(
         for message in result.fatal_errors:
             _error(message)
     sys.exit(code)
+
+
+def _refuse_to_overwrite_inputs(destinations: Sequence[str], inputs: Sequence[str]) -> None:
+    """Exit 2 before writing anything when a report or baseline would replace a scanned input.
+
+    ``-o main.tf`` is a slip of the keyboard that would silently destroy the configuration; a
+    report named like Terraform configuration (``*.tf``, ``*.tf.json``) would break the next
+    ``terraform plan`` even where it is new.
+    """
+    existing = {os.path.realpath(name) for name in inputs if name and os.path.isfile(name)}
+    for destination in destinations:
+        if not destination:
+            continue
+        if os.path.realpath(destination) in existing:
+            _error(f"refusing to write a report over {destination}: it is one of the inputs")
+            sys.exit(EXIT_USAGE)
+        if destination.endswith((".tf", ".tf.json")):
+            _error(f"refusing to write a report to {destination}: it would be read as Terraform")
+            sys.exit(EXIT_USAGE)
 
 
 def printable(text: str) -> str:
