@@ -214,22 +214,18 @@ def check(
     )
     result = _scan_or_exit(options)
     _refuse_to_overwrite_inputs(
-        [destination for _, destination in reports if destination] + [write_baseline or ""],
-        [*result.sources, *(error.path for error in result.load_errors), *targets, *plans]
-        + [*options.var_files, str(config.path or "")],
+        [*(destination for _, destination in reports if destination), write_baseline or ""],
+        [
+            *result.sources,
+            *(error.path for error in result.load_errors),
+            *targets,
+            *plans,
+            *options.var_files,
+            str(config.path or ""),
+        ],
     )
     if diff or fix:
-        fixed = fixer.plan_fixes(result.findings)
-        if diff:
-            diffs = (file.diff(functools.partial(result.holds_secret, file.path)) for file in fixed)
-            click.echo("".join(diffs), nl=False)
-            sys.exit(1 if fixed else 0)
-        if fixed:
-            count, failures = fixer.write(fixed)
-            written = len(fixed) - len(failures)
-            click.echo(f"fixed {count} problem(s) in {written} file(s)", err=True)
-            result = _scan_or_exit(options)
-            result.fatal_errors.extend(failures)
+        result = _fix(result, options, diff_only=diff)
     if baseline_file:
         try:
             result.findings, result.baselined = baseline.split(
@@ -271,6 +267,26 @@ def check(
         for message in result.fatal_errors:
             _error(message)
     sys.exit(code)
+
+
+def _fix(result: ScanResult, options: ScanOptions, *, diff_only: bool) -> ScanResult:
+    """``--diff`` prints the fixes and exits; ``--fix`` writes them and scans again.
+
+    A file that cannot be written (read-only, a full disk) is left as it was and reported as an
+    error of the run (exit 2); the other files are still fixed.
+    """
+    fixed = fixer.plan_fixes(result.findings)
+    if diff_only:
+        diffs = (file.diff(functools.partial(result.holds_secret, file.path)) for file in fixed)
+        click.echo("".join(diffs), nl=False)
+        sys.exit(1 if fixed else 0)
+    if not fixed:
+        return result
+    count, failures = fixer.write(fixed)
+    click.echo(f"fixed {count} problem(s) in {len(fixed) - len(failures)} file(s)", err=True)
+    result = _scan_or_exit(options)
+    result.fatal_errors.extend(failures)
+    return result
 
 
 def _refuse_to_overwrite_inputs(destinations: Sequence[str], inputs: Sequence[str]) -> None:

@@ -104,9 +104,11 @@ def _ended(line: str) -> str:
 
 
 def write(fixed: Iterable[FixedFile]) -> tuple[int, list[str]]:
-    """Write fixed files back; returns the number of edits applied and one error per file
-    that could not be written (read-only, a full disk): that file is left as it was, the others
-    are still written."""
+    """Write fixed files back: the number of edits applied, and the files that failed.
+
+    A file that cannot be written (read-only, a full disk) is left as it was, with one error
+    message; the others are still written.
+    """
     count = 0
     errors: list[str] = []
     for file in fixed:

@@ -11,7 +11,6 @@ from orylint.engine.findings import Edit, Fix
 from orylint.model.project import Client
 from orylint.terraform.values import Attribute, Element
 
-
 _ESCAPES = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 

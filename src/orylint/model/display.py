@@ -2,7 +2,7 @@ r"""Text from the input made safe to show: one function for terminals, one for X
 
 Labels, file names, comments, source lines and quoted values come from files anyone can write.
 Shown raw, a control character can move the cursor or recolour the terminal (``ESC [``), a
-bidirectional control (U+202E, U+2066–U+2069) can make a line read differently from what it is,
+bidirectional control (U+202E, U+2066 to U+2069) can make a line read differently from what it is,
 a zero-width character can hide a difference, and XML 1.0 forbids most C0 controls outright, so a
 JUnit report holding one does not parse. Every such character is written as a visible escape
 (``\u001b``, ``\u202e``, ``\U000e0001``) instead: what Python's ``str.isprintable`` refuses is
@@ -23,10 +23,10 @@ def _escape_char(char: str) -> str:
 
 
 def escape_terminal(text: str, *, keep: str = "") -> str:
-    """``text`` with every character that is not printable escaped, except those in ``keep``.
+    r"""``text`` with every character that is not printable escaped, except those in ``keep``.
 
     A finding's line in the text format is one terminal line, so by default even line feeds and
-    tabs are escaped; a multi-line block (an XML text node) keeps them with ``keep="\\n\\t"``.
+    tabs are escaped; a multi-line block (an XML text node) keeps them with ``keep="\n\t"``.
     """
     if text.isprintable():  # the common case, and fast
         return text

@@ -15,7 +15,12 @@ _COMMAND = {"error": "error", "warning": "warning", "note": "notice"}
 
 def escape_data(text: str) -> str:
     """Escape a workflow command's message (escaped for the terminal first: the log is one)."""
-    return escape_terminal(text, keep="\r\n").replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return (
+        escape_terminal(text, keep="\r\n")
+        .replace("%", "%25")
+        .replace("\r", "%0D")
+        .replace("\n", "%0A")
+    )
 
 
 def escape_property(text: str) -> str:
