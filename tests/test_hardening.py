@@ -329,6 +329,7 @@ def test_labels_file_names_and_messages_reach_reports_escaped(
     directory = tmp_path / "d\u202e"
     directory.mkdir()
     (directory / "main\x1b[31m.tf").write_text(
+        "# orylint:ignore ORY307 until=\x1b[2J\u202e -- a comment quoted in a message\n"
         'resource "ory_oauth2_client" "x\x1b[2J\u2066" {\n'
         '  client_name = "\x1b]0;title\x07"\n'
         '  grant_types = ["client_credentials", "\x1b[31mnope\u202e"]\n'
@@ -336,7 +337,7 @@ def test_labels_file_names_and_messages_reach_reports_escaped(
         encoding="utf-8",
     )
     result = scan(ScanOptions(paths=[str(directory)]))
-    assert result.findings
+    assert any("until=\x1b[2J\u202e" in finding.message for finding in result.findings)
     output = render(report_format, result, exit_code=1)
     for char in "\x1b\x07\u202e\u2066":
         assert char not in output, (char, output)
