@@ -120,6 +120,15 @@ def test_diff_hides_context_lines_that_hold_a_secret(
     assert " (line not shown: it holds a sensitive value)" in result.output
 
 
+def test_diff_counts_lines_as_spans_do() -> None:
+    # splitlines() would also split at the form feed and show line 3, the secret, as line 2's.
+    before = f'a = "\x0c"\nb = "90m"\nclient_secret = "{CANARY}"\n'
+    file = fixer.FixedFile("x.tf", before, before.replace("90m", "1h30m"), 1)
+    diff = file.diff(lambda line: line == 3)
+    assert CANARY not in diff
+    assert '+b = "1h30m"' in diff and "\\u000c" in diff
+
+
 def test_diff_hides_a_changed_line_that_held_a_secret(tmp_path: Path) -> None:
     before = f'{{"a": "90m", "client_secret": "{CANARY}"}}\n'
     file = fixer.FixedFile("x.tf.json", before, before.replace("90m", "1h30m0s"), 1)
@@ -256,6 +265,11 @@ def test_atomic_write_keeps_the_mode_and_follows_links(tmp_path: Path) -> None:
     assert target.read_text(encoding="utf-8") == "new"
     assert link.is_symlink()
     assert stat.S_IMODE(target.stat().st_mode) == 0o640
+
+
+def test_a_device_is_written_to_not_replaced(tmp_path: Path) -> None:
+    atomic.write_atomic("/dev/null", b"report")
+    assert stat.S_ISCHR(os.stat("/dev/null").st_mode)
 
 
 def test_a_new_file_gets_the_umask_mode(tmp_path: Path) -> None:

@@ -20,16 +20,23 @@ from pathlib import Path
 def write_atomic(path: str | Path, data: bytes) -> None:
     """Replace the file at ``path`` with ``data``, or raise :class:`OSError` and change nothing.
 
-    A symbolic link is followed (its target is replaced, the link stays). An existing file keeps
+    A symbolic link is followed (its target is replaced, the link stays); what is not a regular
+    file (``/dev/stdout``, a named pipe) is simply written to. An existing file keeps
     its permission bits; a new one gets the mode ``open`` would give it (0666 less the umask). A
     file without any write permission bit is refused with ``EACCES``, even for root: a rename
     would otherwise replace a file its owner marked read-only.
     """
     target = os.path.realpath(path)
     try:
-        mode: int | None = stat.S_IMODE(os.stat(target).st_mode)
+        status = os.stat(target)
     except FileNotFoundError:
-        mode = None
+        mode: int | None = None
+    else:
+        if not stat.S_ISREG(status.st_mode):  # -o /dev/stdout, a pipe: nothing to replace
+            with open(target, "wb") as handle:
+                handle.write(data)
+            return
+        mode = stat.S_IMODE(status.st_mode)
     if mode is not None and (
         not mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH) or not os.access(target, os.W_OK)
     ):

@@ -44,10 +44,10 @@ class FixedFile:
         placeholder, as context and as a removed line; an added line is too when it replaces
         lines one of which holds a secret (the edit may have kept the secret on it).
         """
-        before = self.before.splitlines(keepends=True)
-        after = self.after.splitlines(keepends=True)
+        before, after = _split_lines(self.before), _split_lines(self.after)
         hidden = "(line not shown: it holds a sensitive value)\n"
-        out = [f"--- a/{self.path}\n", f"+++ b/{self.path}\n"]
+        path = escape_terminal(self.path)
+        out = [f"--- a/{path}\n", f"+++ b/{path}\n"]
         matcher = difflib.SequenceMatcher(None, before, after, autojunk=False)
         for group in matcher.get_grouped_opcodes(3):
             first, last = group[0], group[-1]
@@ -86,6 +86,17 @@ def plan_fixes(findings: Iterable[Finding]) -> list[FixedFile]:
             bom = "\ufeff" if data.startswith(b"\xef\xbb\xbf") else ""
             result.append(FixedFile(path, bom + text, bom + after, applied))
     return result
+
+
+def _split_lines(text: str) -> list[str]:
+    """Lines ending in a line feed only, as spans count them.
+
+    ``splitlines`` also splits at form feeds and U+2028, which would shift every line number
+    after them.
+    """
+    lines = [line + "\n" for line in text.split("\n")]
+    lines[-1] = lines[-1][:-1]
+    return lines if lines[-1] else lines[:-1]
 
 
 def _hunk_range(start: int, stop: int) -> str:
