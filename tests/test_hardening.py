@@ -378,3 +378,10 @@ def test_every_format_is_parseable_with_hostile_text() -> None:
             ElementTree.fromstring(output.split("\n", 1)[1])
         else:
             assert "\x1b" not in output and "\u202e" not in output
+
+
+def test_error_lines_on_stderr_are_escaped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    result = _cli(tmp_path, monkeypatch, "x\x1b[2J\u202e.tf")
+    assert result.exit_code == 2
+    assert "x\\u001b[2J\\u202e.tf: no such file" in result.output
+    assert "\x1b" not in result.output and "\u202e" not in result.output

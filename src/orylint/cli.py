@@ -23,6 +23,7 @@ from orylint.engine.atomic import write_atomic
 from orylint.engine.findings import SEVERITIES
 from orylint.engine.result import ScanResult
 from orylint.engine.runner import RuleSelection
+from orylint.model.display import escape_terminal
 from orylint.report import FORMATS, render
 from orylint.report.sarif import source_root
 from orylint.scan import ScanOptions, display_path, scan
@@ -338,7 +339,7 @@ def _write_stdout(text: str, colour: bool) -> None:
 def _error(message: str) -> None:
     """One ``error:`` line on stderr; a closed or full stderr must not add a traceback."""
     with contextlib.suppress(OSError):
-        click.echo(f"error: {printable(message)}", err=True)
+        click.echo(f"error: {escape_terminal(message)}", err=True)
 
 
 def _scan_or_exit(options: ScanOptions) -> ScanResult:
