@@ -87,6 +87,17 @@ def test_the_lines_of_a_multi_line_private_key_are_never_shown(tmp_path: Path) -
     assert CANARY not in render("text", result, exit_code=0)
 
 
+def test_the_default_of_a_sensitive_variable_is_a_sensitive_line(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text(
+        'variable "key" {\n  sensitive = true\n  default   = "x"\n}\n'
+        'variable "name" {\n  default = "y"\n}\n'
+        'resource "ory_oauth2_client" "x" {\n  client_name = var.name\n}\n',
+        encoding="utf-8",
+    )
+    result = scan(ScanOptions(paths=[str(tmp_path)]))
+    assert result.sensitive_lines == {str(tmp_path / "main.tf"): {3}}
+
+
 def test_an_excerpt_never_prints_what_its_own_message_redacts() -> None:
     # A plan value marked sensitive, also written in a .tf line a finding points at.
     source = f'resource "x" "y" {{ name = "{CANARY}" }}\n'

@@ -9,7 +9,7 @@ finding.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:  # annotations only: the model's types load without the evaluator
@@ -245,7 +245,8 @@ class Project:
 
         Reports must not show these lines even when a finding about something else points at
         them (a one-line block, a minified ``.tf.json``): a client's and a provider's sensitive
-        arguments, and any attribute whose value Terraform marks sensitive.
+        arguments, any attribute whose value Terraform marks sensitive, and the default of a
+        variable declared ``sensitive = true``.
         """
         attributes: list[tuple[str, Attribute]] = []
         for module in self.modules.values():
@@ -255,6 +256,13 @@ class Project:
             for provider in module.providers:
                 attributes.extend(provider.attributes.items())
             attributes.extend((r.path[-1], r.attribute) for r in module.resource_attributes)
+            for variable in module.config.variables.values() if module.config else ():
+                flag, default = (
+                    variable.attributes.get("sensitive"),
+                    variable.attributes.get("default"),
+                )
+                if flag is not None and flag.attribute.value is True and default is not None:
+                    attributes.append(("", replace(default.attribute, sensitive=True)))
         lines: dict[str, set[int]] = {}
         for name, attribute in attributes:
             if attribute.sensitive or is_sensitive_name(name):
