@@ -9,7 +9,9 @@ the versions of orylint, python-hcl2, lark and Python.
 The cache is a directory of files, one per entry, in 256 buckets:
 
 - safe under concurrent runs: an entry is written to a temporary file in its bucket and renamed
-  into place (``os.replace``), so a reader sees a whole entry or none;
+  into place (``os.replace``), so a reader sees a whole entry or none (not through
+  ``engine/atomic.py``, which lies above this package and syncs every file to disk: an entry
+  torn by a crash only fails its checksum and is rebuilt);
 - bounded: when a bucket outgrows its share of ``max_bytes``, its least recently used entries go
   (a hit refreshes an entry's time), so the bound costs one small directory listing per write;
 - an entry is trusted only with the magic, the format and the versions in its header and a
