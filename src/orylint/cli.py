@@ -319,10 +319,11 @@ def _scan_or_exit(options: ScanOptions) -> ScanResult:
     help="Table for people, JSON for scripts.",
 )
 def rules_command(output_format: str) -> None:
-    """List every rule: id, name, default severity and summary."""
+    """List every rule: id, name, default severity, the resources it applies to, summary."""
     import json
 
     from orylint.engine.runner import RuleSelection, enabled_rules
+    from orylint.report.rule_docs import applies_to, applies_to_label
 
     rules = enabled_rules(RuleSelection())
     if output_format == "json":
@@ -337,6 +338,7 @@ def rules_command(output_format: str) -> None:
                 "summary": meta.summary,
                 "tags": list(meta.tags),
                 "security_severity": meta.security_severity,
+                "resources": applies_to(meta),
                 "help_uri": help_uri(meta),
             }
             for meta in rules
@@ -344,8 +346,13 @@ def rules_command(output_format: str) -> None:
         click.echo(json.dumps(data, indent=2, ensure_ascii=False))
         return
     width = max(len(meta.name) for meta in rules)
+    labels = {meta.id: applies_to_label(meta) for meta in rules}
+    applies_width = max(len(label) for label in labels.values())
     for meta in rules:
-        click.echo(f"{meta.id}  {meta.name:<{width}}  {meta.severity:<7}  {meta.summary}")
+        click.echo(
+            f"{meta.id}  {meta.name:<{width}}  {meta.severity:<7}  "
+            f"{labels[meta.id]:<{applies_width}}  {meta.summary}"
+        )
 
 
 @main.command("explain")

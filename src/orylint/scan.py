@@ -22,6 +22,7 @@ from orylint.engine.findings import Finding, Violation
 from orylint.engine.metadata import load_metadata
 from orylint.engine.result import ScanResult
 from orylint.engine.runner import TOOL_RULES, RuleSelection, enabled_rules, run_rules, tool_finding
+from orylint.model.adapters import adapt_project
 from orylint.model.extract import add_documents, mark_roots
 from orylint.model.instances import expand_module_calls
 from orylint.model.ory_project import PROJECT_RESOURCES
@@ -34,7 +35,7 @@ from orylint.terraform.hcl_loader import load_hcl
 from orylint.terraform.hcl_parser import parser
 from orylint.terraform.modules import Provenance
 from orylint.terraform.plan_loader import PlanDocument, load_plan
-from orylint.terraform.provider_schema import RESOURCE_TYPE
+from orylint.terraform.resources import CLIENT_RESOURCE_TYPES
 from orylint.terraform.source import (
     MAX_FILE_SIZE,
     UnreadableFile,
@@ -129,6 +130,7 @@ def scan(options: ScanOptions) -> ScanResult:
     expand_module_calls(project, values, provenance)
     for document, root in documents:
         add_plan(project, document, root)
+    adapt_project(project)
     result.files_scanned += len(plans)  # read or not, each is reported on
     named = options.plans or inputs.missing or inputs.skipped or inputs.unusable
     if inputs.empty and not plans and not named:  # each named input says what is wrong
@@ -394,7 +396,7 @@ def load_file(name: str, data: bytes) -> Document | LoadError:
 #: Blocks whose expressions module evaluation reads again; every other block keeps only its
 #: load-time values (the parse trees cost memory, and pickling when parsed in a worker).
 _EVALUATED_BLOCKS = frozenset({"variable", "locals", "output", "module"})
-_EVALUATED_RESOURCES = frozenset({RESOURCE_TYPE, *PROJECT_RESOURCES})
+_EVALUATED_RESOURCES = frozenset({*CLIENT_RESOURCE_TYPES, *PROJECT_RESOURCES})
 
 
 def _keep_expressions_for_evaluation(document: Document) -> None:
@@ -483,17 +485,17 @@ def relevant_directories(by_directory: dict[str, list[tuple[str, bytes]]]) -> se
     """Module directories worth parsing: those mentioning the resource, their callers and callees.
 
     Parsing HCL in Python is the whole cost of a scan, and most directories of a real repository
-    never mention ``ory_oauth2_client``; a substring test is thousands of times faster than a
+    never mention a client resource type; a substring test is thousands of times faster than a
     parse. Outputs and locals live in other files of the same module, so the unit is the
     directory. A directory that calls a relevant module (``source = "./..."``) is relevant too,
     because its outputs may expose the module's secrets, and so is a module a relevant directory
     calls, because its outputs may feed a client and its variables may receive a secret.
     """
-    marker = RESOURCE_TYPE.encode()
+    markers = _CLIENT_MARKERS
     wanted = {
         directory
         for directory, files in by_directory.items()
-        if any(marker in data for _, data in files)
+        if any(marker in data for _, data in files for marker in markers)
     }
     calls = {
         directory: {
@@ -515,6 +517,11 @@ def relevant_directories(by_directory: dict[str, list[tuple[str, bytes]]]) -> se
                 wanted.update(targets & by_directory.keys())
                 changed = True
     return wanted
+
+
+_CLIENT_MARKERS = tuple(sorted(name.encode() for name in CLIENT_RESOURCE_TYPES))
+"""The pre-filter's substrings: one per client resource type (``_oauth2_client`` is not enough:
+``ory_oidc_dynamic_client`` does not contain it)."""
 
 
 def posix_normpath(directory: str, relative: str) -> str:

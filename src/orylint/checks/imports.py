@@ -17,7 +17,6 @@ from orylint.model import effective
 from orylint.model.effective import show
 from orylint.model.project import Client, Project
 from orylint.model.settings import Settings
-from orylint.terraform.provider_schema import RESOURCE_TYPE
 from orylint.terraform.values import Attribute, Unknown
 
 AUTH_METHOD = "token_endpoint_auth_method"
@@ -120,7 +119,7 @@ def _client_id_replacement(project: Project, client: Client) -> Violation | None
 def _import_id(project: Project, client: Client) -> Attribute | None:
     """The ``id`` of the one ``import`` block that targets the client, if any."""
     module = project.modules.get(client.module_dir)
-    return module.import_ids.get(f"{RESOURCE_TYPE}.{client.name}") if module else None
+    return module.import_ids.get(f"{client.resource_type}.{client.name}") if module else None
 
 
 def _code_only(source: str) -> str:
@@ -167,7 +166,7 @@ def _ignores_changes(project: Project, client: Client, name: str) -> bool:
         return False
     for item in module.resource_attributes:
         if (
-            item.resource_type != RESOURCE_TYPE
+            item.resource_type != client.resource_type
             or item.resource_name != client.name
             or item.path != ("lifecycle", "ignore_changes")
         ):

@@ -22,8 +22,9 @@ from orylint.model.project import (
 )
 from orylint.terraform.document import Block, Document
 from orylint.terraform.modules import ModuleConfig, local_source
-from orylint.terraform.provider_schema import RESOURCE_TYPE
-from orylint.terraform.values import Attribute, Reference
+from orylint.terraform.provider_schema import resource_schema
+from orylint.terraform.resources import CLIENT_RESOURCE_TYPES
+from orylint.terraform.values import Attribute, Reference, Span
 
 
 def add_documents(
@@ -69,7 +70,11 @@ def mark_roots(project: Project) -> None:
 
 
 def _add_block(module: Module, block: Block, origin: Origin) -> None:
-    if block.type == "resource" and len(block.labels) == 2 and block.labels[0] == RESOURCE_TYPE:
+    if (
+        block.type == "resource"
+        and len(block.labels) == 2
+        and block.labels[0] in CLIENT_RESOURCE_TYPES
+    ):
         if not _never_created(block):
             module.clients.append(_client(module.directory, block, origin))
     elif block.type == "output" and len(block.labels) == 1:
@@ -107,19 +112,55 @@ def _never_created(block: Block) -> bool:
 
 
 def _client(directory: str, block: Block, origin: Origin) -> Client:
-    name = block.labels[1]
+    resource_type, name = block.labels
+    attributes = {key: value.attribute for key, value in block.attributes.items()}
+    attributes.update(_argument_blocks(block))
     client = Client(
-        address=f"{RESOURCE_TYPE}.{name}",
+        address=f"{resource_type}.{name}",
         name=name,
         span=block.header_span,
         origin=origin,
         module_dir=directory,
-        attributes={key: value.attribute for key, value in block.attributes.items()},
+        attributes=attributes,
         duplicate_attributes=[duplicate.attribute for duplicate in block.duplicates],
         nested_blocks=[(nested.type, nested.header_span) for nested in block.blocks],
         provider=provider_key(_source(block, "provider")),
+        resource_type=resource_type,
     )
     return client
+
+
+def _argument_blocks(block: Block) -> dict[str, Attribute]:
+    """Nested blocks that are arguments of the resource (``jwk { ... }``), as list attributes.
+
+    A plan shows such blocks as a list of objects under the block type; reading the ``.tf`` the
+    same way keeps one model for both. The attribute spans the blocks as written.
+    """
+    argument_blocks = {
+        name
+        for name in resource_schema(block.labels[0]).get("x-terraform-nested-blocks", [])
+        if name not in _META_BLOCKS
+    }
+    found: dict[str, list[Block]] = {}
+    for nested in block.blocks:
+        if nested.type in argument_blocks:
+            found.setdefault(nested.type, []).append(nested)
+    result = {}
+    for name, blocks in found.items():
+        first, last = blocks[0].span, blocks[-1].span
+        span = Span(
+            first.path, first.start_line, first.start_column, last.end_line, last.end_column
+        )
+        value: list[object] = [
+            {key: item.attribute.value for key, item in nested.attributes.items()}
+            for nested in blocks
+        ]
+        sensitive = any(item.attribute.sensitive for b in blocks for item in b.attributes.values())
+        result[name] = Attribute(name, value, span, span, sensitive=sensitive)
+    return result
+
+
+_META_BLOCKS = frozenset({"lifecycle", "provisioner", "connection", "dynamic"})
 
 
 def _source(block: Block, name: str) -> str | None:
