@@ -1,0 +1,108 @@
+"""Every client resource gets the rules that apply to it, written in its own syntax.
+
+The rule fixtures of ``tests/fixtures/rules`` are translated into each other client resource's
+syntax (``tests/client_resources.py``, the adapters' inverse); a rule that applies to the resource
+must then give exactly the findings it gives on ``ory_oauth2_client``, on the same lines, and a
+rule that does not apply must give none. Fixtures that use an argument the resource does not
+have are not translatable and are not collected; the pinned coverage below says which rules each
+resource is exercised on, so a fixture that stops translating is noticed.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from orylint.config import find_config, load_config
+from orylint.engine.metadata import load_metadata
+from orylint.engine.runner import RuleSelection
+from orylint.scan import ScanOptions, scan
+from tests.client_resources import translatable, translate_tree
+from tests.test_rule_fixtures import _cases, _expectations
+
+TARGETS = ("hydra_oauth2_client", "oryhydra_oauth2_client", "ory_oidc_dynamic_client")
+OWN_SCHEMA_RULES = frozenset({"ORY101"})
+"""Rules whose fixtures are about ory_oauth2_client's own schema; each resource has its own."""
+
+
+def _translated_cases() -> list[tuple[str, str, Path]]:
+    return [
+        (target, rule_id, entry)
+        for target in TARGETS
+        for rule_id, entry in _cases()
+        if rule_id not in OWN_SCHEMA_RULES and translatable(entry, target)
+    ]
+
+
+def _lines(rule_id: str, root: Path) -> Counter[tuple[str, int]]:
+    settings = load_config(find_config([str(root)])).settings
+    result = scan(
+        ScanOptions([str(root)], selection=RuleSelection(select=(rule_id,)), settings=settings)
+    )
+    assert not result.fatal_errors
+    assert [f.message for f in result.findings if f.rule_id == "ORY001"] == []
+    return Counter(
+        (Path(f.span.path).resolve().relative_to(root.resolve()).as_posix(), f.span.start_line)
+        for f in result.findings
+        if f.rule_id == rule_id
+    )
+
+
+@pytest.mark.parametrize(
+    ("target", "rule_id", "entry"),
+    _translated_cases(),
+    ids=lambda value: getattr(value, "name", value),
+)
+def test_rule_fixture_in_each_resource_syntax(
+    target: str, rule_id: str, entry: Path, tmp_path: Path
+) -> None:
+    root = tmp_path / "case"
+    translate_tree(entry, root, target)
+    expected, _, _ = _expectations(entry, rule_id)
+    base = entry.parent if entry.is_file() else entry
+    wanted = Counter(
+        {
+            (Path(path).resolve().relative_to(base.resolve()).as_posix(), line): count
+            for (path, line), count in expected.items()
+        }
+    )
+    found = _lines(rule_id, root)
+    if load_metadata()[rule_id].applies_to(target):
+        assert found == wanted
+    else:
+        assert found == Counter()
+
+
+COVERED = {
+    "hydra_oauth2_client": {
+        "ORY102", "ORY103", "ORY104", "ORY106", "ORY108", "ORY301", "ORY304", "ORY305",
+        "ORY306", "ORY307", "ORY308", "ORY309", "ORY401", "ORY402", "ORY403", "ORY404",
+        "ORY405", "ORY406", "ORY407", "ORY408", "ORY409", "ORY410", "ORY411", "ORY412",
+        "ORY413", "ORY501", "ORY503", "ORY602", "ORY701", "ORY702", "ORY703", "ORY704",
+        "ORY705", "ORY802", "ORY803", "ORY901", "ORY903", "ORY904", "ORY905", "ORY906",
+    },
+    "oryhydra_oauth2_client": {
+        "ORY103", "ORY104", "ORY108", "ORY301", "ORY304", "ORY305", "ORY306", "ORY307",
+        "ORY308", "ORY401", "ORY402", "ORY403", "ORY404", "ORY405", "ORY406", "ORY407",
+        "ORY411", "ORY412", "ORY501", "ORY602", "ORY701", "ORY702", "ORY703", "ORY704",
+        "ORY705", "ORY901", "ORY903", "ORY904", "ORY905",
+    },
+    "ory_oidc_dynamic_client": {
+        "ORY103", "ORY104", "ORY301", "ORY304", "ORY305", "ORY306", "ORY307", "ORY308",
+        "ORY402", "ORY403", "ORY404", "ORY406", "ORY501", "ORY502", "ORY504", "ORY701",
+        "ORY702", "ORY703", "ORY704", "ORY901",
+    },
+}  # fmt: skip
+"""Rules with both a trigger and a near-miss fixture translated into the resource's syntax."""
+
+
+@pytest.mark.parametrize("target", TARGETS)
+def test_translated_coverage(target: str) -> None:
+    kinds: dict[str, set[str]] = {}
+    for case_target, rule_id, entry in _translated_cases():
+        if case_target == target:
+            kinds.setdefault(rule_id, set()).add(entry.name[:2])
+    covered = {rule for rule, found in kinds.items() if found == {"tr", "ok"}}
+    assert covered >= COVERED[target]
