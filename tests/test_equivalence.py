@@ -11,9 +11,9 @@ import pytest
 
 from orylint.engine.metadata import load_metadata
 from orylint.engine.result import ScanResult
+from orylint.scan import ScanOptions, scan
 from orylint.terraform.provider_schema import resource_schema
 from orylint.terraform.resources import CLIENT_RESOURCES
-from orylint.scan import ScanOptions, scan
 from tests.helpers import REPO
 
 FIXTURES = REPO / "tests" / "fixtures"
