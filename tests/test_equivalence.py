@@ -57,9 +57,9 @@ def test_tf_json_positions_point_at_the_json_values() -> None:
 COMMUNITY = ("hydra", "oryhydra")
 
 
-@pytest.mark.parametrize("provider", COMMUNITY)
-def test_community_resources_agree_in_every_form(provider: str) -> None:
-    """hydra_oauth2_client and oryhydra_oauth2_client as .tf, .tf.json, plan and state."""
+@pytest.mark.parametrize("provider", [*COMMUNITY, "dynamic"])
+def test_other_resources_agree_in_every_form(provider: str) -> None:
+    """hydra_oauth2_client, oryhydra_oauth2_client and ory_oidc_dynamic_client in four forms."""
     source = FIXTURES / "plans" / "src" / f"{provider}_equivalence"
     from_tf = findings(str(source / "main.tf"))
     assert len({rule for rule, *_ in from_tf}) >= 6, "the fixture should exercise many rules"

@@ -6,9 +6,9 @@ adjustments that keep the two views equal:
 
 - attributes the configuration does not set (the plan's ``expressions`` lack them) are dropped,
   because the values there are provider or server defaults, which rules model themselves;
-- read-only computed attributes (``id``, ``client_secret``) are dropped, and in a state, which has
-  no configuration, also the computed values a read writes back for unset attributes
-  (``client_id`` and ``false`` flags);
+- read-only computed attributes (``id``, ``client_secret`` and whatever the resource's schema
+  marks ``readOnly``) are dropped, and in a state, which has no configuration, also the computed
+  values a read writes back for unset attributes (``client_id`` and ``false`` flags);
 - unknown values (``after_unknown``) become :class:`~orylint.terraform.values.Unknown`.
 
 When the module's ``.tf`` files were loaded too, each plan instance takes the spans of the
@@ -30,6 +30,7 @@ from orylint.terraform.plan_loader import (
     PlanResource,
     strip_instance_keys,
 )
+from orylint.terraform.provider_schema import resource_schema
 from orylint.terraform.values import Attribute, Element, Reference, Span, Unknown
 
 _READ_ONLY = frozenset({"id", "client_secret"})
@@ -151,8 +152,13 @@ def _client(
         resource_type=resource.type,
     )
     names = set(resource.values) | {k for k, v in resource.unknown.items() if v is not False}
+    read_only = {
+        name
+        for name, prop in resource_schema(resource.type)["properties"].items()
+        if prop.get("readOnly")
+    }
     for name in sorted(names):
-        if name in _READ_ONLY:
+        if name in _READ_ONLY or name in read_only:
             continue
         if resource.configured is not None and name not in resource.configured:
             continue
