@@ -10,6 +10,7 @@ resource is exercised on, so a fixture that stops translating is noticed.
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from pathlib import Path
 
@@ -19,7 +20,9 @@ from orylint.config import find_config, load_config
 from orylint.engine.metadata import load_metadata
 from orylint.engine.runner import RuleSelection
 from orylint.scan import ScanOptions, scan
+from orylint.terraform.resources import CLIENT_RESOURCES
 from tests.client_resources import translatable, translate_tree
+from tests.helpers import REPO, run_cli
 from tests.test_rule_fixtures import _cases, _expectations
 
 TARGETS = ("hydra_oauth2_client", "oryhydra_oauth2_client", "ory_oidc_dynamic_client")
@@ -106,3 +109,48 @@ def test_translated_coverage(target: str) -> None:
             kinds.setdefault(rule_id, set()).add(entry.name[:2])
     covered = {rule for rule, found in kinds.items() if found == {"tr", "ok"}}
     assert covered >= COVERED[target]
+
+
+def test_terraform_without_client_resources_is_said(tmp_path: Path) -> None:
+    """Not "No problems found in 0 files": the files read, and that no client was found."""
+    (tmp_path / "main.tf").write_text(
+        'resource "aws_s3_bucket" "a" {\n  bucket = "a"\n}\n'
+        'resource "aws_s3_bucket" "b" {\n  bucket = "b"\n}\n'
+        'resource "keycloak_openid_client" "k" {\n  client_id = "k"\n}\n',
+        encoding="utf-8",
+    )
+    (tmp_path / "more.tf.json").write_text(
+        '{"resource": {"google_storage_bucket": {"x": {}, "y": {}}}}', encoding="utf-8"
+    )
+    result = run_cli("check", str(tmp_path))
+    assert result.returncode == 0
+    assert result.stdout.strip() == (
+        "No client resource found in 2 Terraform files read (orylint lints ory_oauth2_client, "
+        "ory_oidc_dynamic_client, hydra_oauth2_client, oryhydra_oauth2_client)."
+    )
+    verbose = run_cli("check", "-v", str(tmp_path))
+    assert verbose.returncode == 0
+    assert (
+        "resource types seen: aws_s3_bucket (2), google_storage_bucket (2), "
+        "keycloak_openid_client (1)"
+    ) in verbose.stderr
+    assert "0 client resource instance(s) linted" in verbose.stderr
+
+
+def test_verbose_lists_the_client_resources_read() -> None:
+    source = REPO / "tests" / "fixtures" / "plans" / "src" / "hydra_equivalence"
+    result = run_cli("check", "-v", str(source))
+    assert "1 client resource instance(s) linted" in result.stderr
+    assert "resource types seen: hydra_oauth2_client (1)" in result.stderr
+    assert result.stdout.rstrip().splitlines()[-1].startswith("Found ")
+
+
+def test_rules_command_shows_the_resources_each_rule_applies_to() -> None:
+    table = run_cli("rules").stdout.splitlines()
+    row = {line.split()[0]: line.split() for line in table}
+    assert row["ORY204"][3] == "ory"  # canonical durations: the ory/ory provider's read-back
+    assert row["ORY705"][3] == "ory,hydra,oryhydra"
+    assert row["ORY103"][3] == "all"
+    data = {item["id"]: item for item in json.loads(run_cli("rules", "--format", "json").stdout)}
+    assert data["ORY307"]["resources"] == ["ory_oauth2_client"]
+    assert data["ORY103"]["resources"] == list(CLIENT_RESOURCES)

@@ -155,6 +155,12 @@ def main() -> None:
     is_flag=True,
     help="Apply excludes to files named on the command line too (for pre-commit).",
 )
+@click.option(
+    "--verbose",
+    "-v",
+    is_flag=True,
+    help="Also say on standard error what was read: files, client resources, resource types.",
+)
 def check(
     paths: Sequence[str],
     formats: Sequence[str],
@@ -176,6 +182,7 @@ def check(
     write_baseline: str | None,
     fix: bool,
     diff: bool,
+    verbose: bool,
 ) -> None:
     """Lint Terraform files, directories and plan JSON (default: the current directory).
 
@@ -209,8 +216,9 @@ def check(
         var_files=[display_path(Path(name)) for name in config.var_files] + list(var_files),
         variables={**config.vars, **assignments},
         max_file_size=max_file_size * 2**20,
+        resource_types=verbose,
     )
-    result = _scan_or_exit(options)
+    result = _scan_or_exit(options, describe=verbose)
     if diff or fix:
         fixed = fixer.plan_fixes(result.findings)
         if diff:
@@ -265,6 +273,19 @@ def check(
     sys.exit(code)
 
 
+def _describe_inputs(result: ScanResult) -> None:
+    """``-v``: what the scan read, so that a scan that found nothing shows why."""
+    types = ", ".join(f"{name} ({count})" for name, count in result.resource_types.items())
+    lines = [
+        f"read {result.terraform_files} Terraform file(s), parsed {result.files_scanned}; "
+        f"{result.clients} client resource instance(s) linted",
+        f"resource types seen: {types or 'none'}",
+    ]
+    with contextlib.suppress(OSError):
+        for line in lines:
+            click.echo(printable(line), err=True)
+
+
 def printable(text: str) -> str:
     r"""``text`` with lone surrogates written as ``\udXXX`` escapes.
 
@@ -298,15 +319,18 @@ def _error(message: str) -> None:
         click.echo(f"error: {printable(message)}", err=True)
 
 
-def _scan_or_exit(options: ScanOptions) -> ScanResult:
+def _scan_or_exit(options: ScanOptions, *, describe: bool = False) -> ScanResult:
     try:
-        return scan(options)
+        result = scan(options)
     except Exception as error:  # a bug must end in a message and exit 2, never a traceback
         _error(
             f"orylint failed unexpectedly ({type(error).__name__}: {error}); please "
             "report this with the input that caused it"
         )
         sys.exit(EXIT_USAGE)
+    if describe:
+        _describe_inputs(result)
+    return result
 
 
 @main.command("rules")

@@ -6,6 +6,7 @@ cannot be linted at all, a fatal error) and the scan goes on with the other file
 
 from __future__ import annotations
 
+import json
 import multiprocessing
 import os
 import re
@@ -77,6 +78,8 @@ class ScanOptions:
     """Root variable values as ``--var NAME=VALUE`` gives them; above ``var_files``."""
     max_file_size: int = MAX_FILE_SIZE
     """Files larger than this many bytes are refused (ORY001), not read."""
+    resource_types: bool = False
+    """List the resource types of every file read (``-v``), not only when no client is found."""
 
 
 def display_path(path: Path) -> str:
@@ -123,7 +126,7 @@ def scan(options: ScanOptions) -> ScanResult:
         {d for document, root in documents for d in module_directories(document, root).values()},
     )
     project = Project()
-    loaded = _load_tf(inputs, project, result, options.max_file_size)
+    loaded, read = _load_tf(inputs, project, result, options.max_file_size)
     result.files_scanned -= len(context & loaded)  # context is not reported on
     mark_roots(project)
     values, provenance = _root_variables(project, options, module_var_files)
@@ -131,6 +134,10 @@ def scan(options: ScanOptions) -> ScanResult:
     for document, root in documents:
         add_plan(project, document, root)
     adapt_project(project)
+    result.clients = sum(len(module.clients) for module in project.modules.values())
+    result.terraform_files = len(read)
+    if options.resource_types or (read and not result.clients):
+        result.resource_types = resource_types(read)
     result.files_scanned += len(plans)  # read or not, each is reported on
     named = options.plans or inputs.missing or inputs.skipped or inputs.unusable
     if inputs.empty and not plans and not named:  # each named input says what is wrong
@@ -284,12 +291,14 @@ def _read_plans(
     return documents
 
 
-def _load_tf(inputs: Inputs, project: Project, result: ScanResult, limit: int) -> set[str]:
+def _load_tf(
+    inputs: Inputs, project: Project, result: ScanResult, limit: int
+) -> tuple[set[str], list[tuple[str, bytes]]]:
     """Load the ``.tf`` files of every module directory that can matter to orylint.
 
     Returns the display names of the files counted in ``result.files_scanned``: every file
     parsed, and every file reported as unreadable (input orylint cannot read is a fatal error,
-    exit 2, whatever its kind).
+    exit 2, whatever its kind); and every file read, with its bytes.
     """
     counted: set[str] = set()
     by_directory: dict[str, list[tuple[str, bytes]]] = defaultdict(list)
@@ -330,7 +339,44 @@ def _load_tf(inputs: Inputs, project: Project, result: ScanResult, limit: int) -
         result.suppressions.extend(suppressions.collect(loaded))
     for directory in sorted(documents):
         add_documents(project, directory, documents[directory], "hcl")
-    return counted
+    return counted, [file for files in by_directory.values() for file in files]
+
+
+_RESOURCE_BLOCK = re.compile(rb'^[ \t]*resource[ \t]+"([^"\n]+)"', re.MULTILINE)
+
+
+def resource_types(files: list[tuple[str, bytes]]) -> dict[str, int]:
+    """How many ``resource`` blocks of each type the files hold, from their text.
+
+    Only for telling the user what a scan saw, so a pattern is enough (no parse): a block header
+    at the start of a line in ``.tf``, the keys of ``resource`` in ``.tf.json``.
+    """
+    counts: dict[str, int] = defaultdict(int)
+    for name, data in files:
+        if name.endswith(".tf.json"):
+            for resource_type, count in _json_resource_types(data):
+                counts[resource_type] += count
+            continue
+        for match in _RESOURCE_BLOCK.finditer(data):
+            counts[match.group(1).decode("utf-8", "replace")] += 1
+    return dict(sorted(counts.items()))
+
+
+def _json_resource_types(data: bytes) -> list[tuple[str, int]]:
+    try:
+        document = json.loads(data)
+    except (ValueError, RecursionError):
+        return []  # the loader reports it (ORY001) when the directory is linted
+    blocks = document.get("resource") if isinstance(document, dict) else None
+    items = blocks if isinstance(blocks, list) else [blocks]
+    found: list[tuple[str, int]] = []
+    for item in items:
+        if isinstance(item, dict):
+            found.extend(
+                (str(key), len(value) if isinstance(value, dict) else 1)
+                for key, value in item.items()
+            )
+    return found
 
 
 PARALLEL_THRESHOLD = 48
