@@ -154,3 +154,12 @@ def test_rules_command_shows_the_resources_each_rule_applies_to() -> None:
     data = {item["id"]: item for item in json.loads(run_cli("rules", "--format", "json").stdout)}
     assert data["ORY307"]["resources"] == ["ory_oauth2_client"]
     assert data["ORY103"]["resources"] == list(CLIENT_RESOURCES)
+
+
+def test_docs_list_every_resource_with_its_provider_and_versions() -> None:
+    page = (REPO / "docs" / "resources.md").read_text(encoding="utf-8")
+    for resource in CLIENT_RESOURCES.values():
+        row = next(line for line in page.splitlines() if line.startswith(f"| `{resource.type}`"))
+        assert f"`{resource.provider}`" in row
+        assert resource.versions in row
+        assert f"`{resource.default_auth_method}`" in row
