@@ -34,7 +34,7 @@ def translate_text(text: str, path: str, target: str) -> str:
         raise Untranslatable(f"{path} does not parse")
     resource = CLIENT_RESOURCES[target]
     properties = resource_schema(target)["properties"]
-    renamed_lines: dict[int, tuple[str, str]] = {}
+    renamed_lines: dict[int, tuple[str, str, int, int]] = {}
     for block in document.blocks:
         if block.type != "resource" or block.labels[:1] != [ORY_OAUTH2_CLIENT]:
             continue
@@ -49,11 +49,13 @@ def translate_text(text: str, path: str, target: str) -> str:
                 line = attribute.attribute.span.start_line
                 if attribute.attribute.span.end_line != line:
                     raise Untranslatable(f"{name} spans several lines")
-                renamed_lines[line] = (name, written)
+                value = attribute.attribute.value_span
+                renamed_lines[line] = (name, written, value.start_column, value.end_column)
         _check_nested(block, target)
     lines = text.split("\n")
-    for number, (name, written) in renamed_lines.items():
-        lines[number - 1] = _rewrite(lines[number - 1], name, written, resource.shapes.get(written))
+    for number, (name, written, start, end) in renamed_lines.items():
+        shape = resource.shapes.get(written)
+        lines[number - 1] = _rewrite(lines[number - 1], name, written, shape, (start, end))
     result = "\n".join(lines)
     result = _HEADER.sub(lambda match: f'resource{match.group(1)}"{target}"', result)
     return re.sub(r"\bory_oauth2_client\.", f"{target}.", result)
@@ -65,14 +67,23 @@ def _check_nested(block: Block, target: str) -> None:
             raise Untranslatable(f"{target} has no block {nested.type!r}")
 
 
-def _rewrite(line: str, name: str, written: str, shape: str | None) -> str:
+def _rewrite(
+    line: str, name: str, written: str, shape: str | None, columns: tuple[int, int]
+) -> str:
+    """One line in the target's syntax: ``scope = "a b"`` as ``scopes = ["a", "b"]``.
+
+    A scope that is not a plain literal becomes ``split(" ", <expression>)``: the provider joins
+    the list with spaces again, so the value sent is the same.
+    """
     if shape == "join":
         match = _SCOPE.match(line)
-        if match is None or name != "scope":
-            raise Untranslatable(f"scope is not a plain string: {line.strip()}")
-        indent, before, after, value, rest = match.groups()
-        items = ", ".join(json.dumps(item) for item in value.split(" "))
-        return f"{indent}{written}{before}={after}[{items}]{rest}"
+        if match is not None and name == "scope":
+            indent, before, after, value, rest = match.groups()
+            items = ", ".join(json.dumps(item) for item in value.split(" "))
+            return f"{indent}{written}{before}={after}[{items}]{rest}"
+        start, end = columns[0] - 1, columns[1] - 1
+        head = line[:start].replace(name, written, 1)
+        return f'{head}split(" ", {line[start:end]}){line[end:]}'
     pattern = re.compile(rf"^(\s*){re.escape(name)}\b")
     if not pattern.match(line):
         raise Untranslatable(f"{name} is not at the start of its line")

@@ -83,19 +83,20 @@ COVERED = {
         "ORY102", "ORY103", "ORY104", "ORY106", "ORY108", "ORY301", "ORY304", "ORY305",
         "ORY306", "ORY307", "ORY308", "ORY309", "ORY401", "ORY402", "ORY403", "ORY404",
         "ORY405", "ORY406", "ORY407", "ORY408", "ORY409", "ORY410", "ORY411", "ORY412",
-        "ORY413", "ORY501", "ORY503", "ORY602", "ORY701", "ORY702", "ORY703", "ORY704",
-        "ORY705", "ORY802", "ORY803", "ORY901", "ORY903", "ORY904", "ORY905", "ORY906",
+        "ORY413", "ORY501", "ORY502", "ORY503", "ORY504", "ORY602", "ORY603", "ORY701",
+        "ORY702", "ORY703", "ORY704", "ORY705", "ORY802", "ORY803", "ORY901", "ORY903",
+        "ORY904", "ORY905", "ORY906",
     },
     "oryhydra_oauth2_client": {
         "ORY103", "ORY104", "ORY108", "ORY301", "ORY304", "ORY305", "ORY306", "ORY307",
         "ORY308", "ORY401", "ORY402", "ORY403", "ORY404", "ORY405", "ORY406", "ORY407",
-        "ORY411", "ORY412", "ORY501", "ORY602", "ORY701", "ORY702", "ORY703", "ORY704",
-        "ORY705", "ORY901", "ORY903", "ORY904", "ORY905",
+        "ORY411", "ORY412", "ORY501", "ORY502", "ORY504", "ORY602", "ORY603", "ORY701",
+        "ORY702", "ORY703", "ORY704", "ORY705", "ORY901", "ORY903", "ORY904", "ORY905",
     },
     "ory_oidc_dynamic_client": {
         "ORY103", "ORY104", "ORY301", "ORY304", "ORY305", "ORY306", "ORY307", "ORY308",
-        "ORY402", "ORY403", "ORY404", "ORY406", "ORY501", "ORY502", "ORY504", "ORY701",
-        "ORY702", "ORY703", "ORY704", "ORY901",
+        "ORY402", "ORY403", "ORY404", "ORY406", "ORY501", "ORY502", "ORY504", "ORY603",
+        "ORY701", "ORY702", "ORY703", "ORY704", "ORY901",
     },
 }  # fmt: skip
 """Rules with both a trigger and a near-miss fixture translated into the resource's syntax."""

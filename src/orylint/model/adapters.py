@@ -68,7 +68,8 @@ def _reshape(attribute: Attribute, shape: Shape) -> Attribute | None:
 def _joined(attribute: Attribute, value: object, sensitive: bool) -> Attribute | None:
     """``scopes = ["openid", "offline"]`` is sent as ``scope = "openid offline"``.
 
-    An empty list sends the empty string, which Hydra fills with its default scope: unset.
+    An empty list (or ``[""]``) sends the empty string, which Hydra fills with its default
+    scope: unset.
     """
     if not isinstance(value, list):
         return None
@@ -77,7 +78,8 @@ def _joined(attribute: Attribute, value: object, sensitive: bool) -> Attribute |
         return None
     if any(item is None for item in items):
         return None  # a null or a collection in the list: ORY101's type error
-    return _as_string(attribute, " ".join(item for item in items if item is not None), sensitive)
+    joined = " ".join(item for item in items if item is not None)
+    return _as_string(attribute, joined, sensitive) if joined else None
 
 
 def _key_set(attribute: Attribute, value: object, sensitive: bool) -> Attribute | None:
