@@ -25,10 +25,20 @@ if TYPE_CHECKING:
 
 from orylint.engine.findings import Violation
 from orylint.engine.registry import client_rule
-from orylint.model.effective import LATEST, Version, available_in, pinned_release, read_only_in
+from orylint.model.effective import (
+    LATEST,
+    RESPONSE_TYPE_TOKENS,
+    SUPPORTED_GRANTS,
+    Version,
+    available_in,
+    pinned_release,
+    read_only_in,
+    show,
+)
 from orylint.model.project import Client
 from orylint.model.settings import Settings
 from orylint.terraform.provider_schema import RESOURCE_TYPE, resource_schema
+from orylint.terraform.resources import client_resource
 from orylint.terraform.values import Attribute, Unknown
 
 __all__ = ["configuration_matches_schema", "resource_schema"]
@@ -80,6 +90,7 @@ def configuration_matches_schema(client: Client, settings: Settings) -> Iterator
             yield Violation(_read_only_message(client, name, prop, settings), attribute.span, name)
         else:
             yield from _type_errors(client, attribute)
+            yield from _refused_by_provider(client, attribute, prop)
     for duplicate in client.duplicate_attributes:
         yield Violation(
             f"`{duplicate.name}` is set twice in {client.address}: Terraform rejects a "
@@ -188,6 +199,39 @@ def _type_errors(client: Client, attribute: Attribute) -> Iterator[Violation]:
         attribute.value_span,
         attribute.name,
     )
+
+
+def _refused_by_provider(
+    client: Client, attribute: Attribute, prop: dict[str, Any]
+) -> Iterator[Violation]:
+    """List elements that Hydra accepts but the provider's own validation refuses at plan time.
+
+    The community providers check ``grant_types`` and ``response_types`` against fixed lists
+    (``x-provider-enum``): the jwt-bearer and device grants, and combined response types such
+    as ``"code id_token"``, never reach Hydra. A value Hydra refuses too is left to the rule
+    that owns it (ORY103, ORY104), so one problem gives one finding.
+    """
+    allowed = prop.get("x-provider-enum")
+    if allowed is None:
+        return
+    for element, value in client.known_elements(attribute.name):
+        if value in allowed or not _hydra_accepts(attribute.name, value):
+            continue
+        yield Violation(
+            f"{show(value)} in `{attribute.name}` of {client.address} is refused by the "
+            f"{client_resource(client.resource_type).provider} provider, which accepts only "
+            f'{", ".join(allowed)}: terraform plan fails with "expected {attribute.name}.N to '
+            f'be one of ..."; Hydra supports it, so use a provider that sends it (ory/ory) or '
+            "drop it",
+            element.span,
+            f"{attribute.name}[{element.index}]",
+        )
+
+
+def _hydra_accepts(name: str, value: str) -> bool:
+    if name == "grant_types":
+        return value in SUPPORTED_GRANTS
+    return bool(value.split()) and set(value.split()) <= RESPONSE_TYPE_TOKENS
 
 
 def _expected_type(schema: object) -> str:
