@@ -17,6 +17,7 @@ from orylint.model import effective
 from orylint.model.effective import show
 from orylint.model.project import Client, Project
 from orylint.model.settings import Settings
+from orylint.terraform.resources import ORY_OAUTH2_CLIENT
 from orylint.terraform.values import Attribute, Unknown
 
 AUTH_METHOD = "token_endpoint_auth_method"
@@ -59,9 +60,10 @@ def client_id_change_replaces(project: Project, settings: Settings) -> Iterator[
     the configured ``client_id`` (the import writes the id into state), a ``client_id`` computed
     by a function that changes on every run, and a plan whose ``replace_paths`` name it.
     """
-    if effective.is_read_only("client_id", settings):
-        return  # client_id is read-only in the pinned orynetwork release: ORY101 reports it
+    pinned_read_only = effective.is_read_only("client_id", settings)
     for client in project.clients:
+        if pinned_read_only and client.resource_type == ORY_OAUTH2_CLIENT:
+            continue  # client_id is read-only in the pinned orynetwork release: ORY101 says so
         violation = _client_id_replacement(project, client)
         if violation is not None:
             yield violation
