@@ -95,6 +95,8 @@ def translatable(source: Path, target: str) -> bool:
     files = [source] if source.is_file() else sorted(p for p in source.rglob("*") if p.is_file())
     try:
         for file in files:
+            if file.name == ".orylint.toml" and "[provider]" in file.read_text(encoding="utf-8"):
+                raise Untranslatable("pins an ory/ory provider release (provider.version)")
             if file.name.endswith(".json"):
                 raise Untranslatable(f"{file.name}: JSON syntax is not translated")
             if file.suffix == ".tf":

@@ -3,9 +3,10 @@
 The adapters are data (:mod:`orylint.terraform.resources`); this module applies them once, after
 loading and plan mapping, to every client of the project. A renamed or reshaped attribute keeps
 the spans of the argument as written, so a finding on ``scope`` of a ``hydra_oauth2_client``
-points at its ``scopes = [...]``. Arguments outside the resource's schema stay in
-``Client.written`` only: ORY101 reports them, and no other rule judges a value that the provider
-would never send.
+points at its ``scopes = [...]``. Arguments outside the resource's schema, and its read-only
+ones, stay in ``Client.written`` only: ORY101 reports them, and no other rule judges a value that
+the provider would never send (``skip_consent`` on an ``ory_oidc_dynamic_client``).
+``ory_oauth2_client`` is the model itself and is left as it is.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import json
 
 from orylint.model.project import Client, Project
 from orylint.terraform.provider_schema import resource_schema
-from orylint.terraform.resources import Shape, client_resource
+from orylint.terraform.resources import ORY_OAUTH2_CLIENT, Shape, client_resource
 from orylint.terraform.values import Attribute, Sensitive, Unknown, is_known, unmark_deep
 
 
@@ -28,13 +29,14 @@ def adapt_project(project: Project) -> None:
 def adapt(client: Client) -> Client:
     """The client with its arguments mapped to the model's attributes."""
     resource = client_resource(client.resource_type)
-    if resource.identity or client.written:
+    if resource.type == ORY_OAUTH2_CLIENT or client.written:
         return client
     properties = resource_schema(resource.type)["properties"]
     blocks = set(resource_schema(resource.type).get("x-terraform-nested-blocks", []))
     attributes: dict[str, Attribute] = {}
     for name, attribute in client.attributes.items():
-        if name not in properties and name not in blocks:
+        sent = name in blocks or (name in properties and not properties[name].get("readOnly"))
+        if not sent:
             continue
         model = resource.model_name(name)
         shape = resource.shapes.get(name)

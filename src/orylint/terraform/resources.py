@@ -54,11 +54,6 @@ class ClientResource:
     dynamic: bool = False
     description: str = ""
 
-    @property
-    def identity(self) -> bool:
-        """Whether the resource is written in the model's own terms (no adapter needed)."""
-        return not self.renames and not self.shapes
-
     def model_name(self, written: str) -> str:
         """The model's attribute for an argument as written (``scopes`` -> ``scope``)."""
         return self.renames.get(written, written)
