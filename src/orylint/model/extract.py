@@ -124,7 +124,7 @@ def _client(directory: str, block: Block, origin: Origin) -> Client:
         attributes=attributes,
         duplicate_attributes=[duplicate.attribute for duplicate in block.duplicates],
         nested_blocks=[(nested.type, nested.header_span) for nested in block.blocks],
-        provider=provider_key(_source(block, "provider")),
+        provider=provider_key(_source(block, "provider"), resource_type),
         resource_type=resource_type,
     )
     return client

@@ -23,6 +23,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from orylint.model.ory_project import provider_key
 from orylint.model.project import Client, ModuleCall, Output, Project
 from orylint.terraform.plan_loader import (
     PlanDocument,
@@ -148,7 +149,7 @@ def _client(
         importing=resource.importing,
         replace_paths=[tuple(p) for p in resource.replace_paths],
         source_mapped=hcl is not None,
-        provider=hcl.provider if hcl is not None else "ory",
+        provider=hcl.provider if hcl is not None else provider_key(None, resource.type),
         resource_type=resource.type,
     )
     names = set(resource.values) | {k for k, v in resource.unknown.items() if v is not False}
