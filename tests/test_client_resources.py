@@ -164,3 +164,27 @@ def test_docs_list_every_resource_with_its_provider_and_versions() -> None:
         assert f"`{resource.provider}`" in row
         assert resource.versions in row
         assert f"`{resource.default_auth_method}`" in row
+
+
+def test_one_jwk_block_written_as_a_json_object(tmp_path: Path) -> None:
+    """``.tf.json`` may write a single nested block as an object: it is still the key set."""
+    (tmp_path / "main.tf.json").write_text(
+        json.dumps(
+            {
+                "resource": {
+                    "hydra_oauth2_client": {
+                        "one": {
+                            "client_name": "One key",
+                            "grant_types": ["client_credentials"],
+                            "token_endpoint_auth_method": "private_key_jwt",
+                            "jwk": {"alg": "RS256", "kid": "k1", "kty": "RSA", "use": "sig"},
+                        }
+                    }
+                }
+            },
+            indent=1,
+        ),
+        encoding="utf-8",
+    )
+    result = scan(ScanOptions([str(tmp_path)], selection=RuleSelection(select=("ORY3", "ORY6"))))
+    assert [(f.rule_id, f.attribute) for f in result.findings] == [("ORY605", "jwks")]

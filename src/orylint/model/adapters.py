@@ -87,8 +87,11 @@ def _joined(attribute: Attribute, value: object, sensitive: bool) -> Attribute |
 def _key_set(attribute: Attribute, value: object, sensitive: bool) -> Attribute | None:
     """``jwk { ... }`` blocks are sent as the client's JWK set, each block one key.
 
-    Members left out (``null``) are not sent; the provider marks private members sensitive.
+    Members left out (``null``) are not sent; the provider marks private members sensitive. In
+    ``.tf.json`` one block may be written as an object instead of a list of objects.
     """
+    if isinstance(value, dict):
+        value = [value]
     if not isinstance(value, list) or not value:
         return None
     keys = [
