@@ -466,6 +466,12 @@ class _Converter:
         position = self.offsets(opening.end_byte)
         for marker in _template_markers(children[1:-1]):
             start = self.offsets(marker.start_byte)
+            if self.text[start - 1] in "$%":
+                # "$$${x}": tree-sitter-hcl reads "$$" as an escape and "${x}" as a sequence;
+                # HCL reads "$", then the escape "$${", so "${x}" is literal text
+                if marker.type != "template_interpolation" or '"' in self.leaf(marker).value:
+                    raise _Unsupported(marker)
+                continue
             parts.extend(self.literal(position, start))
             parts.append(Tree("string_part", [self.template_part(marker)]))
             position = self.offsets(marker.end_byte)

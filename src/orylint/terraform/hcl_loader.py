@@ -37,8 +37,19 @@ from orylint.terraform.hcl_tree import (
 )
 from orylint.terraform.values import Attribute
 
-#: Characters HCL's scanner accepts nowhere outside strings and comments ("Invalid character").
-_INVALID_CHARACTER = re.compile(r"[@`^;\\]|&(?!&)|\|(?!\|)|\$(?!\{)")
+_NOT_USED = "This character is not used within the language."
+#: Characters HCL's scanner accepts nowhere outside strings and comments, with hclsyntax's detail
+#: for each ("Invalid character"; checked against ``terraform fmt``).
+_INVALID_CHARACTERS = {
+    "@": _NOT_USED,
+    "\\": _NOT_USED,
+    "$": _NOT_USED,
+    "`": 'The "`" character is not valid. To create a multi-line string, use the "heredoc" '
+    'syntax, like "<<EOT".',
+    "'": 'Single quotes are not valid. Use double quotes (") to enclose strings.',
+    ";": 'The ";" character is not valid. Use newlines to separate arguments and blocks, and '
+    "commas to separate items in collection values.",
+}
 _COMMENT_RE = re.compile(r"#[^\n]*|//[^\n]*|/\*.*?\*/", re.DOTALL)
 
 
@@ -91,12 +102,13 @@ def _syntax_error(path: str, text: str, failure: HclParseError) -> LoadError:
     """
     fallback, error = failure.fallback, failure.primary
     offset = getattr(error, "pos_in_stream", None)
-    if isinstance(offset, int) and _INVALID_CHARACTER.match(text, offset):
+    char = text[offset : offset + 1] if isinstance(offset, int) else ""
+    if char in _INVALID_CHARACTERS and not text.startswith("${", offset or 0):
         return LoadError(
             path,
             max(error.line, 1),
             max(error.column, 1),
-            "Invalid character: This character is not used within the language.",
+            f"Invalid character: {_INVALID_CHARACTERS[char]}",
         )
     if fallback.summary:
         return LoadError(
