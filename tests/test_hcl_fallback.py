@@ -256,4 +256,65 @@ def test_an_error_of_another_kind_is_described_plainly() -> None:
     assert isinstance(error, LoadError)
     assert (error.line, error.column) == (1, 10)
     assert error.message.startswith("cannot parse this file: unexpected ')'.")
-    assert "Neither of orylint's HCL parsers accepts it" in error.message
+    assert "Neither of orylint's HCL parsers (python-hcl2, tree-sitter-hcl) reads it" in (
+        error.message
+    )
+
+
+#: Valid Terraform (``terraform fmt`` accepts it) that neither parser reads: python-hcl2 fails on
+#: the newline before "(", tree-sitter-hcl 1.2.0 on an exponent without a fraction.
+UNREADABLE = "locals {\n  sizes = [try\n  (1e3)]\n}\n"
+
+
+def test_a_named_file_orylint_has_no_business_with_is_not_parsed(tmp_path: Path) -> None:
+    """pre-commit names files; one that neither holds nor feeds an Ory resource is skipped,
+    as ``orylint check .`` skips its module, whatever orylint's parsers make of it."""
+    assert _terraform_fmt_module(tmp_path / "valid", UNREADABLE).returncode == 0
+    assert isinstance(load_hcl("main.tf", UNREADABLE), LoadError)
+    network = tmp_path / "network"
+    network.mkdir()
+    (network / "main.tf").write_text(UNREADABLE, encoding="utf-8")
+    named = run_cli("check", str(network / "main.tf"), "--format", "json")
+    whole = run_cli("check", str(tmp_path), "--format", "json")
+    for result in (named, whole):
+        assert result.returncode == 0, result.stdout + result.stderr
+        assert json.loads(result.stdout)["findings"] == []
+
+
+@pytest.mark.parametrize(
+    "module",
+    [
+        {"main.tf": UNREADABLE + CLIENT.replace("LIFESPAN", '"1h"')},  # holds a client
+        {"main.tf": UNREADABLE, "clients.tf": CLIENT.replace("LIFESPAN", '"1h"')},  # its module
+        {"main.tf": UNREADABLE + 'resource "ory_project_config" "p" {\n}\n'},
+        {
+            "main.tf": UNREADABLE,
+            "../caller/main.tf": 'module "n" {\n  source = "../net"\n}\n'
+            + CLIENT.replace("LIFESPAN", '"1h"'),
+        },  # called by a module that holds a client
+    ],
+    ids=["client", "module-with-client", "project-config", "called-by-client-module"],
+)
+def test_a_named_file_that_must_be_parsed_says_why_it_cannot(
+    module: dict[str, str], tmp_path: Path
+) -> None:
+    directory = tmp_path / "net"
+    for name, text in module.items():
+        (directory / name).parent.mkdir(parents=True, exist_ok=True)
+        (directory / name).write_text(text, encoding="utf-8")
+    named = [str((directory / name).resolve()) for name in module]  # as pre-commit names them
+    result = run_cli("check", *named, "--format", "json")
+    assert result.returncode == 1, result.stdout + result.stderr
+    findings = json.loads(result.stdout)["findings"]
+    assert [(f["rule_id"], f["start_line"], f["start_column"]) for f in findings] == [
+        ("ORY001", 3, 3)
+    ]
+    assert (
+        "Neither of orylint's HCL parsers (python-hcl2, tree-sitter-hcl)" in findings[0]["message"]
+    )
+
+
+def _terraform_fmt_module(directory: Path, text: str) -> subprocess.CompletedProcess[str]:
+    directory.mkdir()
+    (directory / "main.tf").write_text(text, encoding="utf-8")
+    return _terraform_fmt(directory)

@@ -135,8 +135,9 @@ def _syntax_error(path: str, text: str, failure: HclParseError) -> LoadError:
     else:
         what = "invalid syntax"
     message = (
-        f"cannot parse this file: {what}. Neither of orylint's HCL parsers accepts it, so it is "
-        "most likely a syntax error; `terraform fmt` shows Terraform's own message"
+        f"cannot parse this file: {what}. Neither of orylint's HCL parsers (python-hcl2, "
+        "tree-sitter-hcl) reads it; if `terraform fmt` accepts the file, the limitation is "
+        "orylint's, and `terraform fmt` shows Terraform's own message if it does not"
     )
     return LoadError(path, line, column, message)
 
