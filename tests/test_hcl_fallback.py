@@ -318,3 +318,16 @@ def _terraform_fmt_module(directory: Path, text: str) -> subprocess.CompletedPro
     directory.mkdir()
     (directory / "main.tf").write_text(text, encoding="utf-8")
     return _terraform_fmt(directory)
+
+
+def test_a_tree_the_converter_does_not_know_is_reported_not_raised(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def unknown_shape(self: object, node: object) -> object:
+        raise ValueError("not enough values to unpack")
+
+    monkeypatch.setattr(hcl_fallback._Converter, "body", unknown_shape)
+    error = load_hcl("a.tf", "a = [try\n(1)]\n")
+    assert isinstance(error, LoadError)
+    assert (error.line, error.column) == (2, 1)
+    assert error.message.startswith("cannot parse this file: unexpected '('.")

@@ -107,7 +107,13 @@ def parse_tree(text: str) -> Tree[Token]:
     offsets = _CharOffsets(shadow, data)
     if root.has_error:
         raise _syntax_error(root, source, offsets)
-    return _Converter(source, offsets).start(root)
+    try:
+        return _Converter(source, offsets).start(root)
+    except (_Unsupported, ValueError, IndexError, KeyError, StopIteration) as error:
+        # a shape the converter does not know: the file is reported, never misread
+        node = error.node if isinstance(error, _Unsupported) else root
+        line, column = node.start_point.row + 1, node.start_point.column + 1
+        raise HclSyntaxError(line, column, "", "") from error
 
 
 def _ascii_heredoc_markers(text: str) -> str:
