@@ -4,13 +4,13 @@
     python bench/parsers.py /work/corpus            # every .tf file under the path
     python bench/parsers.py /work/corpus --json
 
-Three parsers, each timed on text already in memory (decoding included, disk reads excluded):
-python-hcl2 alone (orylint's lark parser, the primary), tree-sitter-hcl alone (orylint's fallback,
-including the conversion to python-hcl2's tree shape; "tree-sitter parse" is its parse alone) and
-the two combined as orylint parses (python-hcl2, then tree-sitter where python-hcl2 fails). A file "accepted" is a file the parser
-returns a tree for. The anchor, measured in the same run, is a substring scan for
-``ory_oauth2_client`` (what the pre-filter costs). Absolute times drift on a shared machine:
-compare the rows of one run.
+Each parser is timed on text already in memory (decoding included, disk reads excluded):
+python-hcl2 alone (orylint's lark parser, the primary), tree-sitter-hcl alone (orylint's
+fallback, including the conversion to python-hcl2's tree shape; "tree-sitter parse" is its parse
+alone) and the two combined as orylint parses (python-hcl2, then tree-sitter where python-hcl2
+fails). A file "accepted" is a file the parser returns a tree for. The anchor, measured in the
+same run, is a substring scan for ``ory_oauth2_client`` (what the pre-filter costs). Absolute
+times drift on a shared machine: compare the rows of one run.
 """
 
 from __future__ import annotations
