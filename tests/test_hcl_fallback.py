@@ -331,3 +331,21 @@ def test_a_tree_the_converter_does_not_know_is_reported_not_raised(
     assert isinstance(error, LoadError)
     assert (error.line, error.column) == (2, 1)
     assert error.message.startswith("cannot parse this file: unexpected '('.")
+
+
+def test_a_comment_before_an_operator_line_keeps_its_place(monkeypatch: pytest.MonkeyPatch) -> None:
+    """python-hcl2's post-lexer merges it into the operator's token (4 corpus files had the
+    comment one line late); the fallback parser, which has no post-lexer, is the check."""
+    text = "a = (\n  var.x == null\n  # why\n  ? 1\n  : 2\n)\n"
+    spans = []
+    for parse in (_primary_only, hcl_fallback.parse_tree):
+        monkeypatch.setattr(hcl_loader, "parse_tree", parse)
+        document = load_hcl("a.tf", text)
+        assert isinstance(document, Document)
+        spans.append(
+            [
+                (c.text, c.span.start_line, c.span.start_column, c.span.end_column)
+                for c in document.comments
+            ]
+        )
+    assert spans == [[("# why", 3, 3, 8)]] * 2

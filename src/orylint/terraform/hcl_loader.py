@@ -233,5 +233,10 @@ class _Builder:
                 continue
             for match in _COMMENT_RE.finditer(value):
                 start = token.start_pos + match.start()
-                end = token.start_pos + match.end()
+                if token.type != "NL_OR_COMMENT":
+                    # python-hcl2's post-lexer merged the newline and comment before an operator
+                    # (`?`, `&&`, ...) into the operator's token, which keeps the operator's
+                    # position: the comment is the nearest one before it
+                    start = self.text.rfind(match.group(0), 0, token.start_pos)
+                end = start + len(match.group(0))
                 yield Comment(self.source_map.span_of_offsets(start, end), match.group(0))
