@@ -173,6 +173,12 @@ def main() -> None:
     envvar="ORYLINT_NO_CACHE",
     help="Parse every file again; read and write no cached results ($ORYLINT_NO_CACHE=1).",
 )
+@click.option(
+    "--verbose",
+    "-v",
+    is_flag=True,
+    help="Also say on standard error what was read: files, client resources, resource types.",
+)
 def check(
     paths: Sequence[str],
     formats: Sequence[str],
@@ -194,6 +200,7 @@ def check(
     write_baseline: str | None,
     fix: bool,
     diff: bool,
+    verbose: bool,
     cache_dir: str | None,
     no_cache: bool,
 ) -> None:
@@ -229,9 +236,10 @@ def check(
         var_files=[display_path(Path(name)) for name in config.var_files] + list(var_files),
         variables={**config.vars, **assignments},
         max_file_size=max_file_size * 2**20,
+        resource_types=verbose,
         cache_dir=_cache_directory(cache_dir, no_cache=no_cache),
     )
-    result = _scan_or_exit(options)
+    result = _scan_or_exit(options, describe=verbose)
     _refuse_to_overwrite_inputs(
         [*(destination for _, destination in reports if destination), write_baseline or ""],
         [
@@ -286,6 +294,19 @@ def check(
         for message in result.fatal_errors:
             _error(message)
     sys.exit(code)
+
+
+def _describe_inputs(result: ScanResult) -> None:
+    """``-v``: what the scan read, so that a scan that found nothing shows why."""
+    types = ", ".join(f"{name} ({count})" for name, count in result.resource_types.items())
+    lines = [
+        f"read {result.terraform_files} Terraform file(s), parsed {result.files_scanned}; "
+        f"{result.clients} client resource instance(s) linted",
+        f"resource types seen: {types or 'none'}",
+    ]
+    with contextlib.suppress(OSError):
+        for line in lines:
+            click.echo(escape_terminal(line), err=True)  # type names come from the files
 
 
 def _fix(result: ScanResult, options: ScanOptions, *, diff_only: bool) -> ScanResult:
@@ -371,15 +392,18 @@ def _cache_directory(given: str | None, *, no_cache: bool) -> str | None:
     return None if no_cache else str(default_cache_directory())
 
 
-def _scan_or_exit(options: ScanOptions) -> ScanResult:
+def _scan_or_exit(options: ScanOptions, *, describe: bool = False) -> ScanResult:
     try:
-        return scan(options)
+        result = scan(options)
     except Exception as error:  # a bug must end in a message and exit 2, never a traceback
         _error(
             f"orylint failed unexpectedly ({type(error).__name__}: {error}); please "
             "report this with the input that caused it"
         )
         sys.exit(EXIT_USAGE)
+    if describe:
+        _describe_inputs(result)
+    return result
 
 
 @main.command("rules")
@@ -392,10 +416,11 @@ def _scan_or_exit(options: ScanOptions) -> ScanResult:
     help="Table for people, JSON for scripts.",
 )
 def rules_command(output_format: str) -> None:
-    """List every rule: id, name, default severity and summary."""
+    """List every rule: id, name, default severity, the resources it applies to, summary."""
     import json
 
     from orylint.engine.runner import RuleSelection, enabled_rules
+    from orylint.report.rule_docs import applies_to, applies_to_label
 
     rules = enabled_rules(RuleSelection())
     if output_format == "json":
@@ -410,6 +435,7 @@ def rules_command(output_format: str) -> None:
                 "summary": meta.summary,
                 "tags": list(meta.tags),
                 "security_severity": meta.security_severity,
+                "resources": applies_to(meta),
                 "help_uri": help_uri(meta),
             }
             for meta in rules
@@ -417,8 +443,13 @@ def rules_command(output_format: str) -> None:
         click.echo(json.dumps(data, indent=2, ensure_ascii=False))
         return
     width = max(len(meta.name) for meta in rules)
+    labels = {meta.id: applies_to_label(meta) for meta in rules}
+    applies_width = max(len(label) for label in labels.values())
     for meta in rules:
-        click.echo(f"{meta.id}  {meta.name:<{width}}  {meta.severity:<7}  {meta.summary}")
+        click.echo(
+            f"{meta.id}  {meta.name:<{width}}  {meta.severity:<7}  "
+            f"{labels[meta.id]:<{applies_width}}  {meta.summary}"
+        )
 
 
 @main.command("explain")

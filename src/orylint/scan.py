@@ -7,6 +7,7 @@ cannot be linted at all, a fatal error) and the scan goes on with the other file
 from __future__ import annotations
 
 import functools
+import json
 import os
 import re
 from collections import defaultdict
@@ -20,6 +21,7 @@ from orylint.engine.findings import Finding, Violation
 from orylint.engine.metadata import load_metadata
 from orylint.engine.result import ScanResult
 from orylint.engine.runner import TOOL_RULES, RuleSelection, enabled_rules, run_rules, tool_finding
+from orylint.model.adapters import adapt_project
 from orylint.model.extract import add_documents, mark_roots
 from orylint.model.instances import expand_module_calls
 from orylint.model.ory_project import PROJECT_RESOURCES
@@ -40,7 +42,7 @@ from orylint.terraform.hcl_loader import load_hcl
 from orylint.terraform.hcl_parser import parser
 from orylint.terraform.modules import Provenance
 from orylint.terraform.plan_loader import PlanDocument, load_plan
-from orylint.terraform.provider_schema import RESOURCE_TYPE
+from orylint.terraform.resources import CLIENT_RESOURCE_TYPES
 from orylint.terraform.source import (
     MAX_FILE_SIZE,
     UnreadableFile,
@@ -85,6 +87,8 @@ class ScanOptions:
     """Root variable values as ``--var NAME=VALUE`` gives them; above ``var_files``."""
     max_file_size: int = MAX_FILE_SIZE
     """Files larger than this many bytes are refused (ORY001), not read."""
+    resource_types: bool = False
+    """List the resource types of every file read (``-v``), not only when no client is found."""
     cache_dir: str | None = None
     """Where loaded files are cached by content (``terraform/cache.py``); None: no cache."""
 
@@ -149,13 +153,18 @@ def scan(options: ScanOptions) -> ScanResult:
     )
     project = Project()
     cache = Cache(Path(options.cache_dir)) if options.cache_dir is not None else None
-    loaded = _load_tf(inputs, project, result, options.max_file_size, cache)
+    loaded, read = _load_tf(inputs, project, result, options.max_file_size, cache)
     result.files_scanned -= len(context & loaded)  # context is not reported on
     mark_roots(project)
     values, provenance = _root_variables(project, options, module_var_files)
     expand_module_calls(project, values, provenance)
     for document, root in documents:
         add_plan(project, document, root)
+    adapt_project(project)
+    result.clients = sum(len(module.clients) for module in project.modules.values())
+    result.terraform_files = len(read)
+    if options.resource_types or (read and not result.clients):
+        result.resource_types = resource_types(read)
     result.files_scanned += len(plans)  # read or not, each is reported on
     named = options.plans or inputs.missing or inputs.skipped or inputs.unusable
     if inputs.empty and not plans and not named:  # each named input says what is wrong
@@ -314,12 +323,12 @@ def _read_plans(
 
 def _load_tf(
     inputs: Inputs, project: Project, result: ScanResult, limit: int, cache: Cache | None
-) -> set[str]:
+) -> tuple[set[str], list[tuple[str, bytes]]]:
     """Load the ``.tf`` files of every module directory that can matter to orylint.
 
     Returns the display names of the files counted in ``result.files_scanned``: every file
     parsed, and every file reported as unreadable (input orylint cannot read is a fatal error,
-    exit 2, whatever its kind).
+    exit 2, whatever its kind); and every file read, with its bytes.
     """
     counted: set[str] = set()
     by_directory: dict[str, list[tuple[str, bytes]]] = defaultdict(list)
@@ -334,15 +343,17 @@ def _load_tf(
             continue
         by_directory[posix_dirname(name)].append((name, data))
     wanted = relevant_directories(by_directory)
-    explicit = {display_path(Path(identity)) for identity in inputs.explicit}
     to_parse: list[tuple[str, bytes]] = []
     for directory in sorted(by_directory):
         for name, data in sorted(by_directory[directory]):
-            if name in explicit or (directory in wanted and can_matter(data)):
+            if directory in wanted and can_matter(data):
                 to_parse.append((name, data))
                 continue
-            # Not parsed (nothing Ory in this module or this file), but a file Terraform cannot
-            # even read is worth reporting: decoding is cheap next to parsing.
+            # Not parsed (nothing Ory in this module or this file), named or not: a file that
+            # neither holds nor feeds an Ory resource is none of orylint's business, and
+            # pre-commit must not fail a commit on it because orylint's parsers cannot read it
+            # (`orylint check .` skips the same file). But a file Terraform cannot even read is
+            # worth reporting: decoding is cheap next to parsing.
             decoded = decode_source(name, data)
             if isinstance(decoded, LoadError):
                 result.load_errors.append(decoded)
@@ -360,7 +371,44 @@ def _load_tf(
         result.suppressions.extend(suppressions.collect(loaded))
     for directory in sorted(documents):
         add_documents(project, directory, documents[directory], "hcl")
-    return counted
+    return counted, [file for files in by_directory.values() for file in files]
+
+
+_RESOURCE_BLOCK = re.compile(rb'^[ \t]*resource[ \t]+"([^"\n]+)"', re.MULTILINE)
+
+
+def resource_types(files: list[tuple[str, bytes]]) -> dict[str, int]:
+    """How many ``resource`` blocks of each type the files hold, from their text.
+
+    Only for telling the user what a scan saw, so a pattern is enough (no parse): a block header
+    at the start of a line in ``.tf``, the keys of ``resource`` in ``.tf.json``.
+    """
+    counts: dict[str, int] = defaultdict(int)
+    for name, data in files:
+        if name.endswith(".tf.json"):
+            for resource_type, count in _json_resource_types(data):
+                counts[resource_type] += count
+            continue
+        for match in _RESOURCE_BLOCK.finditer(data):
+            counts[match.group(1).decode("utf-8", "replace")] += 1
+    return dict(sorted(counts.items()))
+
+
+def _json_resource_types(data: bytes) -> list[tuple[str, int]]:
+    try:
+        document = json.loads(data)
+    except (ValueError, RecursionError):
+        return []  # the loader reports it (ORY001) when the directory is linted
+    blocks = document.get("resource") if isinstance(document, dict) else None
+    items = blocks if isinstance(blocks, list) else [blocks]
+    found: list[tuple[str, int]] = []
+    for item in items:
+        if isinstance(item, dict):
+            found.extend(
+                (str(key), len(value) if isinstance(value, dict) else 1)
+                for key, value in item.items()
+            )
+    return found
 
 
 PARALLEL_THRESHOLD = 48
@@ -469,7 +517,7 @@ def load_file(name: str, data: bytes) -> Document | LoadError:
 #: Blocks whose expressions module evaluation reads again; every other block keeps only its
 #: load-time values (the parse trees cost memory, and pickling when parsed in a worker).
 _EVALUATED_BLOCKS = frozenset({"variable", "locals", "output", "module"})
-_EVALUATED_RESOURCES = frozenset({RESOURCE_TYPE, *PROJECT_RESOURCES})
+_EVALUATED_RESOURCES = frozenset({*CLIENT_RESOURCE_TYPES, *PROJECT_RESOURCES})
 
 
 def _keep_expressions_for_evaluation(document: Document) -> None:
@@ -563,17 +611,18 @@ def relevant_directories(by_directory: dict[str, list[tuple[str, bytes]]]) -> se
     """Module directories worth parsing: those mentioning the resource, their callers and callees.
 
     Parsing HCL in Python is the whole cost of a scan, and most directories of a real repository
-    never mention ``ory_oauth2_client``; a substring test is thousands of times faster than a
-    parse. Outputs and locals live in other files of the same module, so the unit is the
+    never mention a client resource type (or the project resources that decide its settings,
+    ``ory_project_config`` and trusted issuers); a substring test is thousands of times faster
+    than a parse. Outputs and locals live in other files of the same module, so the unit is the
     directory. A directory that calls a relevant module (``source = "./..."``) is relevant too,
     because its outputs may expose the module's secrets, and so is a module a relevant directory
     calls, because its outputs may feed a client and its variables may receive a secret.
     """
-    marker = RESOURCE_TYPE.encode()
+    markers = _MARKERS
     wanted = {
         directory
         for directory, files in by_directory.items()
-        if any(marker in data for _, data in files)
+        if any(marker in data for _, data in files for marker in markers)
     }
     calls = {
         directory: {
@@ -597,8 +646,19 @@ def relevant_directories(by_directory: dict[str, list[tuple[str, bytes]]]) -> se
     return wanted
 
 
+_MARKERS = tuple(sorted(name.encode() for name in {*CLIENT_RESOURCE_TYPES, *PROJECT_RESOURCES}))
+"""The pre-filter's substrings: each client resource type (``_oauth2_client`` is not enough:
+``ory_oidc_dynamic_client`` does not contain it) and each project resource."""
+
 _CAN_MATTER = re.compile(
-    rb"ory_|\bory\b|\b(?:locals?|var|variable|module|output|import)\b|(?i:orylint)"
+    b"|".join(
+        [
+            *(re.escape(marker) for marker in _MARKERS),
+            rb"ory_|\b(?:ory|hydra|oryhydra)\b",  # other Ory resources, the providers' blocks
+            rb"\b(?:locals?|var|variable|module|output|import)\b",
+            rb"(?i:orylint)",
+        ]
+    )
 )
 
 
@@ -606,13 +666,13 @@ def can_matter(data: bytes) -> bool:
     """Whether a file of a relevant module directory can change what orylint reports.
 
     Inside a directory that mentions Ory, a file is parsed only if it holds something the model
-    reads: Ory resources or providers (``ory_``, ``ory``), locals, variables, outputs, module
-    calls, ``import`` blocks, references that can carry a client or its secret to another
-    resource (``local.``, ``var.``, ``module.``), or an ``orylint:`` directive. What is left
-    (``terraform``, ``moved``, other providers and resources and data sources that refer to none
-    of these) can reach a client only through references, which orylint treats as unknown. A
-    word test over the bytes decides, at the cost of a substring scan; a false match only
-    parses a file for nothing.
+    reads: client and project resources (``_MARKERS``) or their providers' blocks, locals,
+    variables, outputs, module calls, ``import`` blocks, references that can carry a client or
+    its secret to another resource (``local.``, ``var.``, ``module.``), or an ``orylint:``
+    directive. What is left (``terraform``, ``moved``, other providers, and resources and data
+    sources that refer to none of these) can reach a client only through references, which
+    orylint treats as unknown. A word test over the bytes decides, at the cost of a substring
+    scan; a false match only parses a file for nothing.
     """
     return _CAN_MATTER.search(data) is not None
 

@@ -67,14 +67,32 @@ def default_directory() -> Path:
 
 
 def _versions() -> bytes:
-    """What a cached result depends on besides the file: orylint, the parser, Python."""
+    """What a cached result depends on besides the file: orylint, its parsers, Python.
+
+    tree-sitter and tree-sitter-hcl (the fallback parser) are pinned by orylint's release.
+
+    orylint's version alone is not enough where it runs from a checkout (the version stays while
+    the loading code changes), so the loading code itself is stamped too: the size and time of
+    every module of ``terraform/`` and ``golang/``, which the loaders use.
+    """
     import hcl2
     import lark
 
     return (
-        f"{FORMAT}|orylint {__version__}|python-hcl2 {getattr(hcl2, '__version__', '?')}|"
-        f"lark {lark.__version__}|{sys.implementation.cache_tag}|pickle {pickle.HIGHEST_PROTOCOL}"
+        f"{FORMAT}|orylint {__version__} {_code_stamp()}|"
+        f"python-hcl2 {getattr(hcl2, '__version__', '?')}|lark {lark.__version__}|"
+        f"{sys.implementation.cache_tag}|pickle {pickle.HIGHEST_PROTOCOL}"
     ).encode()
+
+
+def _code_stamp() -> str:
+    package = Path(__file__).resolve().parent.parent
+    digest = hashlib.blake2b(digest_size=8)
+    for directory in ("terraform", "golang"):
+        for path in sorted((package / directory).rglob("*.py")):
+            status = path.stat()
+            digest.update(f"{path.name}:{status.st_size}:{status.st_mtime_ns};".encode())
+    return digest.hexdigest()
 
 
 @dataclass
