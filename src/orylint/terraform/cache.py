@@ -88,8 +88,8 @@ def _versions() -> bytes:
 def _hcl2_version() -> str:
     """python-hcl2's version, read from its ``version.py`` without importing the package.
 
-    Importing python-hcl2 builds its transformer classes: a third of a one-file run with a
-    warm cache, which never parses.
+    Importing python-hcl2 loads its transformer and rule classes, which a run that finds every
+    file in the cache never uses.
     """
     spec = importlib.util.find_spec("hcl2")
     if spec is None or spec.origin is None:

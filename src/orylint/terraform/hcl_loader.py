@@ -35,10 +35,10 @@ from orylint.terraform.hcl_tree import (
     trees,
     unwrap,
 )
+from orylint.terraform.values import Attribute
 
 if TYPE_CHECKING:
     from orylint.terraform.hcl_parser import HclParseError
-from orylint.terraform.values import Attribute
 
 _NOT_USED = "This character is not used within the language."
 #: Characters HCL's scanner accepts nowhere outside strings and comments, with hclsyntax's detail
