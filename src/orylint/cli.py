@@ -236,7 +236,7 @@ def check(
             sys.exit(EXIT_USAGE)
         click.echo(f"wrote {count} finding(s) to the baseline {write_baseline}", err=True)
         sys.exit(2 if result.fatal_errors else 0)
-    code = result.exit_code(fail_on or config.fail_on)
+    code = result.exit_code(fail_on := fail_on or config.fail_on)
     to_stdout = False
     for name, destination in reports:
         colour = _use_colour(color, destination)
@@ -247,6 +247,7 @@ def check(
             colour=colour,
             sarif_category=sarif_category,
             source_root=source_root() if name == "sarif" else None,
+            fail_on=fail_on,
         )
         if destination is None:
             _write_stdout(report, colour)

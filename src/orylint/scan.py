@@ -10,6 +10,7 @@ import multiprocessing
 import os
 import re
 import signal
+import time
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -95,6 +96,7 @@ STDIN = "-"
 
 def scan(options: ScanOptions) -> ScanResult:
     """Lint everything under ``options.paths`` (``-`` reads a plan from ``options.stdin``)."""
+    started = time.perf_counter()
     result = ScanResult(rules=enabled_rules(options.selection))
     paths = [path for path in options.paths if path != STDIN]
     inputs = (
@@ -122,14 +124,12 @@ def scan(options: ScanOptions) -> ScanResult:
         {d for document, root in documents for d in module_directories(document, root).values()},
     )
     project = Project()
-    loaded = _load_tf(inputs, project, result, options.max_file_size)
-    result.files_scanned -= len(context & loaded)  # context is not reported on
+    read = _load_tf(inputs, project, result, options.max_file_size)
     mark_roots(project)
     values, provenance = _root_variables(project, options, module_var_files)
     expand_module_calls(project, values, provenance)
     for document, root in documents:
         add_plan(project, document, root)
-    result.files_scanned += len(plans)  # read or not, each is reported on
     named = options.plans or inputs.missing or inputs.skipped or inputs.unusable
     if inputs.empty and not plans and not named:  # each named input says what is wrong
         result.fatal_errors.append(
@@ -142,6 +142,14 @@ def scan(options: ScanOptions) -> ScanResult:
     findings.extend(_load_error_findings(result, options.selection))
     findings.extend(_evaluation_findings(project, options.selection))
     _filter(result, findings, options, context)
+    # Context files are not reported on; a plan is, read or not; so is any file a finding
+    # points at (a tfvars file), so that no summary says "1 problem in 0 files".
+    result.files = sorted(
+        (read - context)
+        | {name for name, _, _ in plans}
+        | {finding.span.path for finding in [*result.findings, *result.suppressed]}
+    )
+    result.seconds = time.perf_counter() - started
     return result
 
 
@@ -285,20 +293,19 @@ def _read_plans(
 def _load_tf(inputs: Inputs, project: Project, result: ScanResult, limit: int) -> set[str]:
     """Load the ``.tf`` files of every module directory that can matter to orylint.
 
-    Returns the display names of the files counted in ``result.files_scanned``: every file
-    parsed, and every file reported as unreadable (input orylint cannot read is a fatal error,
-    exit 2, whatever its kind).
+    Returns the display names of every file read: parsed, passed over by the pre-filter (a
+    module with nothing Ory in it is linted, and passes), or reported as unreadable (input
+    orylint cannot read is a fatal error, exit 2, whatever its kind).
     """
-    counted: set[str] = set()
+    read: set[str] = set()
     by_directory: dict[str, list[tuple[str, bytes]]] = defaultdict(list)
     for path in inputs.tf_files + inputs.tf_json_files:
         name = display_path(path)
+        read.add(name)
         try:
             data = read_regular_file(path, limit)
         except UnreadableFile as error:
             result.load_errors.append(LoadError(name, 1, 1, error.reason, fatal=True))
-            result.files_scanned += 1
-            counted.add(name)
             continue
         by_directory[posix_dirname(name)].append((name, data))
     wanted = relevant_directories(by_directory)
@@ -314,12 +321,8 @@ def _load_tf(inputs: Inputs, project: Project, result: ScanResult, limit: int) -
             decoded = decode_source(name, data)
             if isinstance(decoded, LoadError):
                 result.load_errors.append(decoded)
-                result.files_scanned += 1
-                counted.add(name)
     documents: dict[str, list[Document]] = defaultdict(list)
     for (name, _), loaded in zip(to_parse, _parse_all(to_parse), strict=True):
-        result.files_scanned += 1
-        counted.add(name)
         if isinstance(loaded, LoadError):
             result.load_errors.append(loaded)
             continue
@@ -328,7 +331,7 @@ def _load_tf(inputs: Inputs, project: Project, result: ScanResult, limit: int) -
         result.suppressions.extend(suppressions.collect(loaded))
     for directory in sorted(documents):
         add_documents(project, directory, documents[directory], "hcl")
-    return counted
+    return read
 
 
 PARALLEL_THRESHOLD = 48
