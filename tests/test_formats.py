@@ -26,6 +26,7 @@ SUFFIX = {
     "github": "txt",
     "junit": "xml",
     "gitlab": "json",
+    "markdown": "md",
 }
 
 

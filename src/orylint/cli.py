@@ -338,7 +338,7 @@ def rules_command(output_format: str) -> None:
                 "summary": meta.summary,
                 "tags": list(meta.tags),
                 "security_severity": meta.security_severity,
-                "help_uri": help_uri(meta),
+                "help_uri": help_uri(meta.id),
             }
             for meta in rules
         ]

@@ -13,7 +13,7 @@ if TYPE_CHECKING:
 
     from orylint.engine.result import ScanResult
 
-FORMATS = ("text", "json", "sarif", "github", "junit", "gitlab")
+FORMATS = ("text", "json", "sarif", "github", "junit", "gitlab", "markdown")
 
 
 def render(

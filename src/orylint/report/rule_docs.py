@@ -6,18 +6,39 @@ explain``, in the order ruff uses: what it does, why it is bad, example, use ins
 
 from __future__ import annotations
 
+from orylint import __version__
 from orylint.engine.metadata import RuleMeta
 
-DOCS_BASE_URL = "https://github.com/orylint/orylint/blob/main/docs/rules/"
+REPOSITORY_URL = "https://github.com/orylint/orylint"
+TREE_URL = f"{REPOSITORY_URL}/blob/v{__version__}/"
+"""orylint's files at the installed version's release tag: a rule's page describes the rule as
+this version runs it, and ``main`` may already say something else (or the rule may be gone)."""
+_MAIN_URL = f"{REPOSITORY_URL}/blob/main/"
 
 
-def help_uri(meta: RuleMeta) -> str:
-    """Where a rule's documentation page lives (SARIF ``helpUri``)."""
-    return f"{DOCS_BASE_URL}{meta.id}.md"
+def help_uri(rule_id: str) -> str:
+    """Where a rule's documentation page lives (SARIF ``helpUri``, ``orylint rules``)."""
+    return f"{TREE_URL}docs/rules/{rule_id}.md"
 
 
-def rule_markdown(meta: RuleMeta, *, heading: bool = True) -> str:
-    """The full markdown page of a rule."""
+def link(url: str, *, from_rule_page: bool = False) -> str:
+    """A reference URL as shown: orylint's own documentation at the installed version.
+
+    Rule metadata names orylint's pages on ``main`` (one spelling for the files' authors); what
+    users are sent to is the release tag of the version they run, and a rule page in the
+    repository links its neighbours relatively (``docs/rules/`` to ``docs/``), so that it is
+    right on every branch and tag.
+    """
+    if not url.startswith(_MAIN_URL):
+        return url
+    path = url.removeprefix(_MAIN_URL)
+    if from_rule_page and path.startswith("docs/"):
+        return "../" + path.removeprefix("docs/")
+    return TREE_URL + path
+
+
+def rule_markdown(meta: RuleMeta, *, heading: bool = True, rule_page: bool = False) -> str:
+    """The full markdown page of a rule (``rule_page``: the file in ``docs/rules/``)."""
     lines: list[str] = []
     if heading:
         lines += [f"# {meta.id} `{meta.name}`", ""]
@@ -44,7 +65,9 @@ def rule_markdown(meta: RuleMeta, *, heading: bool = True) -> str:
         lines += ["## How to fix", "", meta.fix, ""]
     if meta.references:
         lines += ["## References", ""]
-        lines += [f"- [{ref.title}]({ref.url})" for ref in meta.references]
+        lines += [
+            f"- [{ref.title}]({link(ref.url, from_rule_page=rule_page)})" for ref in meta.references
+        ]
         lines.append("")
     return "\n".join(lines)
 
@@ -68,5 +91,7 @@ def rule_text(meta: RuleMeta) -> str:
     if meta.fix:
         parts += ["", f"Fix: {meta.fix}"]
     if meta.references:
-        parts += ["", "References:"] + [f"  {ref.title}: {ref.url}" for ref in meta.references]
+        parts += ["", "References:"] + [
+            f"  {ref.title}: {link(ref.url)}" for ref in meta.references
+        ]
     return "\n".join(parts) + "\n"

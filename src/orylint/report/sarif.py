@@ -22,10 +22,10 @@ from orylint.engine.fingerprints import line_hashes, logical_key
 from orylint.engine.fixer import resolved_span
 from orylint.engine.metadata import RuleMeta
 from orylint.engine.result import ScanResult
-from orylint.report.rule_docs import help_uri, rule_markdown, rule_text
+from orylint.report.rule_docs import REPOSITORY_URL, help_uri, rule_markdown, rule_text
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
-INFORMATION_URI = "https://github.com/orylint/orylint"
+INFORMATION_URI = REPOSITORY_URL
 _PRECISION = {"HARD": "very-high", "TF": "very-high", "RUNTIME": "high"}
 
 
@@ -120,7 +120,7 @@ def _descriptor(meta: RuleMeta) -> dict[str, Any]:
         "name": meta.name,
         "shortDescription": {"text": meta.summary[:1024]},
         "fullDescription": {"text": (meta.what_it_does or meta.summary)[:1024]},
-        "helpUri": help_uri(meta),
+        "helpUri": help_uri(meta.id),
         "help": {"text": rule_text(meta), "markdown": rule_markdown(meta)},
         "defaultConfiguration": {"level": meta.severity},
         "properties": properties,

@@ -30,7 +30,7 @@ def render_text(result: ScanResult, *, colour: bool = False) -> str:
         out.append("")
     for message in result.fatal_errors:
         out.append(paint("error: ", "error") + message)
-    out.append(_summary(result))
+    out.append(summary_line(result))
     return "\n".join(out) + "\n"
 
 
@@ -68,7 +68,7 @@ def _excerpt(finding: Finding, source: str | None, paint: Paint) -> list[str]:
     ]
 
 
-def _summary(result: ScanResult) -> str:
+def summary_line(result: ScanResult) -> str:
     """The last line: what was found in how many files, and first whether the run was whole.
 
     A run with errors above (exit code 2) says so before anything else: "No problems found"
