@@ -94,4 +94,5 @@ def rule_text(meta: RuleMeta) -> str:
         parts += ["", "References:"] + [
             f"  {ref.title}: {link(ref.url)}" for ref in meta.references
         ]
+    parts += ["", f"Documentation: {help_uri(meta.id)}"]
     return "\n".join(parts) + "\n"
