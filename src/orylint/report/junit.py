@@ -19,7 +19,7 @@ SUITE = "orylint"
 
 
 def render_junit(result: ScanResult, *, fail_on: str = "error") -> str:
-    """A ``testsuites`` document with one ``testsuite`` and one ``testcase`` per linted file."""
+    """A ``testsuites`` document: one ``testsuite``, in it one ``testcase`` per linted file."""
     by_file: dict[str, list[Finding]] = defaultdict(list)
     for finding in result.findings:
         by_file[finding.span.path].append(finding)
