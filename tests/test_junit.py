@@ -209,3 +209,22 @@ def test_a_finding_always_counts_its_file(tmp_path: Path) -> None:
     files = {finding["file"] for finding in document["findings"]}
     assert "prod.tfvars" in files, document
     assert document["summary"]["files"] == len(files | {"main.tf"})
+
+
+def test_a_finding_about_a_module_fails_a_test_case_of_its_own(
+    schema: xmlschema.XMLSchema, tmp_path: Path
+) -> None:
+    """ORY005 on a --var the module does not declare points at the directory: no file to count,
+    but the failure must show in the test report, or a red job shows only passed tests."""
+    (tmp_path / "main.tf").write_text(NOTE_ONLY, encoding="utf-8")
+    text = run_cli("check", ".", "--var", "nope=1", cwd=tmp_path)
+    assert text.returncode == 1
+    assert ".:1:1: ORY005 error" in text.stdout
+    assert text.stdout.splitlines()[-1].endswith("in 1 file.")
+    code, root = junit(schema, ".", "--var", "nope=1", cwd=tmp_path)
+    assert code == 1
+    assert_counts_agree(root)
+    assert set(cases(root)) == {"main.tf", "."}
+    failure = cases(root)["."].find("failure")
+    assert failure is not None and "ORY005" in (failure.text or "")
+    assert cases(root)["."].get("file") is None

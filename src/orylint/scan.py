@@ -143,11 +143,16 @@ def scan(options: ScanOptions) -> ScanResult:
     findings.extend(_evaluation_findings(project, options.selection))
     _filter(result, findings, options, context)
     # Context files are not reported on; a plan is, read or not; so is any file a finding
-    # points at (a tfvars file), so that no summary says "1 problem in 0 files".
+    # points at (a tfvars file), so that no summary says "1 problem in 0 files". (A finding
+    # about a whole module points at its directory, which is no file.)
     result.files = sorted(
         (read - context)
         | {name for name, _, _ in plans}
-        | {finding.span.path for finding in [*result.findings, *result.suppressed]}
+        | {
+            path
+            for path in {finding.span.path for finding in [*result.findings, *result.suppressed]}
+            if not os.path.isdir(path)
+        }
     )
     result.seconds = time.perf_counter() - started
     return result

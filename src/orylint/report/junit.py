@@ -23,17 +23,19 @@ def render_junit(result: ScanResult, *, fail_on: str = "error") -> str:
     by_file: dict[str, list[Finding]] = defaultdict(list)
     for finding in result.findings:
         by_file[finding.span.path].append(finding)
-    # An unreadable file's error belongs to its own test case; other errors get one each.
+    # An unreadable file's error belongs to its own test case; other errors get one each, and
+    # so does a module directory with findings about it as a whole (they may fail the run).
     errors_of: dict[str, list[str]] = defaultdict(list)
     for message in result.fatal_errors:
         path = next((p for p in result.files if message.startswith(f"{p}:")), None)
         errors_of[path or message.partition(": ")[0]].append(message)
+    others = sorted((by_file.keys() | errors_of.keys()) - set(result.files))
     suite = ElementTree.Element("testsuite", name=SUITE)
     failures = errors = 0
-    for path in [*result.files, *(p for p in errors_of if p not in result.files)]:
+    for path in [*result.files, *others]:
         case = ElementTree.SubElement(suite, "testcase", classname=SUITE, name=path)
         if path in result.files:
-            case.set("file", path)  # GitLab shows it; a missing path is not a file
+            case.set("file", path)  # GitLab shows it; a missing path or a directory is none
         failing = [f for f in by_file[path] if _fails(f, fail_on)]
         passing = [f for f in by_file[path] if not _fails(f, fail_on)]
         if errors_of[path]:
