@@ -148,3 +148,12 @@ def parser_text(markdown: str) -> str:
     parser = Text()
     parser.feed(github_html(markdown))
     return "".join(parser.parts)
+
+
+def test_control_and_bidi_characters_are_shown_not_obeyed() -> None:
+    """A right-to-left override would reorder the cell on the page; an escape would not."""
+    escaped = escape("client\u202eevil\x1b[31m")
+    assert "\u202e" not in escaped and "\x1b" not in escaped
+    parser = Cells()
+    parser.feed(github_html(f"| a |\n| --- |\n| {escaped} |\n"))
+    assert parser.rows[1][0].startswith("client\\")

@@ -5,6 +5,9 @@ does not depend on how many problems there are; a file fails only for findings a
 ``--fail-on``, the threshold that decides the exit code, so the test report and the job agree.
 Findings below it are listed in the test case's ``system-out``: visible, not failing. Inputs that
 could not be linted (exit code 2) are test cases with an ``error``.
+
+Every string from the input passes :func:`~orylint.model.display.escape_xml`: a character XML 1.0
+forbids would make the whole report unreadable.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from xml.etree import ElementTree
 
 from orylint.engine.findings import SEVERITY_RANK, Finding
 from orylint.engine.result import ScanResult
+from orylint.model.display import escape_xml
 
 SUITE = "orylint"
 
@@ -33,14 +37,14 @@ def render_junit(result: ScanResult, *, fail_on: str = "error") -> str:
     suite = ElementTree.Element("testsuite", name=SUITE)
     failures = errors = 0
     for path in [*result.files, *others]:
-        case = ElementTree.SubElement(suite, "testcase", classname=SUITE, name=path)
-        if path in result.files:
-            case.set("file", path)  # GitLab shows it; a missing path or a directory is none
+        case = ElementTree.SubElement(suite, "testcase", classname=SUITE, name=escape_xml(path))
+        if path in result.files:  # GitLab shows it; a missing path or a directory is none
+            case.set("file", escape_xml(path))
         failing = [f for f in by_file[path] if _fails(f, fail_on)]
         passing = [f for f in by_file[path] if not _fails(f, fail_on)]
         if errors_of[path]:
             errors += 1
-            message = "\n".join(errors_of[path])
+            message = escape_xml("\n".join(errors_of[path]))
             ElementTree.SubElement(case, "error", message=message, type="not linted").text = message
         elif failing:
             failures += 1
@@ -80,7 +84,7 @@ def _fails(finding: Finding, fail_on: str) -> bool:
 def _line(finding: Finding) -> str:
     span = finding.span
     address = f" [{finding.address}]" if finding.address else ""
-    return (
+    return escape_xml(
         f"{span.path}:{span.start_line}:{span.start_column}: {finding.rule_id} "
         f"{finding.severity}: {finding.message}{address}"
     )

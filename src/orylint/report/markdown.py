@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from orylint.engine.findings import SEVERITY_RANK, Finding
 from orylint.engine.result import ScanResult
+from orylint.model.display import escape_terminal
 from orylint.report.rule_docs import help_uri
 from orylint.report.text import summary_line
 
@@ -26,8 +27,12 @@ _SPECIAL = frozenset("\\`*_[]<>#|~&@:$.")
 
 
 def escape(text: str) -> str:
-    """``text`` as literal inline Markdown on one line (a table cell, a list item)."""
-    one_line = " ".join(text.splitlines())
+    """``text`` as literal inline Markdown on one line (a table cell, a list item).
+
+    Control and bidirectional characters are shown as escapes first, as in the terminal: on a
+    web page they mislead just as much.
+    """
+    one_line = escape_terminal(" ".join(text.splitlines()))
     return "".join(f"\\{char}" if char in _SPECIAL else char for char in one_line)
 
 
