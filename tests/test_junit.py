@@ -153,7 +153,7 @@ def test_inputs_that_could_not_be_linted_are_errors(
 
 
 def summary_files(text: str) -> int:
-    match = re.search(r" in (\d+) files?\b", text.splitlines()[-1])
+    match = re.search(r" in (\d+) (?:Terraform )?files?\b", text.splitlines()[-1])
     assert match, text
     return int(match[1])
 

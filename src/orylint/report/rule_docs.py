@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from orylint import __version__
 from orylint.engine.metadata import RuleMeta
+from orylint.terraform.resources import CLIENT_RESOURCES
 
 REPOSITORY_URL = "https://github.com/orylint/orylint"
 TREE_URL = f"{REPOSITORY_URL}/blob/v{__version__}/"
@@ -37,6 +38,30 @@ def link(url: str, *, from_rule_page: bool = False) -> str:
     return TREE_URL + path
 
 
+def applies_to(meta: RuleMeta) -> list[str]:
+    """The client resource types the rule judges, in the order orylint documents them."""
+    return [name for name in CLIENT_RESOURCES if meta.applies_to(name)]
+
+
+def applies_to_label(meta: RuleMeta) -> str:
+    """``all`` for a rule about Hydra's behaviour, else the resource types, short, for tables.
+
+    ``hydra`` is ``hydra_oauth2_client``, ``ory_oidc_dynamic`` is ``ory_oidc_dynamic_client``.
+    """
+    if not meta.resources:
+        return "all"
+    return ",".join(
+        name.removesuffix("_oauth2_client").removesuffix("_client") for name in applies_to(meta)
+    )
+
+
+def _applies_to_markdown(meta: RuleMeta) -> str:
+    if not meta.resources:
+        return "- Applies to: every client resource that has the attributes it reads"
+    names = ", ".join(f"`{name}` ({CLIENT_RESOURCES[name].provider})" for name in applies_to(meta))
+    return f"- Applies to: {names} only (the rule is about that provider's behaviour)"
+
+
 def rule_markdown(meta: RuleMeta, *, heading: bool = True, rule_page: bool = False) -> str:
     """The full markdown page of a rule (``rule_page``: the file in ``docs/rules/``)."""
     lines: list[str] = []
@@ -55,6 +80,8 @@ def rule_markdown(meta: RuleMeta, *, heading: bool = True, rule_page: bool = Fal
         lines.append(f"- Security severity: {meta.security_severity}")
     if meta.config:
         lines.append("- Configuration: " + ", ".join(f"`{key}`" for key in meta.config))
+    if meta.family != "tool":
+        lines.append(_applies_to_markdown(meta))
     lines += ["", "## What it does", "", meta.what_it_does, "", "## Why is this bad?", ""]
     lines += [meta.rationale, ""]
     if meta.bad_example:
@@ -77,6 +104,10 @@ def rule_text(meta: RuleMeta) -> str:
     parts = [
         f"{meta.id} {meta.name} ({meta.severity})",
         meta.summary,
+    ]
+    if meta.family != "tool":
+        parts.append(_applies_to_markdown(meta)[2:].replace("`", ""))
+    parts += [
         "",
         "What it does:",
         meta.what_it_does,

@@ -12,6 +12,7 @@ from itertools import groupby
 from orylint.engine.findings import Finding
 from orylint.engine.result import ScanResult
 from orylint.model.display import escape_terminal
+from orylint.terraform.resources import CLIENT_RESOURCES
 
 Paint = Callable[[str, str], str]
 _COLOURS = {"error": "31", "warning": "33", "note": "36", "path": "1", "dim": "2", "caret": "32"}
@@ -78,6 +79,20 @@ def _excerpt(finding: Finding, result: ScanResult, paint: Paint) -> list[str]:
     ]
 
 
+def _no_clients(result: ScanResult, total: int, suppressed: str) -> str:
+    """Terraform was read but held no client resource orylint knows: say so, never "0 files"."""
+    read = result.terraform_files
+    known = ", ".join(CLIENT_RESOURCES)
+    text = (
+        f"No client resource found in {read} Terraform file{'' if read == 1 else 's'} read "
+        f"(orylint lints {known})."
+    )
+    if total:
+        problem = "problem" if total == 1 else "problems"
+        text += f" Found {total} {problem}{suppressed}."
+    return text
+
+
 def summary_line(result: ScanResult) -> str:
     """The last line: what was found in how many files, and first whether the run was whole.
 
@@ -101,6 +116,8 @@ def summary_line(result: ScanResult) -> str:
         if files == 0 and total == 0:
             return f"Nothing could be linted ({what})."
         failed = f"Not everything could be linted ({what}). "
+    if result.terraform_files and not result.clients:
+        return failed + _no_clients(result, total, suppressed)
     if total == 0:
         return f"{failed}No problems found in {files} {noun}{suppressed}."
     parts = [
