@@ -19,6 +19,7 @@ from orylint import __version__
 from orylint.config import Config, ConfigError, find_config, load_config
 from orylint.engine import baseline, fixer
 from orylint.engine.findings import SEVERITIES
+from orylint.engine.registry import Rule
 from orylint.engine.result import ScanResult
 from orylint.engine.runner import RuleSelection
 from orylint.report import FORMATS, render
@@ -43,6 +44,17 @@ class _Main(click.Group):
         except KeyboardInterrupt:
             _error("interrupted")
             sys.exit(EXIT_INTERRUPTED)
+
+
+_POLICY_DIR = click.option(
+    "--policy-dir",
+    "policy_dirs",
+    multiple=True,
+    metavar="DIR",
+    type=click.Path(exists=True),
+    help="Also apply the policies in this directory's *.yaml files (or this file); repeatable, "
+    "added to the configuration's policy-dirs.",
+)
 
 
 @click.group(cls=_Main, context_settings={"help_option_names": ["-h", "--help"]})
@@ -155,6 +167,7 @@ def main() -> None:
     is_flag=True,
     help="Apply excludes to files named on the command line too (for pre-commit).",
 )
+@_POLICY_DIR
 def check(
     paths: Sequence[str],
     formats: Sequence[str],
@@ -176,6 +189,7 @@ def check(
     write_baseline: str | None,
     fix: bool,
     diff: bool,
+    policy_dirs: Sequence[str],
 ) -> None:
     """Lint Terraform files, directories and plan JSON (default: the current directory).
 
@@ -209,6 +223,7 @@ def check(
         var_files=[display_path(Path(name)) for name in config.var_files] + list(var_files),
         variables={**config.vars, **assignments},
         max_file_size=max_file_size * 2**20,
+        policies=_policy_rules(config, policy_dirs),
     )
     result = _scan_or_exit(options)
     if diff or fix:
@@ -318,13 +333,16 @@ def _scan_or_exit(options: ScanOptions) -> ScanResult:
     show_default=True,
     help="Table for people, JSON for scripts.",
 )
-def rules_command(output_format: str) -> None:
-    """List every rule: id, name, default severity and summary."""
+@click.option("--config", "config_file", type=click.Path(dir_okay=False), help="Use this file.")
+@_POLICY_DIR
+def rules_command(output_format: str, config_file: str | None, policy_dirs: Sequence[str]) -> None:
+    """List every rule and policy: id, name, default severity and summary."""
     import json
 
     from orylint.engine.runner import RuleSelection, enabled_rules
 
-    rules = enabled_rules(RuleSelection())
+    policies = _policy_rules(_load(config_file, ["."]), policy_dirs)
+    rules = enabled_rules(RuleSelection(), policies)
     if output_format == "json":
         from orylint.report.rule_docs import help_uri
 
@@ -350,14 +368,17 @@ def rules_command(output_format: str) -> None:
 
 @main.command("explain")
 @click.argument("rule_id")
-def explain_command(rule_id: str) -> None:
-    """Print a rule's full documentation: what it does, why, examples, references."""
+@click.option("--config", "config_file", type=click.Path(dir_okay=False), help="Use this file.")
+@_POLICY_DIR
+def explain_command(rule_id: str, config_file: str | None, policy_dirs: Sequence[str]) -> None:
+    """Print a rule's or policy's documentation: what it does, why, examples, references."""
     import difflib
 
     from orylint.engine.metadata import load_metadata
     from orylint.report.rule_docs import rule_text
 
-    metadata = load_metadata()
+    policies = _policy_rules(_load(config_file, ["."]), policy_dirs)
+    metadata = {**load_metadata(), **{rule.id: rule.meta for rule in policies if rule.meta}}
     key = rule_id.strip().upper()
     by_name = {meta.name: meta.id for meta in metadata.values()}
     key = by_name.get(rule_id.strip().lower(), key)
@@ -379,6 +400,58 @@ def config_command(path: str, config_file: str | None, show: bool) -> None:
     import json
 
     click.echo(json.dumps(_load(config_file, [path]).as_dict(), indent=2))
+
+
+@main.group("policy")
+def policy_group() -> None:
+    """Work with policies, the organisation's own rules (docs/policies.md)."""
+
+
+@policy_group.command("test")
+@click.argument("paths", nargs=-1, type=click.Path(exists=True))
+@click.option(
+    "--pack", "packs", multiple=True, metavar="NAME", help="Test a shipped policy pack too."
+)
+@click.option("--config", "config_file", type=click.Path(dir_okay=False), help="Use this file.")
+def policy_test_command(
+    paths: Sequence[str], packs: Sequence[str], config_file: str | None
+) -> None:
+    """Run the pass and fail examples of the policies in PATHS (default: policy-dirs).
+
+    Exit 1 when an example misbehaves: a pass example with a finding of its policy, or a fail
+    example without one; exit 2 when a policy file is invalid.
+    """
+    from orylint.policies.loader import PolicyError, load_policies
+    from orylint.policy_tests import timed_report
+
+    config = _load(config_file, list(paths) or ["."])
+    directories = list(paths) or list(config.policy_dirs)
+    names = list(packs) or ([] if paths else list(config.policy_packs))
+    if not directories and not names:
+        _error("no policies to test: name a directory or file, or set policy-dirs")
+        sys.exit(EXIT_USAGE)
+    try:
+        policies = load_policies(directories, names)
+    except PolicyError as error:
+        _error(str(error))
+        sys.exit(EXIT_USAGE)
+    text, ok = timed_report(policies, config.settings)
+    click.echo(text, nl=False)
+    sys.exit(0 if ok else 1)
+
+
+def _policy_rules(config: Config, policy_dirs: Sequence[str]) -> list[Rule]:
+    """The configured and named policies as rules; a bad policy stops the run (exit 2)."""
+    directories = [*config.policy_dirs, *policy_dirs]
+    if not directories and not config.policy_packs:
+        return []  # no policy: jsonschema is not even imported
+    from orylint.policies.loader import PolicyError, as_rules, load_policies
+
+    try:
+        return as_rules(load_policies(directories, config.policy_packs))
+    except PolicyError as error:
+        _error(str(error))
+        sys.exit(EXIT_USAGE)
 
 
 def _load(config_file: str | None, paths: Sequence[str]) -> Config:

@@ -19,9 +19,16 @@ from pathlib import Path
 
 from orylint.engine import suppressions
 from orylint.engine.findings import Finding, Violation
-from orylint.engine.metadata import load_metadata
+from orylint.engine.registry import Rule
 from orylint.engine.result import ScanResult
-from orylint.engine.runner import TOOL_RULES, RuleSelection, enabled_rules, run_rules, tool_finding
+from orylint.engine.runner import (
+    TOOL_RULES,
+    RuleSelection,
+    enabled_rules,
+    known_rule_ids,
+    run_rules,
+    tool_finding,
+)
 from orylint.model.extract import add_documents, mark_roots
 from orylint.model.instances import expand_module_calls
 from orylint.model.ory_project import PROJECT_RESOURCES
@@ -76,6 +83,8 @@ class ScanOptions:
     """Root variable values as ``--var NAME=VALUE`` gives them; above ``var_files``."""
     max_file_size: int = MAX_FILE_SIZE
     """Files larger than this many bytes are refused (ORY001), not read."""
+    policies: Sequence[Rule] = ()
+    """The organisation's policies as rules (:func:`orylint.policies.loader.as_rules`)."""
 
 
 def display_path(path: Path) -> str:
@@ -95,7 +104,7 @@ STDIN = "-"
 
 def scan(options: ScanOptions) -> ScanResult:
     """Lint everything under ``options.paths`` (``-`` reads a plan from ``options.stdin``)."""
-    result = ScanResult(rules=enabled_rules(options.selection))
+    result = ScanResult(rules=enabled_rules(options.selection, options.policies))
     paths = [path for path in options.paths if path != STDIN]
     inputs = (
         discover(
@@ -135,7 +144,7 @@ def scan(options: ScanOptions) -> ScanResult:
         result.fatal_errors.append(
             "no Terraform files (.tf, .tf.json) or plan JSON found in " + ", ".join(paths)
         )
-    engine = run_rules(project, options.settings, options.selection)
+    engine = run_rules(project, options.settings, options.selection, options.policies)
     result.fatal_errors.extend(engine.internal_errors)
     result.load_errors = [e for e in result.load_errors if e.path not in context]
     findings = [f for f in engine.findings if f.span.path not in context]
@@ -176,7 +185,7 @@ def _filter(
         enabled=lambda rule, path: options.selection.enabled(rule) and not ignored(rule, path),
         require_reason=options.require_suppression_reason,
         unsuppressible=options.unsuppressible,
-        known_rules=set(load_metadata()),
+        known_rules=known_rule_ids(options.policies),
     )
     result.findings = outcome.kept
     for rule_id, violation in outcome.about_suppressions:

@@ -49,6 +49,13 @@ class RuleMeta:
     tags: tuple[str, ...]
     security_severity: str | None
     config: tuple[str, ...]
+    origin: str = ""
+    """Where a policy (an organisation's rule) is defined, ``file:line``; empty for orylint's."""
+
+    @property
+    def is_policy(self) -> bool:
+        """Policies come from the user's files, not from orylint's catalogue."""
+        return bool(self.origin)
 
     @property
     def is_security(self) -> bool:

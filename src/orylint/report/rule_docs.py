@@ -11,8 +11,10 @@ from orylint.engine.metadata import RuleMeta
 DOCS_BASE_URL = "https://github.com/orylint/orylint/blob/main/docs/rules/"
 
 
-def help_uri(meta: RuleMeta) -> str:
-    """Where a rule's documentation page lives (SARIF ``helpUri``)."""
+def help_uri(meta: RuleMeta) -> str | None:
+    """Where a rule's documentation page lives (SARIF ``helpUri``); policies have none."""
+    if meta.is_policy:
+        return None
     return f"{DOCS_BASE_URL}{meta.id}.md"
 
 
@@ -28,14 +30,17 @@ def rule_markdown(meta: RuleMeta, *, heading: bool = True) -> str:
         f"- Basis: {meta.basis}",
         f"- Family: `{meta.family}`",
     ]
+    if meta.is_policy:
+        lines.append(f"- Defined in: `{meta.origin}`")
     if meta.tags:
         lines.append("- Tags: " + ", ".join(f"`{tag}`" for tag in meta.tags))
     if meta.security_severity:
         lines.append(f"- Security severity: {meta.security_severity}")
     if meta.config:
         lines.append("- Configuration: " + ", ".join(f"`{key}`" for key in meta.config))
-    lines += ["", "## What it does", "", meta.what_it_does, "", "## Why is this bad?", ""]
-    lines += [meta.rationale, ""]
+    lines += ["", "## What it does", "", meta.what_it_does, ""]
+    if meta.rationale:
+        lines += ["## Why is this bad?", "", meta.rationale, ""]
     if meta.bad_example:
         lines += ["## Example", "", "```terraform", meta.bad_example.rstrip(), "```", ""]
     if meta.good_example:
@@ -51,16 +56,12 @@ def rule_markdown(meta: RuleMeta, *, heading: bool = True) -> str:
 
 def rule_text(meta: RuleMeta) -> str:
     """A plain-text rendering for terminals and SARIF ``help.text``."""
-    parts = [
-        f"{meta.id} {meta.name} ({meta.severity})",
-        meta.summary,
-        "",
-        "What it does:",
-        meta.what_it_does,
-        "",
-        "Why is this bad?",
-        meta.rationale,
-    ]
+    parts = [f"{meta.id} {meta.name} ({meta.severity})", meta.summary]
+    if meta.is_policy:
+        parts.append(f"Policy defined in {meta.origin}")
+    parts += ["", "What it does:", meta.what_it_does]
+    if meta.rationale:
+        parts += ["", "Why is this bad?", meta.rationale]
     if meta.bad_example:
         parts += ["", "Example:", meta.bad_example.rstrip()]
     if meta.good_example:

@@ -115,7 +115,7 @@ def _descriptor(meta: RuleMeta) -> dict[str, Any]:
         properties["problem.severity"] = (
             "recommendation" if meta.severity == "note" else meta.severity
         )
-    return {
+    descriptor: dict[str, Any] = {
         "id": meta.id,
         "name": meta.name,
         "shortDescription": {"text": meta.summary[:1024]},
@@ -125,6 +125,9 @@ def _descriptor(meta: RuleMeta) -> dict[str, Any]:
         "defaultConfiguration": {"level": meta.severity},
         "properties": properties,
     }
+    if descriptor["helpUri"] is None:  # a policy: its help is its description, no page
+        del descriptor["helpUri"]
+    return descriptor
 
 
 def artifact_uri(path: str, root: Path) -> str:

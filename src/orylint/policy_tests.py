@@ -1,0 +1,118 @@
+"""``orylint policy test``: a policy's own examples are its unit tests (conftest's ``verify``).
+
+Each ``examples.pass`` snippet must give no finding of its policy and each ``examples.fail``
+snippet at least one. A snippet is linted as the only file of a module directory, by the same
+scan a user runs (loading, evaluation, the model, the policy), so an example that passes here
+behaves the same in a real repository. Only the policy under test runs on its snippets.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from orylint.engine.findings import Finding
+from orylint.engine.runner import RuleSelection
+from orylint.model.settings import Settings
+from orylint.policies.loader import as_rules
+from orylint.policies.policy import Policy
+from orylint.scan import ScanOptions, scan
+from orylint.terraform.document import LoadError
+
+Kind = Literal["pass", "fail"]
+
+
+@dataclass(frozen=True)
+class ExampleOutcome:
+    """One example of one policy: whether it behaved as its kind says, and why not."""
+
+    policy: Policy
+    kind: Kind
+    index: int
+    ok: bool
+    detail: str = ""
+
+    @property
+    def name(self) -> str:
+        """``policies/owners.yaml::ACME001::fail[1]``, as pytest names a test."""
+        return f"{self.policy.path}::{self.policy.id}::{self.kind}[{self.index}]"
+
+
+def run_examples(
+    policies: Sequence[Policy], settings: Settings | None = None
+) -> Iterator[ExampleOutcome]:
+    """Lint every example of every policy, in file order."""
+    with tempfile.TemporaryDirectory(prefix="orylint-policy-test-") as temp:
+        for policy, rule in zip(policies, as_rules(policies), strict=True):
+            examples: tuple[tuple[Kind, tuple[str, ...]], ...] = (
+                ("pass", policy.passing),
+                ("fail", policy.failing),
+            )
+            for kind, snippets in examples:
+                for index, snippet in enumerate(snippets):
+                    directory = Path(temp) / f"{policy.id}-{kind}-{index}"
+                    directory.mkdir()
+                    (directory / "main.tf").write_text(snippet, encoding="utf-8")
+                    result = scan(
+                        ScanOptions(
+                            paths=[str(directory)],
+                            selection=RuleSelection(select=(policy.id, "ORY001")),
+                            settings=settings or Settings(),
+                            policies=[rule],
+                        )
+                    )
+                    yield _outcome(policy, kind, index, result.findings, result.load_errors)
+
+
+def _outcome(
+    policy: Policy, kind: Kind, index: int, findings: list[Finding], errors: list[LoadError]
+) -> ExampleOutcome:
+    if errors:
+        problems = "; ".join(f"line {error.line}: {error.message}" for error in errors)
+        return ExampleOutcome(
+            policy, kind, index, False, f"the example is not valid Terraform: {problems}"
+        )
+    own = [finding for finding in findings if finding.rule_id == policy.id]
+    if kind == "pass" and own:
+        lines = "\n".join(f"  line {f.span.start_line}: {f.message}" for f in own)
+        return ExampleOutcome(
+            policy, kind, index, False, f"expected no finding of {policy.id}, got:\n{lines}"
+        )
+    if kind == "fail" and not own:
+        return ExampleOutcome(
+            policy, kind, index, False, f"expected a finding of {policy.id}, got none"
+        )
+    return ExampleOutcome(policy, kind, index, True)
+
+
+def report(outcomes: Sequence[ExampleOutcome], seconds: float) -> str:
+    """A pytest-like report: a line of dots per file, the failures, a summary line."""
+    lines: list[str] = []
+    by_file: dict[str, list[ExampleOutcome]] = {}
+    for outcome in outcomes:
+        by_file.setdefault(outcome.policy.path, []).append(outcome)
+    for path, results in by_file.items():
+        marks = "".join("." if result.ok else "F" for result in results)
+        lines.append(f"{path} {marks}")
+    failed = [outcome for outcome in outcomes if not outcome.ok]
+    if failed:
+        lines += ["", " FAILURES ".center(70, "=")]
+        for outcome in failed:
+            lines += [f" {outcome.name} ".center(70, "_"), outcome.detail, ""]
+    passed = len(outcomes) - len(failed)
+    counts = ", ".join(
+        part for part in (f"{len(failed)} failed" if failed else "", f"{passed} passed") if part
+    )
+    lines.append(f" {counts} in {seconds:.2f}s ".center(70, "="))
+    return "\n".join(lines) + "\n"
+
+
+def timed_report(policies: Sequence[Policy], settings: Settings | None = None) -> tuple[str, bool]:
+    """Run the examples and render the report; the flag says whether every example behaved."""
+    start = time.perf_counter()
+    outcomes = list(run_examples(policies, settings))
+    return report(outcomes, time.perf_counter() - start), all(o.ok for o in outcomes)
