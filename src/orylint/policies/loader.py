@@ -169,7 +169,7 @@ def _policy(
         if key in data:
             _check_schema(path, data[key], key, (*prefix, key), lines)
     policy_id = data["id"]
-    if user and policy_id.startswith(RESERVED_PREFIX):
+    if user and policy_id.startswith(RESERVED_PREFIX) and policy_id not in load_metadata():
         raise PolicyError(
             path,
             _line(lines, (*prefix, "id")),
@@ -206,6 +206,51 @@ def _check_schema(
         raise PolicyError(
             path, _line(lines, inner), f"{where}: not a valid JSON Schema: {error.message}"
         ) from None
+    unknown = _unknown_keyword(schema, (key,))
+    if unknown is not None:
+        where = ".".join(str(part) for part in unknown[:-1])
+        raise PolicyError(
+            path,
+            _line(lines, (*at[:-1], *unknown)),
+            f"{where}: unknown JSON Schema keyword {unknown[-1]!r}",
+        )
+
+
+#: Draft 2020-12's keywords: those jsonschema validates (``then``, ``else``, ``minContains`` and
+#: ``maxContains`` through ``if`` and ``contains``), and the annotations. Any other word is
+#: an annotation to JSON Schema, so a misspelt ``patern`` would make a policy accept everything.
+KEYWORDS = frozenset(Draft202012Validator.VALIDATORS) | frozenset(
+    {"then", "else", "minContains", "maxContains", "$schema", "$id", "$anchor", "$dynamicAnchor", "$vocabulary", "$comment", "$defs", "title",
+     "description", "default", "deprecated", "readOnly", "writeOnly", "examples",
+     "contentEncoding", "contentMediaType", "contentSchema"}
+)  # fmt: skip
+_SCHEMA_MAPS = frozenset({"properties", "patternProperties", "$defs", "dependentSchemas"})
+_SCHEMA_LISTS = frozenset({"prefixItems", "allOf", "anyOf", "oneOf"})
+_SCHEMA_VALUES = frozenset(
+    {"items", "contains", "additionalProperties", "propertyNames", "if", "then", "else", "not",
+     "unevaluatedItems", "unevaluatedProperties", "contentSchema"}
+)  # fmt: skip
+
+
+def _unknown_keyword(schema: object, at: JsonPath) -> JsonPath | None:
+    """The path of the first keyword that is not JSON Schema's (``x-`` names are allowed)."""
+    if not isinstance(schema, dict):
+        return None
+    for keyword, value in schema.items():
+        if keyword not in KEYWORDS and not str(keyword).startswith("x-"):
+            return (*at, keyword)
+        children: list[tuple[JsonPath, object]] = []
+        if keyword in _SCHEMA_MAPS and isinstance(value, dict):
+            children = [((*at, keyword, name), item) for name, item in value.items()]
+        elif keyword in _SCHEMA_LISTS and isinstance(value, list):
+            children = [((*at, keyword, index), item) for index, item in enumerate(value)]
+        elif keyword in _SCHEMA_VALUES:
+            children = [((*at, keyword), value)]
+        for path, child in children:
+            found = _unknown_keyword(child, path)
+            if found is not None:
+                return found
+    return None
 
 
 def _check_message(path: str, message: str, line: int) -> None:

@@ -58,14 +58,17 @@ class Policy:
 
     @property
     def meta(self) -> RuleMeta:
-        """The policy as rule metadata: ``orylint rules``, ``explain`` and SARIF show it."""
+        """The policy as rule metadata: ``orylint rules``, ``explain`` and SARIF show it.
+
+        The description's first paragraph is the summary, the whole of it the help text.
+        """
         return RuleMeta(
             id=self.id,
             name=self.name,
             family="policy",
             severity=self.severity,
             basis="policy",
-            summary=self.description.strip().splitlines()[0],
+            summary=" ".join(self.description.strip().split("\n\n", 1)[0].split()),
             what_it_does=self.description.strip(),
             rationale="",
             fix="",
