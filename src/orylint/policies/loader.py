@@ -220,7 +220,8 @@ def _check_schema(
 #: ``maxContains`` through ``if`` and ``contains``), and the annotations. Any other word is
 #: an annotation to JSON Schema, so a misspelt ``patern`` would make a policy accept everything.
 KEYWORDS = frozenset(Draft202012Validator.VALIDATORS) | frozenset(
-    {"then", "else", "minContains", "maxContains", "$schema", "$id", "$anchor", "$dynamicAnchor", "$vocabulary", "$comment", "$defs", "title",
+    {"then", "else", "minContains", "maxContains", "$schema", "$id", "$anchor", "$dynamicAnchor",
+     "$vocabulary", "$comment", "$defs", "title",
      "description", "default", "deprecated", "readOnly", "writeOnly", "examples",
      "contentEncoding", "contentMediaType", "contentSchema"}
 )  # fmt: skip
