@@ -4,6 +4,7 @@
     python bench/run.py                 # default corpus: 400 module dirs, 10% mention Ory
     python bench/run.py --dirs 1500 --ory-share 0.02 --repeat 5
     python bench/run.py --json          # machine-readable
+    python bench/run.py --policies 20   # also time a scan with 20 policies enabled
 
 Absolute times drift on a shared machine, so every number is reported next to anchors taken in
 the same run: reading every file plus a substring scan (the floor for a linter that only needs what
@@ -86,6 +87,43 @@ def build_corpus(root: Path, dirs: int, ory_share: float) -> tuple[int, int]:
     return files, size
 
 
+def write_policies(directory: Path, count: int) -> None:
+    """``count`` policies: the example policies and the production pack's, renumbered in turn.
+
+    Realistic policies (conditions, derived facts, list items, decoded metadata) rather than
+    trivial ones, so the overhead measured is what an organisation's policy set costs.
+    """
+    import yaml
+
+    bodies: list[dict[str, object]] = []
+    sources = sorted((REPO / "examples" / "policies").glob("*.yaml"))
+    sources.append(REPO / "src" / "orylint" / "policies" / "packs" / "production.yaml")
+    for source in sources:
+        data = yaml.safe_load(source.read_text(encoding="utf-8"))
+        bodies.extend(data if isinstance(data, list) else [data])
+    policies = []
+    for index in range(count):
+        body = dict(bodies[index % len(bodies)])
+        body.pop("examples", None)
+        body["id"] = f"BENCH{index + 1:03d}"
+        body["name"] = f"{body['name']}-{index + 1}"
+        policies.append(body)
+    directory.mkdir(parents=True)
+    (directory / "bench.yaml").write_text(yaml.safe_dump(policies), encoding="utf-8")
+
+
+def paired(
+    first: Callable[[], object], second: Callable[[], object], repeat: int
+) -> tuple[list[float], list[float]]:
+    """Time two commands alternately: the fair way to compare them on a busy machine."""
+    a: list[float] = []
+    b: list[float] = []
+    for _ in range(repeat):
+        a.extend(timed(first, 1))
+        b.extend(timed(second, 1))
+    return a, b
+
+
 def timed(function: Callable[[], object], repeat: int) -> list[float]:
     samples = []
     for _ in range(repeat):
@@ -139,6 +177,9 @@ def main() -> int:
     parser.add_argument("--ory-share", type=float, default=0.1)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--json", action="store_true")
+    parser.add_argument(
+        "--policies", type=int, default=0, help="also time a scan with this many policies"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="orylint-bench-") as temp:
         root = Path(temp)
@@ -153,6 +194,18 @@ def main() -> int:
                 lambda: cli(root / "module_0000"), args.repeat
             ),
         }
+        if args.policies:
+            policies = root.parent / f"{root.name}-policies"
+            write_policies(policies, args.policies)
+            # Interleaved, so that load from other processes hits both alike.
+            without, with_policies = paired(
+                lambda: cli(root),
+                lambda: cli(root, "--policy-dir", str(policies)),
+                args.repeat,
+            )
+            rows["orylint check (CLI, whole corpus, paired run without policies)"] = without
+            rows[f"orylint check (CLI, whole corpus, {args.policies} policies)"] = with_policies
+            shutil.rmtree(policies)
         if shutil.which("terraform"):
             rows["terraform fmt -check -recursive"] = timed(lambda: fmt(root), args.repeat)
     result = {
@@ -166,9 +219,14 @@ def main() -> int:
         f"corpus: {files} files, {size / 1e6:.2f} MB in {args.dirs} module dirs "
         f"({args.ory_share:.0%} mention ory_oauth2_client)"
     )
-    base = result["median_seconds"]["floor: read + substring scan (in process)"]
-    for name, value in result["median_seconds"].items():
-        print(f"  {name:<45} {value:8.3f} s   {value / base:8.1f}x floor")
+    medians = result["median_seconds"]
+    base = medians["floor: read + substring scan (in process)"]
+    for name, value in medians.items():
+        print(f"  {name:<66} {value:8.3f} s   {value / base:8.1f}x floor")
+    if args.policies:
+        before = medians["orylint check (CLI, whole corpus, paired run without policies)"]
+        after = medians[f"orylint check (CLI, whole corpus, {args.policies} policies)"]
+        print(f"  {args.policies} policies add {(after / before - 1):.1%} to a whole-corpus scan")
     return 0
 
 

@@ -588,3 +588,54 @@ def test_rules_and_explain_show_policies(tmp_path: Path) -> None:
     assert "Policy defined in examples/policies/ownership.yaml:2" in explained.stdout
     missing = run_cli("explain", "ACME004", cwd=tmp_path)
     assert missing.returncode == 2
+
+
+def test_a_policy_never_prints_a_secret(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        "policies/p.yaml",
+        """\
+        - id: ACME001
+          name: long-secrets
+          severity: error
+          message: "{attribute} = {value}: {reason}"
+          description: Secrets are long.
+          require: {properties: {client_secret: {minLength: 40}}}
+        - id: ACME002
+          name: no-secret-at-all
+          severity: error
+          message: "{attribute} {value}: {reason}"
+          description: No literal secrets (the whole client is judged).
+          require: {not: {properties: {client_secret: {type: string}}, required: [client_secret]}}
+        """,
+    )
+    write(
+        tmp_path,
+        "main.tf",
+        """\
+        resource "ory_oauth2_client" "api" {
+          client_name                = "api"
+          grant_types                = ["client_credentials"]
+          token_endpoint_auth_method = "client_secret_basic"
+          client_secret              = "hunter2-but-longer"
+        }
+        """,
+    )
+    for output in ("text", "json", "sarif", "github", "junit", "gitlab"):
+        run = run_cli(
+            "check",
+            ".",
+            "--policy-dir",
+            "policies",
+            "--select",
+            "ACME",
+            "--format",
+            output,
+            cwd=tmp_path,
+        )
+        assert run.returncode == 1, output
+        assert "ACME001" in run.stdout and "ACME002" in run.stdout, output
+        assert "hunter2" not in run.stdout + run.stderr, output
+    text = run_cli("check", ".", "--policy-dir", "policies", "--select", "ACME", cwd=tmp_path)
+    assert "client_secret = (sensitive value): fails minLength" in text.stdout
+    assert "(the client): fails not" in text.stdout

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import string
 from collections.abc import Iterable, Iterator, Sequence
 from importlib import resources
@@ -62,7 +63,7 @@ def load_policies(directories: Sequence[str] = (), packs: Sequence[str] = ()) ->
             )
         entry = _pack_file(pack)
         policies.extend(parse_policies(f"orylint:packs/{entry.name}", entry.read_text("utf-8")))
-    for name in policy_files(directories):
+    for name in map(_display, policy_files(directories)):
         try:
             text = Path(name).read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as error:
@@ -89,6 +90,12 @@ def policy_files(directories: Iterable[str]) -> list[str]:
         else:
             raise PolicyError(directory, 1, "no such policy file or directory")
     return files
+
+
+def _display(path: str) -> str:
+    """A path as messages show it: relative to the working directory when inside it."""
+    relative = os.path.relpath(path) if os.path.isabs(path) else path
+    return path if relative.startswith("..") else Path(relative).as_posix()
 
 
 def _pack_file(pack: str) -> Traversable:

@@ -27,6 +27,7 @@ from orylint.golang import urls
 from orylint.model.effective import is_sensitive, show
 from orylint.model.project import Client
 from orylint.policies.facts import FACTS, Instance, JsonPath, fact_span
+from orylint.terraform.provider_schema import sensitive_attributes
 from orylint.terraform.values import Span
 
 PLACEHOLDERS = ("address", "attribute", "value", "reason")
@@ -109,13 +110,28 @@ class Policy:
         span, judged, label = _position(client, instance, path)
         if missing is not None:
             label = _label((*path, missing))
-        secret = judged is not None and is_sensitive(client, judged.split("[", 1)[0])
-        value = "(unset)" if missing is not None else show(error.instance, sensitive=secret)
-        reason = f"fails {error.validator!s}" if secret else error.message
+        secret = judged is not None and _secret(client, judged.split("[", 1)[0])
+        if missing is not None:
+            value = "(unset)"
+        elif not path:  # the whole client: its values (a secret among them) are not quoted
+            value = "(the client)"
+        else:
+            value = show(error.instance, sensitive=secret)
+        quotes_values = secret or (not path and error.validator not in _NAMES_ONLY)
+        reason = f"fails {error.validator!s}" if quotes_values else error.message
         message = self.message.format(
             address=client.address, attribute=label, value=value, reason=reason
         )
         return Violation(message, span, attribute=judged, sensitive=secret)
+
+
+#: Keywords whose message at the client's level names attributes, never quotes their values.
+_NAMES_ONLY = frozenset({"required", "additionalProperties", "dependentRequired", "propertyNames"})
+
+
+def _secret(client: Client, name: str) -> bool:
+    """Values never shown: the provider's sensitive arguments, and values Terraform marks."""
+    return name in sensitive_attributes() or name.endswith("api_key") or is_sensitive(client, name)
 
 
 class _Compiled:
