@@ -30,6 +30,11 @@ from orylint.model.settings import Settings
 from orylint.policies.facts import Instance, JsonPath, client_instance
 from orylint.policies.policy import PLACEHOLDERS, Policy, format_checker
 
+try:  # the C loader is several times faster, and keeps node marks too
+    from yaml import CSafeLoader as _Loader
+except ImportError:  # pragma: no cover - depends on the PyYAML build
+    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+
 PACKS = ("production",)
 """Policy packs shipped with orylint, enabled by name (``policy-packs = ["production"]``)."""
 
@@ -104,7 +109,7 @@ def _pack_file(pack: str) -> Traversable:
 
 def parse_policies(path: str, text: str, *, user: bool = False) -> list[Policy]:
     """The policies of one file; ``user`` files may not use orylint's ``ORY`` prefix."""
-    loader = yaml.SafeLoader(text)
+    loader = _Loader(text)
     policies: list[Policy] = []
     try:
         while loader.check_node():

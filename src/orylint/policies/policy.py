@@ -84,19 +84,7 @@ class Policy:
 
     def check(self, client: Client, instance: Instance) -> Iterator[Violation]:
         """The violations of this policy by one client (at most one per instance path)."""
-        compiled = self.compiled
-        if compiled.when is not None:
-            if not compiled.when.is_valid(instance.value):
-                return
-            if _depends(compiled.when_reads, instance):
-                return  # it may not apply: the condition reads an unknown
-        seen: set[tuple[JsonPath, str | None]] = set()
-        for error in compiled.require.iter_errors(instance.value):
-            path = tuple(error.absolute_path)
-            missing = _missing(error)
-            if (path, missing) in seen or _depends_on_unknown(error, self.require, instance):
-                continue
-            seen.add((path, missing))
+        for error, path, missing in self.compiled.errors(instance, self.require):
             yield self._violation(client, instance, error, path, missing)
 
     def _violation(
@@ -134,14 +122,67 @@ def _secret(client: Client, name: str) -> bool:
     return name in sensitive_attributes() or name.endswith("api_key") or is_sensitive(client, name)
 
 
+Outcome = list[tuple[ValidationError, JsonPath, str | None]]
+"""The errors that make findings: each with its instance path and the property it misses."""
+
+
 class _Compiled:
-    """The validators of one policy, built once."""
+    """The validators of one policy, built once, and the outcomes they gave.
+
+    A policy usually reads a few attributes, and many clients share their values (the same grant
+    types, auth method, scopes), so the outcome is remembered per value of the attributes the
+    policy reads, unknowns included; a policy that may read any attribute is always evaluated.
+    """
 
     def __init__(self, when: dict[str, Any] | bool | None, require: dict[str, Any] | bool):
         checker = format_checker()
         self.when = None if when is None else Draft202012Validator(when, format_checker=checker)
         self.when_reads = None if when is None else reads(when)
         self.require = Draft202012Validator(require, format_checker=checker)
+        read: frozenset[str] | None = frozenset()
+        for schema in (when, require):
+            part = reads(schema, _WHOLE_OBJECT)
+            read = None if part is None or read is None else read | part
+        self.inputs = None if read is None else tuple(sorted(read))
+        self.outcomes: dict[str, Outcome] = {}
+
+    def errors(self, instance: Instance, require: object) -> Outcome:
+        """The errors of ``instance`` that do not depend on an unknown value."""
+        if self.inputs is None:
+            return self._evaluate(instance, require)
+        key = _memo_key(instance, self.inputs)
+        outcome = self.outcomes.get(key)
+        if outcome is None:
+            outcome = self.outcomes[key] = self._evaluate(instance, require)
+        return outcome
+
+    def _evaluate(self, instance: Instance, require: object) -> Outcome:
+        if self.when is not None:
+            if not self.when.is_valid(instance.value):
+                return []
+            if _depends(self.when_reads, instance):
+                return []  # it may not apply: the condition reads an unknown
+        outcome: Outcome = []
+        seen: set[tuple[JsonPath, str | None]] = set()
+        for error in self.require.iter_errors(instance.value):
+            path = tuple(error.absolute_path)
+            missing = _missing(error)
+            if (path, missing) in seen or _depends_on_unknown(error, require, instance):
+                continue
+            seen.add((path, missing))
+            outcome.append((error, path, missing))
+        return outcome
+
+
+_ABSENT = object()
+
+
+def _memo_key(instance: Instance, inputs: tuple[str, ...]) -> str:
+    """The values a policy reads, and where they are unknown (``repr`` keeps 1, 1.0, True apart)."""
+    values = repr(tuple(instance.value.get(key, _ABSENT) for key in inputs))
+    if not instance.unknown:
+        return values
+    return values + repr(sorted(repr(path) for path in instance.unknown if path[0] in inputs))
 
 
 @functools.cache
@@ -169,15 +210,20 @@ _READS_EVERYTHING = frozenset(
     {"patternProperties", "additionalProperties", "unevaluatedProperties", "const", "enum",
      "$ref", "$dynamicRef"}
 )  # fmt: skip
+_WHOLE_OBJECT = _READS_EVERYTHING | {"minProperties", "maxProperties", "propertyNames"}
 _SUBSCHEMAS = frozenset({"allOf", "anyOf", "oneOf", "not", "if", "then", "else"})
 
 
-def reads(schema: object) -> frozenset[str] | None:
-    """The top-level attributes a schema applied to the client reads; ``None``: any of them."""
+def reads(schema: object, everything: frozenset[str] = _READS_EVERYTHING) -> frozenset[str] | None:
+    """The top-level attributes a schema applied to the client reads; ``None``: any of them.
+
+    ``everything`` lists the root keywords that read them all; a condition's outcome does not
+    change with the set of attributes present (an unknown is present), its outcome does.
+    """
     if isinstance(schema, list):
         found: set[str] = set()
         for item in schema:
-            part = reads(item)
+            part = reads(item, everything)
             if part is None:
                 return None
             found |= part
@@ -186,14 +232,16 @@ def reads(schema: object) -> frozenset[str] | None:
         return frozenset()
     found = set()
     for keyword, value in schema.items():
-        if keyword in _READS_EVERYTHING:
+        if keyword in everything:
             return None
         if keyword in ("properties", "required"):
             found |= set(value)
         elif keyword == "dependentRequired":
             found |= set(value) | {name for names in value.values() for name in names}
         elif keyword in _SUBSCHEMAS or keyword == "dependentSchemas":
-            part = reads(list(value.values()) if keyword == "dependentSchemas" else value)
+            part = reads(
+                list(value.values()) if keyword == "dependentSchemas" else value, everything
+            )
             if part is None:
                 return None
             found |= part | (set(value) if keyword == "dependentSchemas" else set())
