@@ -20,7 +20,8 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from jsonschema import Draft202012Validator, SchemaError, ValidationError
+from jsonschema import Draft202012Validator, ValidationError
+from jsonschema.exceptions import best_match
 
 from orylint.engine.findings import Violation
 from orylint.engine.metadata import load_metadata
@@ -210,14 +211,13 @@ def _check_schema(
     path: str, schema: Any, key: str, at: JsonPath, lines: dict[JsonPath, int]
 ) -> None:
     """``when`` and ``require`` must be valid draft 2020-12 schemas (regexes included)."""
-    try:
-        Draft202012Validator.check_schema(schema, format_checker=format_checker())
-    except SchemaError as error:
+    error = best_match(_meta_validator().iter_errors(schema))
+    if error is not None:
         inner = [*at, *error.absolute_path]
         where = ".".join(str(part) for part in [key, *error.absolute_path])
         raise PolicyError(
             path, _line(lines, inner), f"{where}: not a valid JSON Schema: {error.message}"
-        ) from None
+        )
     unknown = _unknown_keyword(schema, (key,))
     if unknown is not None:
         where = ".".join(str(part) for part in unknown[:-1])
@@ -314,6 +314,12 @@ def _reason(error: ValidationError) -> str:
     if error.validator == "pattern" and error.absolute_path and error.absolute_path[-1] == "name":
         return f"{error.instance!r} is not a kebab-case name like owner-in-contacts"
     return error.message
+
+
+@functools.cache
+def _meta_validator() -> Draft202012Validator:
+    """Draft 2020-12's meta-schema, with regexes checked; one instance keeps its reference cache."""
+    return Draft202012Validator(Draft202012Validator.META_SCHEMA, format_checker=format_checker())
 
 
 @functools.cache
