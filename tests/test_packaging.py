@@ -1,4 +1,4 @@
-"""The built wheel ships the rule metadata and the resource schema, and installs a working CLI."""
+"""The built wheel ships the rule metadata, the schemas and the policy packs, and a working CLI."""
 
 from __future__ import annotations
 
@@ -24,6 +24,8 @@ def test_wheel_contains_rule_metadata_and_schema(tmp_path: Path) -> None:
     for name in rule_files:
         assert f"orylint/_rules/{name}" in names
     assert "orylint/schemas/ory_oauth2_client.schema.json" in names
+    assert "orylint/schemas/policy.schema.json" in names
+    assert "orylint/policies/packs/production.yaml" in names
     assert "orylint/py.typed" in names
     entry_points = next(n for n in names if n.endswith(".dist-info/entry_points.txt"))
     text = zipfile.ZipFile(wheel).read(entry_points).decode()
