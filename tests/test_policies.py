@@ -639,3 +639,42 @@ def test_a_policy_never_prints_a_secret(tmp_path: Path) -> None:
     text = run_cli("check", ".", "--policy-dir", "policies", "--select", "ACME", cwd=tmp_path)
     assert "client_secret = (sensitive value): fails minLength" in text.stdout
     assert "(the client): fails not" in text.stdout
+
+
+def test_the_known_elements_of_a_partly_known_list_are_judged(tmp_path: Path) -> None:
+    policy = """\
+    id: ACME001
+    name: https-only
+    severity: error
+    message: "{attribute} = {value}"
+    description: Redirect URIs use https.
+    require:
+      properties:
+        redirect_uris: {items: {pattern: "^https://"}, maxItems: 1}
+    """
+    write(
+        tmp_path,
+        "main.tf",
+        """\
+        variable "host" {
+          type = string
+        }
+
+        resource "ory_oauth2_client" "web" {
+          client_name   = "web"
+          redirect_uris = ["http://a.example.com/cb", "http://${var.host}/cb"]
+        }
+        """,
+    )
+    # Element 0 is known and judged; element 1 is unknown, and so is whatever depends on it
+    # (maxItems fails on the list, whose elements are partly unknown: no finding).
+    found = findings([str(tmp_path / "main.tf")], policy, tmp_path)
+    assert [(line, column, attribute) for _, _, line, column, attribute, _ in found] == [
+        (7, 20, "redirect_uris[0]")
+    ]
+
+
+def test_an_empty_policy_directory_is_an_error(tmp_path: Path) -> None:
+    (tmp_path / "policies").mkdir()
+    with pytest.raises(PolicyError, match=r"no policy files \(\*\.yaml, \*\.yml\) here"):
+        load_policies([str(tmp_path / "policies")])

@@ -88,11 +88,14 @@ def policy_files(directories: Iterable[str]) -> list[str]:
         if path.is_file():
             files.append(directory)
         elif path.is_dir():
-            files.extend(
+            found = [
                 str(child)
                 for child in sorted(path.iterdir())
                 if child.suffix in SUFFIXES and child.is_file()
-            )
+            ]
+            if not found:  # a wrong directory must not look like a clean result
+                raise PolicyError(directory, 1, "no policy files (*.yaml, *.yml) here")
+            files.extend(found)
         else:
             raise PolicyError(directory, 1, "no such policy file or directory")
     return files
