@@ -106,7 +106,8 @@ class Policy:
         else:
             value = show(error.instance, sensitive=secret)
         quotes_values = secret or (not path and error.validator not in _NAMES_ONLY)
-        reason = f"fails {error.validator!s}" if quotes_values else error.message
+        keyword = "false" if error.validator is None else error.validator  # `require: false`
+        reason = f"fails {keyword}" if quotes_values else error.message
         message = self.message.format(
             address=client.address, attribute=label, value=value, reason=reason
         )
