@@ -15,13 +15,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from orylint.engine.findings import Finding
+from orylint.engine.result import ScanResult
 from orylint.engine.runner import RuleSelection
 from orylint.model.settings import Settings
 from orylint.policies.loader import as_rules
 from orylint.policies.policy import Policy
 from orylint.scan import ScanOptions, scan
-from orylint.terraform.document import LoadError
 
 Kind = Literal["pass", "fail"]
 
@@ -65,18 +64,17 @@ def run_examples(
                             policies=[rule],
                         )
                     )
-                    yield _outcome(policy, kind, index, result.findings, result.load_errors)
+                    yield _outcome(policy, kind, index, result)
 
 
-def _outcome(
-    policy: Policy, kind: Kind, index: int, findings: list[Finding], errors: list[LoadError]
-) -> ExampleOutcome:
-    if errors:
-        problems = "; ".join(f"line {error.line}: {error.message}" for error in errors)
-        return ExampleOutcome(
-            policy, kind, index, False, f"the example is not valid Terraform: {problems}"
-        )
-    own = [finding for finding in findings if finding.rule_id == policy.id]
+def _outcome(policy: Policy, kind: Kind, index: int, result: ScanResult) -> ExampleOutcome:
+    if result.load_errors:
+        problems = "; ".join(f"line {e.line}: {e.message}" for e in result.load_errors)
+        detail = f"the example is not valid Terraform: {problems}"
+        return ExampleOutcome(policy, kind, index, False, detail)
+    if result.fatal_errors:  # the policy crashed on it: a bug to report, never a pass
+        return ExampleOutcome(policy, kind, index, False, "; ".join(result.fatal_errors))
+    own = [finding for finding in result.findings if finding.rule_id == policy.id]
     if kind == "pass" and own:
         lines = "\n".join(f"  line {f.span.start_line}: {f.message}" for f in own)
         return ExampleOutcome(
