@@ -678,3 +678,29 @@ def test_an_empty_policy_directory_is_an_error(tmp_path: Path) -> None:
     (tmp_path / "policies").mkdir()
     with pytest.raises(PolicyError, match=r"no policy files \(\*\.yaml, \*\.yml\) here"):
         load_policies([str(tmp_path / "policies")])
+
+
+def test_packs_and_dirs_from_the_configuration_reach_every_command(tmp_path: Path) -> None:
+    write(tmp_path, "policies/p.yaml", VALID)
+    write(tmp_path, ".orylint.toml", 'policy-dirs = ["policies"]\npolicy-packs = ["production"]\n')
+    shown = json.loads(run_cli("config", cwd=tmp_path).stdout)
+    assert shown["policy_dirs"] == [str(tmp_path / "policies")]
+    assert shown["policy_packs"] == ["production"]
+    listing = json.loads(run_cli("rules", "--format", "json", cwd=tmp_path).stdout)
+    by_id = {rule["id"]: rule for rule in listing}
+    assert by_id["ACME001"]["family"] == "policy"
+    assert by_id["ACME001"]["help_uri"] is None
+    assert by_id["ORYP002"]["name"] == "machine-clients-use-private-key-jwt"
+    tested = run_cli("policy", "test", cwd=tmp_path)  # the configured dirs and packs
+    assert tested.returncode == 0, tested.stdout + tested.stderr
+    assert "orylint:packs/production.yaml ..........." in tested.stdout
+    assert tested.stdout.startswith("policies/p.yaml:1: ACME001 has no examples\n")
+    assert "11 passed, 1 policy without examples" in tested.stdout
+
+
+def test_an_unknown_pack_in_the_configuration_is_refused(tmp_path: Path) -> None:
+    write(tmp_path, ".orylint.toml", 'policy-packs = ["staging"]\n')
+    write(tmp_path, "main.tf", HTTP_CLIENT)
+    run = run_cli("check", ".", cwd=tmp_path)
+    assert run.returncode == 2
+    assert "policy_packs" in run.stderr or "policy-packs" in run.stderr

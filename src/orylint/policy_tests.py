@@ -87,7 +87,7 @@ def _outcome(policy: Policy, kind: Kind, index: int, result: ScanResult) -> Exam
     return ExampleOutcome(policy, kind, index, True)
 
 
-def report(outcomes: Sequence[ExampleOutcome], seconds: float) -> str:
+def report(outcomes: Sequence[ExampleOutcome], seconds: float, untested: int = 0) -> str:
     """A pytest-like report: a line of dots per file, the failures, a summary line."""
     lines: list[str] = []
     by_file: dict[str, list[ExampleOutcome]] = {}
@@ -102,15 +102,22 @@ def report(outcomes: Sequence[ExampleOutcome], seconds: float) -> str:
         for outcome in failed:
             lines += [f" {outcome.name} ".center(70, "_"), outcome.detail, ""]
     passed = len(outcomes) - len(failed)
-    counts = ", ".join(
-        part for part in (f"{len(failed)} failed" if failed else "", f"{passed} passed") if part
-    )
-    lines.append(f" {counts} in {seconds:.2f}s ".center(70, "="))
+    parts = [f"{len(failed)} failed"] if failed else []
+    parts.append(f"{passed} passed")
+    if untested:
+        parts.append(f"{untested} {'policy' if untested == 1 else 'policies'} without examples")
+    lines.append(f" {', '.join(parts)} in {seconds:.2f}s ".center(70, "="))
     return "\n".join(lines) + "\n"
 
 
 def timed_report(policies: Sequence[Policy], settings: Settings | None = None) -> tuple[str, bool]:
-    """Run the examples and render the report; the flag says whether every example behaved."""
+    """Run the examples and render the report; the flag says whether every example behaved.
+
+    A policy without examples is listed: nothing shows that it does what it says.
+    """
     start = time.perf_counter()
     outcomes = list(run_examples(policies, settings))
-    return report(outcomes, time.perf_counter() - start), all(o.ok for o in outcomes)
+    untested = [policy for policy in policies if not policy.passing and not policy.failing]
+    text = report(outcomes, time.perf_counter() - start, len(untested))
+    notes = "".join(f"{p.path}:{p.line}: {p.id} has no examples\n" for p in untested)
+    return notes + text, all(outcome.ok for outcome in outcomes)
