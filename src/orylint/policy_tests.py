@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from orylint.engine.atomic import write_atomic
 from orylint.engine.result import ScanResult
 from orylint.engine.runner import RuleSelection
 from orylint.model.settings import Settings
@@ -55,7 +56,7 @@ def run_examples(
                 for index, snippet in enumerate(snippets):
                     directory = Path(temp) / f"{policy.id}-{kind}-{index}"
                     directory.mkdir()
-                    (directory / "main.tf").write_text(snippet, encoding="utf-8")
+                    write_atomic(directory / "main.tf", snippet.encode("utf-8"))
                     result = scan(
                         ScanOptions(
                             paths=[str(directory)],

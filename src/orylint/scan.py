@@ -145,6 +145,8 @@ def scan(options: ScanOptions) -> ScanResult:
             "no Terraform files (.tf, .tf.json) or plan JSON found in " + ", ".join(paths)
         )
     engine = run_rules(project, options.settings, options.selection, options.policies)
+    result.sensitive_lines = project.sensitive_lines()
+    result.redactions = project.redactions
     result.fatal_errors.extend(engine.internal_errors)
     result.load_errors = [e for e in result.load_errors if e.path not in context]
     findings = [f for f in engine.findings if f.span.path not in context]
