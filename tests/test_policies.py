@@ -704,3 +704,10 @@ def test_an_unknown_pack_in_the_configuration_is_refused(tmp_path: Path) -> None
     run = run_cli("check", ".", cwd=tmp_path)
     assert run.returncode == 2
     assert "policy_packs" in run.stderr or "policy-packs" in run.stderr
+
+
+def test_explain_knows_the_pack_policies_without_enabling_them(tmp_path: Path) -> None:
+    explained = run_cli("explain", "ORYP002", cwd=tmp_path)
+    assert explained.returncode == 0, explained.stderr
+    assert explained.stdout.startswith("ORYP002 machine-clients-use-private-key-jwt (warning)\n")
+    assert "Policy defined in orylint:packs/production.yaml:" in explained.stdout

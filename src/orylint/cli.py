@@ -424,6 +424,10 @@ def explain_command(rule_id: str, config_file: str | None, policy_dirs: Sequence
     policies = _policy_rules(_load(config_file, ["."]), policy_dirs)
     metadata = {**load_metadata(), **{rule.id: rule.meta for rule in policies if rule.meta}}
     key = rule_id.strip().upper()
+    if key.startswith("ORYP") and key not in metadata:  # a pack's policy, enabled or not
+        from orylint.policies.loader import PACKS, load_policies
+
+        metadata.update({policy.id: policy.meta for policy in load_policies(packs=PACKS)})
     by_name = {meta.name: meta.id for meta in metadata.values()}
     key = by_name.get(rule_id.strip().lower(), key)
     if key not in metadata:
