@@ -193,7 +193,7 @@ def _add_facts(client: Client, settings: Settings, instance: Instance) -> None:
     )
     lifespans: dict[str, object] = {}
     for name in effective.LIFESPAN_ATTRIBUTES:
-        if not client.is_set(name):
+        if name not in client.attributes or not client.is_set(name):
             continue
         text = client.string(name)
         try:
@@ -232,7 +232,7 @@ def address_parts(address: str) -> tuple[str, str, str | int | None]:
         text = match.group(1)
         key = int(text) if text.isdigit() else _unquote(text)
         rest = rest[: match.start()]
-    parts = _split_dots(rest)
+    parts = _split_dots(rest) if '"' in rest else rest.split(".")
     resource_type = parts[-2] if len(parts) >= 2 else RESOURCE_TYPE
     module_path = ".".join(parts[:-2])
     return resource_type, module_path, key
