@@ -711,3 +711,13 @@ def test_explain_knows_the_pack_policies_without_enabling_them(tmp_path: Path) -
     assert explained.returncode == 0, explained.stderr
     assert explained.stdout.startswith("ORYP002 machine-clients-use-private-key-jwt (warning)\n")
     assert "Policy defined in orylint:packs/production.yaml:" in explained.stdout
+
+
+def test_policy_text_reaches_the_terminal_escaped(tmp_path: Path) -> None:
+    hostile = VALID.replace("Redirect URIs use https.", '"Redirect URIs\\e[2J use https.\\u202e"')
+    write(tmp_path, "policies/p.yaml", hostile)
+    for command in (("explain", "ACME001"), ("rules",)):
+        run = run_cli(*command, "--policy-dir", "policies", cwd=tmp_path)
+        assert run.returncode == 0, run.stderr
+        assert "\x1b" not in run.stdout and "\u202e" not in run.stdout
+        assert "Redirect URIs\\u001b[2J use https.\\u202e" in run.stdout

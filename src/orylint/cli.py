@@ -407,7 +407,8 @@ def rules_command(output_format: str, config_file: str | None, policy_dirs: Sequ
         return
     width = max(len(meta.name) for meta in rules)
     for meta in rules:
-        click.echo(f"{meta.id}  {meta.name:<{width}}  {meta.severity:<7}  {meta.summary}")
+        summary = escape_terminal(meta.summary)  # a policy's is the user's text
+        click.echo(f"{meta.id}  {meta.name:<{width}}  {meta.severity:<7}  {summary}")
 
 
 @main.command("explain")
@@ -435,7 +436,7 @@ def explain_command(rule_id: str, config_file: str | None, policy_dirs: Sequence
         hint = f"; did you mean {close[0]}?" if close else "; see `orylint rules`"
         click.echo(f"error: no rule {rule_id!r}{hint}", err=True)
         sys.exit(EXIT_USAGE)
-    click.echo(rule_text(metadata[key]), nl=False)
+    click.echo(escape_terminal(rule_text(metadata[key]), keep="\n"), nl=False)  # policy text
 
 
 @main.command("config")
@@ -484,7 +485,7 @@ def policy_test_command(
         _error(str(error))
         sys.exit(EXIT_USAGE)
     text, ok = timed_report(policies, config.settings)
-    click.echo(text, nl=False)
+    click.echo(escape_terminal(text, keep="\n"), nl=False)
     sys.exit(0 if ok else 1)
 
 
