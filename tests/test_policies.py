@@ -432,11 +432,11 @@ def test_derived_facts_of_a_module_instance(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("address", "parts"),
     [
-        ("ory_oauth2_client.web", ("ory_oauth2_client", "", None)),
-        ('module.a["x.y"].ory_oauth2_client.b[0]', ("ory_oauth2_client", 'module.a["x.y"]', 0)),
+        ("ory_oauth2_client.web", ("", None)),
+        ('module.a["x.y"].ory_oauth2_client.b[0]', ('module.a["x.y"]', 0)),
         (
             'module.a.module.b.ory_oauth2_client.c["k\\"1"]',
-            ("ory_oauth2_client", "module.a.module.b", 'k"1'),
+            ("module.a.module.b", 'k"1'),
         ),
     ],
 )
@@ -721,3 +721,34 @@ def test_policy_text_reaches_the_terminal_escaped(tmp_path: Path) -> None:
         assert run.returncode == 0, run.stderr
         assert "\x1b" not in run.stdout and "\u202e" not in run.stdout
         assert "Redirect URIs\\u001b[2J use https.\\u202e" in run.stdout
+
+
+def test_policies_judge_every_client_resource_in_the_models_terms(tmp_path: Path) -> None:
+    policy = """\
+    id: ACME001
+    name: openid-only-on-hydra
+    severity: error
+    message: "{address} ({value})"
+    description: Self-hosted Hydra clients only get openid.
+    when: {properties: {resource_type: {const: hydra_oauth2_client}}}
+    require: {properties: {effective_scopes: {items: {const: openid}}}}
+    """
+    write(
+        tmp_path,
+        "main.tf",
+        """\
+        resource "hydra_oauth2_client" "legacy" {
+          client_name = "legacy"
+          scopes      = ["openid", "admin"]
+        }
+
+        resource "ory_oauth2_client" "cloud" {
+          client_name = "cloud"
+          scope       = "openid admin"
+        }
+        """,
+    )
+    found = findings([str(tmp_path / "main.tf")], policy, tmp_path)
+    assert [(address, line, message) for _, address, line, _, _, message in found] == [
+        ("hydra_oauth2_client.legacy", 3, 'hydra_oauth2_client.legacy ("admin")')
+    ]

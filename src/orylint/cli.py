@@ -171,6 +171,12 @@ def main() -> None:
     help="Apply excludes to files named on the command line too (for pre-commit).",
 )
 @_POLICY_DIR
+@click.option(
+    "--verbose",
+    "-v",
+    is_flag=True,
+    help="Also say on standard error what was read: files, client resources, resource types.",
+)
 def check(
     paths: Sequence[str],
     formats: Sequence[str],
@@ -193,6 +199,7 @@ def check(
     fix: bool,
     diff: bool,
     policy_dirs: Sequence[str],
+    verbose: bool,
 ) -> None:
     """Lint Terraform files, directories and plan JSON (default: the current directory).
 
@@ -227,8 +234,9 @@ def check(
         variables={**config.vars, **assignments},
         max_file_size=max_file_size * 2**20,
         policies=_policy_rules(config, policy_dirs),
+        resource_types=verbose,
     )
-    result = _scan_or_exit(options)
+    result = _scan_or_exit(options, describe=verbose)
     _refuse_to_overwrite_inputs(
         [*(destination for _, destination in reports if destination), write_baseline or ""],
         [
@@ -283,6 +291,19 @@ def check(
         for message in result.fatal_errors:
             _error(message)
     sys.exit(code)
+
+
+def _describe_inputs(result: ScanResult) -> None:
+    """``-v``: what the scan read, so that a scan that found nothing shows why."""
+    types = ", ".join(f"{name} ({count})" for name, count in result.resource_types.items())
+    lines = [
+        f"read {result.terraform_files} Terraform file(s), parsed {result.files_scanned}; "
+        f"{result.clients} client resource instance(s) linted",
+        f"resource types seen: {types or 'none'}",
+    ]
+    with contextlib.suppress(OSError):
+        for line in lines:
+            click.echo(escape_terminal(line), err=True)  # type names come from the files
 
 
 def _fix(result: ScanResult, options: ScanOptions, *, diff_only: bool) -> ScanResult:
@@ -357,15 +378,18 @@ def _error(message: str) -> None:
         click.echo(f"error: {escape_terminal(message)}", err=True)
 
 
-def _scan_or_exit(options: ScanOptions) -> ScanResult:
+def _scan_or_exit(options: ScanOptions, *, describe: bool = False) -> ScanResult:
     try:
-        return scan(options)
+        result = scan(options)
     except Exception as error:  # a bug must end in a message and exit 2, never a traceback
         _error(
             f"orylint failed unexpectedly ({type(error).__name__}: {error}); please "
             "report this with the input that caused it"
         )
         sys.exit(EXIT_USAGE)
+    if describe:
+        _describe_inputs(result)
+    return result
 
 
 @main.command("rules")
@@ -380,10 +404,11 @@ def _scan_or_exit(options: ScanOptions) -> ScanResult:
 @click.option("--config", "config_file", type=click.Path(dir_okay=False), help="Use this file.")
 @_POLICY_DIR
 def rules_command(output_format: str, config_file: str | None, policy_dirs: Sequence[str]) -> None:
-    """List every rule and policy: id, name, default severity and summary."""
+    """List every rule and policy: id, name, severity, the resources it applies to, summary."""
     import json
 
     from orylint.engine.runner import RuleSelection, enabled_rules
+    from orylint.report.rule_docs import applies_to, applies_to_label
 
     policies = _policy_rules(_load(config_file, ["."]), policy_dirs)
     rules = enabled_rules(RuleSelection(), policies)
@@ -399,6 +424,7 @@ def rules_command(output_format: str, config_file: str | None, policy_dirs: Sequ
                 "summary": meta.summary,
                 "tags": list(meta.tags),
                 "security_severity": meta.security_severity,
+                "resources": applies_to(meta),
                 "help_uri": help_uri(meta),
             }
             for meta in rules
@@ -406,9 +432,14 @@ def rules_command(output_format: str, config_file: str | None, policy_dirs: Sequ
         click.echo(json.dumps(data, indent=2, ensure_ascii=False))
         return
     width = max(len(meta.name) for meta in rules)
+    labels = {meta.id: applies_to_label(meta) for meta in rules}
+    applies_width = max(len(label) for label in labels.values())
     for meta in rules:
         summary = escape_terminal(meta.summary)  # a policy's is the user's text
-        click.echo(f"{meta.id}  {meta.name:<{width}}  {meta.severity:<7}  {summary}")
+        click.echo(
+            f"{meta.id}  {meta.name:<{width}}  {meta.severity:<7}  "
+            f"{labels[meta.id]:<{applies_width}}  {summary}"
+        )
 
 
 @main.command("explain")

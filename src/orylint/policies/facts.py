@@ -24,14 +24,17 @@ from orylint.golang.durations import DurationError, parse_go_duration
 from orylint.model import effective
 from orylint.model.project import Client
 from orylint.model.settings import Settings
-from orylint.terraform.provider_schema import RESOURCE_TYPE, resource_schema
+from orylint.terraform.provider_schema import resource_schema
 from orylint.terraform.values import Sensitive, Span, Unknown
 
 JsonPath = tuple[str | int, ...]
 
 FACTS: Mapping[str, tuple[str, str | None]] = {
     "address": ('the resource instance address, `module.apps["web"].ory_oauth2_client.this`', None),
-    "resource_type": ("the resource type that created the client, `ory_oauth2_client`", None),
+    "resource_type": (
+        "the resource that created the client: `ory_oauth2_client`, `hydra_oauth2_client`, ...",
+        None,
+    ),
     "module_path": (
         'the module instance address, `module.apps["web"]`; `""` in a root module',
         None,
@@ -177,7 +180,8 @@ def _from_go(value: object) -> object:
 def _add_facts(client: Client, settings: Settings, instance: Instance) -> None:
     facts = instance.value
     facts["address"] = client.address
-    facts["resource_type"], facts["module_path"], key = address_parts(client.address)
+    facts["resource_type"] = client.resource_type
+    facts["module_path"], key = address_parts(client.address)
     if key is not None:
         facts["instance_key"] = key
     _fact(instance, "effective_grant_types", effective.grant_types(client))
@@ -219,11 +223,11 @@ def _seconds(nanoseconds: int) -> int | float:
 _KEY = re.compile(r'\[("(?:[^"\\]|\\.)*"|\d+)\]$')
 
 
-def address_parts(address: str) -> tuple[str, str, str | int | None]:
-    """``module.a["x"].ory_oauth2_client.b[0]`` → ``("ory_oauth2_client", 'module.a["x"]', 0)``.
+def address_parts(address: str) -> tuple[str, str | int | None]:
+    """``module.a["x"].ory_oauth2_client.b[0]`` → ``('module.a["x"]', 0)``.
 
-    Split at the last ``.`` pair that is not inside an instance key: the module path is
-    everything before the resource's ``type.name``.
+    Split at the ``.`` that are not inside an instance key: the module path is everything
+    before the resource's ``type.name``, the instance key what follows it.
     """
     key: str | int | None = None
     rest = address
@@ -233,9 +237,7 @@ def address_parts(address: str) -> tuple[str, str, str | int | None]:
         key = int(text) if text.isdigit() else _unquote(text)
         rest = rest[: match.start()]
     parts = _split_dots(rest) if '"' in rest else rest.split(".")
-    resource_type = parts[-2] if len(parts) >= 2 else RESOURCE_TYPE
-    module_path = ".".join(parts[:-2])
-    return resource_type, module_path, key
+    return ".".join(parts[:-2]), key
 
 
 def _split_dots(text: str) -> list[str]:
