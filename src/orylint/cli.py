@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import gc
 import os
 import sys
 from collections.abc import Sequence
@@ -528,10 +529,15 @@ def _policy_rules(config: Config, policy_dirs: Sequence[str]) -> list[Rule]:
     from orylint.policies.loader import PolicyError, as_rules, load_policies
 
     try:
-        return as_rules(load_policies(directories, config.policy_packs))
+        rules = as_rules(load_policies(directories, config.policy_packs))
     except PolicyError as error:
         _error(str(error))
         sys.exit(EXIT_USAGE)
+    # The policies, their validators and jsonschema's registries live as long as the run; left
+    # to the collector, every collection during the scan walks them again (on the bench corpus
+    # that made the built-in rules 0.09 s slower). Frozen, they are never walked.
+    gc.freeze()
+    return rules
 
 
 def _load(config_file: str | None, paths: Sequence[str]) -> Config:
