@@ -430,10 +430,7 @@ def _measure(args: argparse.Namespace, work: Path) -> tuple[dict[str, Sample], d
     run(orylint(str(dense)), env)  # fills the cache
     case("dense: orylint check warm (cache)", orylint(str(dense)), env)
     if args.policies:
-        policies = work / "policies"
-        write_policies(policies, args.policies)
-        name = f"dense: orylint check warm (cache), {args.policies} policies"
-        case(name, orylint(str(dense), "--policy-dir", str(policies)), env)
+        case(*_with_policies(dense, work / "policies", args.policies), env)
     if has_fmt:
         case("dense: terraform fmt -check -recursive", fmt(dense), env_fmt, ok=fmt_codes)
 
@@ -459,6 +456,13 @@ def _measure(args: argparse.Namespace, work: Path) -> tuple[dict[str, Sample], d
     notes["big_file_mb"] = round(big.stat().st_size / 1e6, 2)
     case("big .tf: orylint check (text)", orylint(str(big), output="text"), cold, repeat=1)
     return rows, notes
+
+
+def _with_policies(dense: Path, directory: Path, count: int) -> tuple[str, list[str]]:
+    """The dense warm scan with ``count`` policies: its case name and command."""
+    write_policies(directory, count)
+    command = orylint(str(dense), "--policy-dir", str(directory))
+    return f"dense: orylint check warm (cache), {count} policies", command
 
 
 def _describe(root: Path) -> dict[str, float]:
