@@ -1,6 +1,7 @@
 """The built wheel, and release engineering: licence, changelog, versioning, links, installs.
 
-- the wheel ships the rule metadata, the resource schema, the licence and the project URLs;
+- the wheel ships the rule metadata, the schemas, the policy packs, the licence and the project
+  URLs;
 - LICENSE is the Apache License 2.0 that the metadata names; CHANGELOG.md follows Keep a
   Changelog; docs/versioning.md answers what a rule or configuration change means for semver;
 - help links (SARIF ``helpUri``, ``orylint rules --format json``, ``orylint explain``) point at
@@ -61,6 +62,8 @@ def test_wheel_contains_rule_metadata_and_schema(wheel: Path) -> None:
     for name in rule_files:
         assert f"orylint/_rules/{name}" in names
     assert "orylint/schemas/ory_oauth2_client.schema.json" in names
+    assert "orylint/schemas/policy.schema.json" in names
+    assert "orylint/policies/packs/production.yaml" in names
     assert "orylint/py.typed" in names
     entry_points = next(n for n in names if n.endswith(".dist-info/entry_points.txt"))
     text = zipfile.ZipFile(wheel).read(entry_points).decode()

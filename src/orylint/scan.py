@@ -19,9 +19,16 @@ from typing import TYPE_CHECKING
 
 from orylint.engine import suppressions
 from orylint.engine.findings import Finding, Violation
-from orylint.engine.metadata import load_metadata
+from orylint.engine.registry import Rule
 from orylint.engine.result import ScanResult
-from orylint.engine.runner import TOOL_RULES, RuleSelection, enabled_rules, run_rules, tool_finding
+from orylint.engine.runner import (
+    TOOL_RULES,
+    RuleSelection,
+    enabled_rules,
+    known_rule_ids,
+    run_rules,
+    tool_finding,
+)
 from orylint.model.adapters import adapt_project
 from orylint.model.extract import add_documents, mark_roots
 from orylint.model.instances import expand_module_calls
@@ -88,6 +95,8 @@ class ScanOptions:
     """Root variable values as ``--var NAME=VALUE`` gives them; above ``var_files``."""
     max_file_size: int = MAX_FILE_SIZE
     """Files larger than this many bytes are refused (ORY001), not read."""
+    policies: Sequence[Rule] = ()
+    """The organisation's policies as rules (:func:`orylint.policies.loader.as_rules`)."""
     resource_types: bool = False
     """List the resource types of every file read (``-v``), not only when no client is found."""
     cache_dir: str | None = None
@@ -127,7 +136,7 @@ STDIN = "-"
 def scan(options: ScanOptions) -> ScanResult:
     """Lint everything under ``options.paths`` (``-`` reads a plan from ``options.stdin``)."""
     started = time.perf_counter()
-    result = ScanResult(rules=enabled_rules(options.selection))
+    result = ScanResult(rules=enabled_rules(options.selection, options.policies))
     paths = [path for path in options.paths if path != STDIN]
     inputs = (
         discover(
@@ -171,7 +180,7 @@ def scan(options: ScanOptions) -> ScanResult:
         result.fatal_errors.append(
             "no Terraform files (.tf, .tf.json) or plan JSON found in " + ", ".join(paths)
         )
-    engine = run_rules(project, options.settings, options.selection)
+    engine = run_rules(project, options.settings, options.selection, options.policies)
     result.sensitive_lines = project.sensitive_lines()
     result.redactions = project.redactions
     result.fatal_errors.extend(engine.internal_errors)
@@ -227,7 +236,7 @@ def _filter(
         enabled=lambda rule, path: options.selection.enabled(rule) and not ignored(rule, path),
         require_reason=options.require_suppression_reason,
         unsuppressible=options.unsuppressible,
-        known_rules=set(load_metadata()),
+        known_rules=known_rule_ids(options.policies),
     )
     result.findings = outcome.kept
     for rule_id, violation in outcome.about_suppressions:

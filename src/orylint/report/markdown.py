@@ -12,6 +12,7 @@ in the summary of the job that lints it.
 from __future__ import annotations
 
 from orylint.engine.findings import SEVERITY_RANK, Finding
+from orylint.engine.metadata import load_metadata
 from orylint.engine.result import ScanResult
 from orylint.model.display import escape_terminal
 from orylint.report.rule_docs import help_uri
@@ -46,7 +47,7 @@ def render_markdown(result: ScanResult) -> str:
     if result.findings:
         ranked = sorted(result.findings, key=lambda f: (-SEVERITY_RANK[f.severity], f.sort_key))
         lines += ["| Severity | Rule | Location | Message |", "| --- | --- | --- | --- |"]
-        lines += [_row(finding) for finding in ranked[:TABLE_LIMIT]]
+        lines += [_row(finding, _page(result, finding.rule_id)) for finding in ranked[:TABLE_LIMIT]]
         rest = len(ranked) - TABLE_LIMIT
         if rest > 0:
             lines += [
@@ -57,8 +58,16 @@ def render_markdown(result: ScanResult) -> str:
     return "\n".join(lines)
 
 
-def _row(finding: Finding) -> str:
+def _page(result: ScanResult, rule_id: str) -> str | None:
+    """The rule's documentation page; a policy has none (its help is its own description)."""
+    meta = next((meta for meta in result.rules if meta.id == rule_id), None)
+    if meta is None:
+        meta = load_metadata().get(rule_id)
+    return help_uri(meta) if meta is not None else None
+
+
+def _row(finding: Finding, page: str | None) -> str:
     span = finding.span
     where = escape(f"{span.path}:{span.start_line}:{span.start_column}")
-    rule = f"[{finding.rule_id}]({help_uri(finding.rule_id)})"
+    rule = f"[{finding.rule_id}]({page})" if page else finding.rule_id
     return f"| {finding.severity} | {rule} | {where} | {escape(finding.full_message)} |"

@@ -17,9 +17,14 @@ this version runs it, and ``main`` may already say something else (or the rule m
 _MAIN_URL = f"{REPOSITORY_URL}/blob/main/"
 
 
-def help_uri(rule_id: str) -> str:
-    """Where a rule's documentation page lives (SARIF ``helpUri``, ``orylint rules``)."""
-    return f"{TREE_URL}docs/rules/{rule_id}.md"
+def help_uri(meta: RuleMeta) -> str | None:
+    """Where a rule's documentation page lives (SARIF ``helpUri``, ``orylint rules``).
+
+    Policies have none: their help is their own ``description``, shipped with the policy.
+    """
+    if meta.is_policy:
+        return None
+    return f"{TREE_URL}docs/rules/{meta.id}.md"
 
 
 def link(url: str, *, from_rule_page: bool = False) -> str:
@@ -74,6 +79,8 @@ def rule_markdown(meta: RuleMeta, *, heading: bool = True, rule_page: bool = Fal
         f"- Basis: {meta.basis}",
         f"- Family: `{meta.family}`",
     ]
+    if meta.is_policy:
+        lines.append(f"- Defined in: `{meta.origin}`")
     if meta.tags:
         lines.append("- Tags: " + ", ".join(f"`{tag}`" for tag in meta.tags))
     if meta.security_severity:
@@ -82,8 +89,9 @@ def rule_markdown(meta: RuleMeta, *, heading: bool = True, rule_page: bool = Fal
         lines.append("- Configuration: " + ", ".join(f"`{key}`" for key in meta.config))
     if meta.family != "tool":
         lines.append(_applies_to_markdown(meta))
-    lines += ["", "## What it does", "", meta.what_it_does, "", "## Why is this bad?", ""]
-    lines += [meta.rationale, ""]
+    lines += ["", "## What it does", "", meta.what_it_does, ""]
+    if meta.rationale:
+        lines += ["## Why is this bad?", "", meta.rationale, ""]
     if meta.bad_example:
         lines += ["## Example", "", "```terraform", meta.bad_example.rstrip(), "```", ""]
     if meta.good_example:
@@ -101,20 +109,14 @@ def rule_markdown(meta: RuleMeta, *, heading: bool = True, rule_page: bool = Fal
 
 def rule_text(meta: RuleMeta) -> str:
     """A plain-text rendering for terminals and SARIF ``help.text``."""
-    parts = [
-        f"{meta.id} {meta.name} ({meta.severity})",
-        meta.summary,
-    ]
+    parts = [f"{meta.id} {meta.name} ({meta.severity})", meta.summary]
+    if meta.is_policy:
+        parts.append(f"Policy defined in {meta.origin}")
     if meta.family != "tool":
         parts.append(_applies_to_markdown(meta)[2:].replace("`", ""))
-    parts += [
-        "",
-        "What it does:",
-        meta.what_it_does,
-        "",
-        "Why is this bad?",
-        meta.rationale,
-    ]
+    parts += ["", "What it does:", meta.what_it_does]
+    if meta.rationale:
+        parts += ["", "Why is this bad?", meta.rationale]
     if meta.bad_example:
         parts += ["", "Example:", meta.bad_example.rstrip()]
     if meta.good_example:
@@ -125,5 +127,7 @@ def rule_text(meta: RuleMeta) -> str:
         parts += ["", "References:"] + [
             f"  {ref.title}: {link(ref.url)}" for ref in meta.references
         ]
-    parts += ["", f"Documentation: {help_uri(meta.id)}"]
+    uri = help_uri(meta)
+    if uri is not None:
+        parts += ["", f"Documentation: {uri}"]
     return "\n".join(parts) + "\n"

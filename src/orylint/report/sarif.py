@@ -115,16 +115,19 @@ def _descriptor(meta: RuleMeta) -> dict[str, Any]:
         properties["problem.severity"] = (
             "recommendation" if meta.severity == "note" else meta.severity
         )
-    return {
+    descriptor: dict[str, Any] = {
         "id": meta.id,
         "name": meta.name,
         "shortDescription": {"text": meta.summary[:1024]},
         "fullDescription": {"text": (meta.what_it_does or meta.summary)[:1024]},
-        "helpUri": help_uri(meta.id),
+        "helpUri": help_uri(meta),
         "help": {"text": rule_text(meta), "markdown": rule_markdown(meta)},
         "defaultConfiguration": {"level": meta.severity},
         "properties": properties,
     }
+    if descriptor["helpUri"] is None:  # a policy: its help is its description, no page
+        del descriptor["helpUri"]
+    return descriptor
 
 
 def artifact_uri(path: str, root: Path) -> str:
