@@ -20,7 +20,7 @@ from orylint.config import Config, ConfigError, find_config, load_config
 from orylint.engine import baseline, fixer
 from orylint.engine.findings import SEVERITIES
 from orylint.engine.result import ScanResult
-from orylint.engine.runner import RuleSelection
+from orylint.engine.runner import RuleSelection, rule_id_problem
 from orylint.report import FORMATS, render
 from orylint.report.sarif import source_root
 from orylint.scan import ScanOptions, display_path, scan
@@ -193,8 +193,8 @@ def check(
         excludes=list(exclude),
         config_excludes=config.exclude,
         selection=RuleSelection(
-            select=tuple(_split(select)) or selection.select,
-            ignore=tuple(_split(ignore)) or selection.ignore,
+            select=_rule_codes(select, "--select") or selection.select,
+            ignore=_rule_codes(ignore, "--ignore") or selection.ignore,
             severity=selection.severity,
         ),
         settings=config.settings,
@@ -439,9 +439,18 @@ def _parse_vars(values: Sequence[str]) -> dict[str, str]:
     return result
 
 
-def _split(values: Sequence[str]) -> list[str]:
-    """Accept both ``--select ORY2 --select ORY7`` and ``--select ORY2,ORY7``."""
-    return [item.strip().upper() for value in values for item in value.split(",") if item.strip()]
+def _rule_codes(values: Sequence[str], option: str) -> tuple[str, ...]:
+    """Accept both ``--select ORY2 --select ORY7`` and ``--select ORY2,ORY7``.
+
+    A code that names no rule and no rule prefix is a usage error: ``--select ORY2O1`` would
+    otherwise check nothing and pass.
+    """
+    codes = [item.strip().upper() for value in values for item in value.split(",") if item.strip()]
+    for code in codes:
+        problem = rule_id_problem(code)
+        if problem:
+            raise click.BadParameter(problem, param_hint=f"'{option}'")
+    return tuple(codes)
 
 
 def _use_colour(choice: str, output: str | None) -> bool:

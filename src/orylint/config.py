@@ -11,7 +11,6 @@ from __future__ import annotations
 import functools
 import json
 import os
-import re
 import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -20,10 +19,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from jsonschema import Draft202012Validator
+    from jsonschema import Draft202012Validator, ValidationError
 
 from orylint.engine.findings import Severity
-from orylint.engine.runner import RuleSelection
+from orylint.engine.runner import RuleSelection, rule_id_problem
 from orylint.golang.durations import DurationError, parse_go_duration
 from orylint.model.settings import (
     LifespanThresholds,
@@ -137,17 +136,29 @@ def load_config(path: Path | None) -> Config:
     if path.name == "pyproject.toml":
         table = data.get("tool", {}).get("orylint", {})
         prefix = "tool.orylint."
-    return parse_config(_normalise(table), path, prefix)
+    return parse_config(table, path, prefix)
 
 
 def parse_config(table: dict[str, Any], path: Path | None, prefix: str = "") -> Config:
-    """Validate a normalised table and build the configuration."""
+    """Validate a table as written in the file, then build the configuration.
+
+    Validation runs before the ``-``/``_`` normalisation, so that an error names the key the
+    way the user wrote it (``per-path-ignores``, as documented), and the schema that editors use
+    is the one the loader applies.
+    """
     where = str(path) if path else "configuration"
     errors = sorted(_validator().iter_errors(table), key=lambda e: [str(p) for p in e.path])
     if errors:
         error = errors[0]
-        key = prefix + ".".join(str(part) for part in error.absolute_path) or prefix.rstrip(".")
-        raise ConfigError(f"{where}: {key or '(top level)'}: {_reason(error.message)}")
+        inside = ".".join(str(part) for part in error.absolute_path)
+        key = prefix + inside if inside else prefix.rstrip(".")
+        raise ConfigError(f"{where}: {key or '(top level)'}: {_reason(error)}")
+    duplicates = _duplicates(table)
+    if duplicates:
+        spelled, other = duplicates[0]
+        raise ConfigError(f"{where}: {prefix}{spelled}: the same key as {prefix}{other}; keep one")
+    table = _normalise(table)
+    _check_rule_ids(table, where, prefix)
     ory_table: dict[str, Any] = {
         k: tuple(v) if isinstance(v, list) else v for k, v in table.get("ory", {}).items()
     }
@@ -198,11 +209,92 @@ def _normalise(table: Any) -> Any:
     return result
 
 
-def _reason(message: str) -> str:
-    match = re.search(r"\('([^']+)' (?:was|were) unexpected\)", message)
-    if "Additional properties are not allowed" in message and match:
-        return f"unknown key {match.group(1)!r}"
-    return message
+def _check_rule_ids(table: dict[str, Any], where: str, prefix: str) -> None:
+    """Rule ids that name no rule are errors: they would silently select or ignore nothing."""
+    places: list[tuple[str, str, bool]] = [
+        (f"{key}", code, True)
+        for key in ("select", "ignore", "unsuppressible")
+        for code in table.get(key, ())
+    ]
+    places += [("severity", code, False) for code in table.get("severity", {})]
+    places += [
+        (f"per-path-ignores.{toml_value(pattern)}", code, True)
+        for pattern, codes in table.get("per_path_ignores", {}).items()
+        for code in codes
+    ]
+    for key, code, is_prefix in places:
+        problem = rule_id_problem(code, prefix=is_prefix)
+        if problem:
+            raise ConfigError(f"{where}: {prefix}{key}: {problem}")
+
+
+def _duplicates(table: dict[str, Any]) -> list[tuple[str, str]]:
+    """Keys written twice, once with ``-`` and once with ``_`` (``fail-on`` and ``fail_on``)."""
+    found = []
+    for outer, inner in [("", table)] + [
+        (f"{key}.", value)
+        for key, value in table.items()
+        if isinstance(value, dict) and key.replace("-", "_") not in _USER_KEYED_TABLES
+    ]:
+        seen: dict[str, str] = {}
+        for key in inner:
+            name = key.replace("-", "_")
+            if name in seen:
+                found.append((outer + key, outer + seen[name]))
+            seen[name] = key
+    return found
+
+
+def _reason(error: ValidationError) -> str:
+    """The schema's complaint in the file's own terms: TOML values, the key as written."""
+    value = toml_value(error.instance)
+    expected: Any = error.validator_value
+    schema: Any = error.schema
+    if error.validator == "additionalProperties" and isinstance(error.instance, dict):
+        allowed = schema.get("properties", {})
+        unknown = [key for key in error.instance if key not in allowed]
+        return "unknown key " + ", ".join(toml_value(key) for key in unknown)
+    if error.validator == "type":
+        return f"{value} is not {_ARTICLE.get(expected, expected)}"
+    if error.validator == "enum":
+        return f"{value} is not one of {', '.join(toml_value(item) for item in expected)}"
+    if error.validator == "pattern":
+        return f"{value} does not match {toml_value(expected)}"
+    if error.validator == "minLength":
+        return "must not be empty"
+    if error.validator == "minItems":
+        return "must not be an empty list"
+    if error.validator == "uniqueItems":
+        return f"{value} repeats an item"
+    return error.message
+
+
+_ARTICLE = {
+    "string": "a string",
+    "boolean": "a boolean (true or false)",
+    "array": "a list",
+    "object": "a table",
+    "integer": "an integer",
+    "number": "a number",
+}
+
+
+def toml_value(value: object) -> str:
+    """``value`` as it would be written in TOML (``true``, ``"text"``, ``["a", "b"]``).
+
+    Messages quote what the user wrote; Python's ``True`` or ``{'a': 1}`` would read as a
+    different language.
+    """
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(toml_value(item) for item in value) + "]"
+    if isinstance(value, dict):
+        items = ", ".join(f"{toml_value(str(k))} = {toml_value(v)}" for k, v in value.items())
+        return "{" + items + "}"
+    return str(value)
 
 
 @functools.cache

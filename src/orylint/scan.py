@@ -19,9 +19,15 @@ from pathlib import Path
 
 from orylint.engine import suppressions
 from orylint.engine.findings import Finding, Violation
-from orylint.engine.metadata import load_metadata
 from orylint.engine.result import ScanResult
-from orylint.engine.runner import TOOL_RULES, RuleSelection, enabled_rules, run_rules, tool_finding
+from orylint.engine.runner import (
+    TOOL_RULES,
+    RuleSelection,
+    enabled_rules,
+    known_rule_ids,
+    run_rules,
+    tool_finding,
+)
 from orylint.model.extract import add_documents, mark_roots
 from orylint.model.instances import expand_module_calls
 from orylint.model.ory_project import PROJECT_RESOURCES
@@ -176,7 +182,7 @@ def _filter(
         enabled=lambda rule, path: options.selection.enabled(rule) and not ignored(rule, path),
         require_reason=options.require_suppression_reason,
         unsuppressible=options.unsuppressible,
-        known_rules=set(load_metadata()),
+        known_rules=set(known_rule_ids()),
     )
     result.findings = outcome.kept
     for rule_id, violation in outcome.about_suppressions:

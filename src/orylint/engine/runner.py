@@ -8,6 +8,7 @@ a crashing rule into a reported internal error instead of a traceback.
 from __future__ import annotations
 
 import dataclasses
+import difflib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
@@ -64,6 +65,31 @@ evaluating (ORY005)."""
 
 
 _SECURITY_SEVERITY = {"error": "8.0", "warning": "5.5", "note": "2.0"}
+
+
+def known_rule_ids() -> list[str]:
+    """Every rule id a finding can carry: the registered rules and orylint's own, sorted.
+
+    The one answer to "is this a rule?" for selections, severities, ignores and suppressions;
+    rules registered later (the organisation's policies) are part of it once registered.
+    """
+    return sorted(set(all_rules()) | set(TOOL_RULES))
+
+
+def rule_id_problem(code: str, *, prefix: bool = True) -> str | None:
+    """Why ``code`` names no rule (with a did-you-mean suggestion), or ``None`` if it does.
+
+    With ``prefix``, a code that starts at least one rule id (``ORY2``) is valid, as ruff
+    accepts code prefixes; a selection that matches nothing (``ORY2O1``, ``ORY99``) would
+    silently check or ignore nothing, so it is an error.
+    """
+    known = known_rule_ids()
+    if code in known or (prefix and any(rule_id.startswith(code) for rule_id in known)):
+        return None
+    what = "no rule or rule prefix" if prefix else "no rule"
+    close = difflib.get_close_matches(code.upper(), known, n=1)
+    hint = f"did you mean {close[0]}?" if close else "see `orylint rules`"
+    return f"{what} {code} ({hint})"
 
 
 def enabled_rules(selection: RuleSelection) -> list[RuleMeta]:
