@@ -32,8 +32,15 @@ def test_config_is_found_upward_and_shown(tmp_path: Path) -> None:
     root = project(tmp_path, '[tool.orylint]\nfail-on = "warning"\n', "pyproject.toml")
     shown = run_cli("config", "infra", cwd=root)
     data = json.loads(shown.stdout)
-    assert data["fail_on"] == "warning"
+    assert data["keys"]["fail-on"] == {
+        "value": "warning",
+        "source": f"{root / 'pyproject.toml'}: tool.orylint.fail-on",
+        "scope": "run",
+    }
+    assert data["keys"]["select"] == {"value": [], "source": "default", "scope": "file"}
     assert data["config_file"].endswith("pyproject.toml")
+    overridden = json.loads(run_cli("config", "infra", "--select", "ORY2", cwd=root).stdout)
+    assert overridden["keys"]["select"]["source"] == "--select"
     assert run_cli("check", "infra", "--select", "ORY204", cwd=root).returncode == 1
 
 

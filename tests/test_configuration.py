@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from importlib import resources
@@ -80,8 +81,11 @@ def test_a_key_spelled_both_ways_is_an_error(tmp_path: Path) -> None:
 def test_both_spellings_load_the_same(tmp_path: Path) -> None:
     dashes = parse_config({"fail-on": "note", "ory": {"pkce-enforced": True}}, None)
     underscores = parse_config({"fail_on": "note", "ory": {"pkce_enforced": True}}, None)
-    assert dashes == underscores
+    assert dataclasses.replace(dashes, sources={}) == dataclasses.replace(underscores, sources={})
     assert dashes.fail_on == "note" and dashes.settings.ory.pkce_enforced
+    # where a value came from names the key as written
+    assert dashes.sources["ory.pkce_enforced"] == "configuration: ory.pkce-enforced"
+    assert underscores.sources["fail-on"] == "configuration: fail_on"
 
 
 @pytest.mark.parametrize(

@@ -10,21 +10,24 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TypeVar
 
 import click
 
 from orylint import __version__
-from orylint.config import Config, ConfigError, find_config, load_config
+from orylint.config import ConfigError, Configurations
 from orylint.engine import baseline, fixer
 from orylint.engine.findings import SEVERITIES
 from orylint.engine.result import ScanResult
-from orylint.engine.runner import RuleSelection, rule_id_problem
+from orylint.engine.runner import rule_id_problem
 from orylint.report import FORMATS, render
 from orylint.report.sarif import source_root
-from orylint.scan import ScanOptions, display_path, scan
+from orylint.scan import ScanOptions, scan
 from orylint.terraform.source import MAX_FILE_SIZE
+
+T = TypeVar("T")
 
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
@@ -186,30 +189,19 @@ def check(
     assignments = _parse_vars(variables)
     targets = list(paths) or ([] if plans else ["."])
     stdin = sys.stdin.buffer.read() if "-" in targets or "-" in plans else None
-    config = _load(config_file, [t for t in targets if t != "-"] or [chdir or "."])
-    selection = config.selection()
     options = ScanOptions(
         paths=targets,
         excludes=list(exclude),
-        config_excludes=config.exclude,
-        selection=RuleSelection(
-            select=_rule_codes(select, "--select") or selection.select,
-            ignore=_rule_codes(ignore, "--ignore") or selection.ignore,
-            severity=selection.severity,
-        ),
-        settings=config.settings,
+        configs=_configurations(config_file, select, ignore),
         plans=list(plans),
         chdir=chdir,
         stdin=stdin,
         force_exclude=force_exclude,
-        require_suppression_reason=config.require_suppression_reason,
-        unsuppressible=config.unsuppressible,
-        per_path_ignores=config.per_path_ignores,
-        config_dir=str(config.path.parent) if config.path else None,
-        var_files=[display_path(Path(name)) for name in config.var_files] + list(var_files),
-        variables={**config.vars, **assignments},
+        var_files=list(var_files),
+        variables=assignments,
         max_file_size=max_file_size * 2**20,
     )
+    run_config = _config_of(options.run_config)
     result = _scan_or_exit(options)
     if diff or fix:
         fixed = fixer.plan_fixes(result.findings)
@@ -236,7 +228,7 @@ def check(
             sys.exit(EXIT_USAGE)
         click.echo(f"wrote {count} finding(s) to the baseline {write_baseline}", err=True)
         sys.exit(2 if result.fatal_errors else 0)
-    code = result.exit_code(fail_on or config.fail_on)
+    code = result.exit_code(fail_on or run_config.fail_on)
     to_stdout = False
     for name, destination in reports:
         colour = _use_colour(color, destination)
@@ -301,6 +293,9 @@ def _error(message: str) -> None:
 def _scan_or_exit(options: ScanOptions) -> ScanResult:
     try:
         return scan(options)
+    except ConfigError as error:  # a configuration file found below a scanned directory
+        _error(str(error))
+        sys.exit(EXIT_USAGE)
     except Exception as error:  # a bug must end in a message and exit 2, never a traceback
         _error(
             f"orylint failed unexpectedly ({type(error).__name__}: {error}); please "
@@ -372,19 +367,45 @@ def explain_command(rule_id: str) -> None:
 @main.command("config")
 @click.argument("path", required=False, default=".", type=click.Path())
 @click.option("--config", "config_file", type=click.Path(dir_okay=False), help="Use this file.")
-@click.option("--show", is_flag=True, default=True, help="Print the effective configuration.")
-def config_command(path: str, config_file: str | None, show: bool) -> None:
-    """Print the effective configuration for PATH as JSON (defaults filled in)."""
-    del show
+@click.option("--select", multiple=True, help="As `orylint check --select`.")
+@click.option("--ignore", multiple=True, help="As `orylint check --ignore`.")
+def config_command(
+    path: str, config_file: str | None, select: Sequence[str], ignore: Sequence[str]
+) -> None:
+    """Print the configuration PATH is linted with, as JSON.
+
+    Every key is listed with its value, where it came from (the file and key, a command-line
+    option, or the default) and whether it applies per file or per run.
+    """
     import json
 
-    click.echo(json.dumps(_load(config_file, [path]).as_dict(), indent=2))
+    configs = _configurations(config_file, select, ignore)
+    config = _config_of(lambda: configs.for_path(path))
+    shown = {
+        "path": path,
+        "config_file": str(config.path) if config.path else None,
+        "keys": config.explain(),
+    }
+    click.echo(json.dumps(shown, indent=2, ensure_ascii=False))
 
 
-def _load(config_file: str | None, paths: Sequence[str]) -> Config:
-    """Load the configuration; a broken file is a usage error (exit 2), never ignored."""
+def _configurations(
+    config_file: str | None, select: Sequence[str], ignore: Sequence[str]
+) -> Configurations:
+    """Each path's configuration, with the command line's selections over the files'."""
+    return _config_of(
+        lambda: Configurations(
+            Path(config_file) if config_file else None,
+            select=_rule_codes(select, "--select"),
+            ignore=_rule_codes(ignore, "--ignore"),
+        )
+    )
+
+
+def _config_of(load: Callable[[], T]) -> T:
+    """Load configuration; a broken file is a usage error (exit 2), never ignored."""
     try:
-        return load_config(Path(config_file) if config_file else find_config(paths))
+        return load()
     except ConfigError as error:
         _error(str(error))
         sys.exit(EXIT_USAGE)

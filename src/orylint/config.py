@@ -8,6 +8,7 @@ the key and the reason, never silently ignored.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import json
 import os
@@ -36,9 +37,14 @@ class ConfigError(Exception):
     """A configuration file that cannot be used; the message names file, key and reason."""
 
 
+RUN_KEYS = frozenset({"fail-on"})
+"""Keys that apply to a whole run, taken from the configuration of the first path (or of the
+working directory). Every other key applies to each file from its nearest configuration."""
+
+
 @dataclass(frozen=True)
 class Config:
-    """The effective configuration of one run."""
+    """The configuration of the files below one configuration file (or the defaults)."""
 
     path: Path | None = None
     select: tuple[str, ...] = ()
@@ -52,62 +58,137 @@ class Config:
     settings: Settings = field(default_factory=Settings)
     var_files: tuple[str, ...] = ()
     vars: Mapping[str, str] = field(default_factory=dict)
+    sources: Mapping[str, str] = field(default_factory=dict)
+    """Where each value that is not a default came from, by documented key (``fail-on``,
+    ``ory.pkce_enforced``): ``FILE: KEY`` as written there, or a command-line option."""
+
+    @property
+    def base(self) -> Path | None:
+        """The directory ``exclude`` and ``per-path-ignores`` patterns are relative to."""
+        return self.path.parent if self.path is not None else None
 
     def selection(self) -> RuleSelection:
         """The rule selection this configuration describes."""
         return RuleSelection(select=self.select, ignore=self.ignore, severity=self.severity)
 
-    def as_dict(self) -> dict[str, Any]:
-        """The effective configuration as plain data (for ``orylint config --show``)."""
+    def values(self) -> dict[str, Any]:
+        """Every key's effective value as plain data, by documented key, defaults included."""
         ory = self.settings.ory
         lifespans = self.settings.lifespans
         return {
-            "config_file": str(self.path) if self.path else None,
             "select": list(self.select),
             "ignore": list(self.ignore),
-            "fail_on": self.fail_on,
+            "fail-on": self.fail_on,
             "exclude": list(self.exclude),
             "severity": dict(self.severity),
-            "per_path_ignores": {k: list(v) for k, v in self.per_path_ignores.items()},
-            "require_suppression_reason": self.require_suppression_reason,
+            "per-path-ignores": {k: list(v) for k, v in self.per_path_ignores.items()},
+            "require-suppression-reason": self.require_suppression_reason,
             "unsuppressible": list(self.unsuppressible),
-            "var_files": list(self.var_files),
+            "var-files": list(self.var_files),
             # Names only: a variable's value may be a secret.
             "vars": sorted(self.vars),
-            "ory": {
-                "subject_types": list(ory.subject_types),
-                "access_token_strategy": ory.access_token_strategy,
-                "pkce_enforced_for_public_clients": ory.pkce_enforced_for_public_clients,
-                "pkce_enforced": ory.pkce_enforced,
-                "disallow_private_ip_ranges": ory.disallow_private_ip_ranges,
-                "hydra_version": ory.hydra_version,
-                "default_scope": ory.default_scope,
-            },
-            "provider": {"version": self.settings.provider.version},
-            "lifespans": {
-                "access_note": lifespans.access_note,
-                "access_warning": lifespans.access_warning,
-                "refresh_note": lifespans.refresh_note,
-                "refresh_warning": lifespans.refresh_warning,
-            },
+            "ory.subject_types": list(ory.subject_types),
+            "ory.access_token_strategy": ory.access_token_strategy,
+            "ory.pkce_enforced_for_public_clients": ory.pkce_enforced_for_public_clients,
+            "ory.pkce_enforced": ory.pkce_enforced,
+            "ory.disallow_private_ip_ranges": ory.disallow_private_ip_ranges,
+            "ory.hydra_version": ory.hydra_version,
+            "ory.default_scope": ory.default_scope,
+            "provider.version": self.settings.provider.version,
+            "lifespans.access_note": lifespans.access_note,
+            "lifespans.access_warning": lifespans.access_warning,
+            "lifespans.refresh_note": lifespans.refresh_note,
+            "lifespans.refresh_warning": lifespans.refresh_warning,
+        }
+
+    def explain(self) -> dict[str, dict[str, Any]]:
+        """Each key's value, where it came from, and whether it applies per file or per run."""
+        return {
+            key: {
+                "value": value,
+                "source": self.sources.get(key, "default"),
+                "scope": "run" if key in RUN_KEYS else "file",
+            }
+            for key, value in self.values().items()
         }
 
 
+class Configurations:
+    """The configuration of every linted path, in ruff's model.
+
+    Each file uses the nearest configuration above it (``.orylint.toml``, or a
+    ``pyproject.toml`` with a ``[tool.orylint]`` table), so the result for a file does not
+    depend on which other paths are linted with it. ``forced`` (``--config FILE``) is used for
+    every path instead. Command-line selections replace each file's ``select``/``ignore``.
+    Files are found and read once per directory and configuration file.
+    """
+
+    def __init__(
+        self,
+        forced: Path | None = None,
+        *,
+        select: Sequence[str] = (),
+        ignore: Sequence[str] = (),
+    ) -> None:
+        """Read ``forced`` now, so that a broken file is reported before anything is linted."""
+        self._overrides: dict[str, Any] = {}
+        self._override_sources: dict[str, str] = {}
+        if select:
+            self._overrides["select"] = tuple(select)
+            self._override_sources["select"] = "--select"
+        if ignore:
+            self._overrides["ignore"] = tuple(ignore)
+            self._override_sources["ignore"] = "--ignore"
+        self._forced = self._apply(load_config(forced)) if forced is not None else None
+        self._nearest: dict[Path, Path | None] = {}
+        self._loaded: dict[Path | None, Config] = {}
+
+    def for_path(self, path: str | Path) -> Config:
+        """The configuration of a file or directory (raises ``ConfigError`` for a broken one)."""
+        if self._forced is not None:
+            return self._forced
+        found = self.locate(path)
+        if found not in self._loaded:
+            self._loaded[found] = self._apply(load_config(found))
+        return self._loaded[found]
+
+    def locate(self, path: str | Path) -> Path | None:
+        """The nearest configuration file at or above a file or directory, if any."""
+        # realpath, not resolve(): a symlink loop must not raise here (reading reports it)
+        start = Path(os.path.realpath(path))
+        try:
+            return self._nearest_file(start if start.is_dir() else start.parent)
+        except OSError:  # a path too long to look at: discovery reports it
+            return None
+
+    def _nearest_file(self, directory: Path) -> Path | None:
+        if directory not in self._nearest:
+            found = _config_file_in(directory)
+            if found is None and directory.parent != directory:
+                found = self._nearest_file(directory.parent)
+            self._nearest[directory] = found
+        return self._nearest[directory]
+
+    def _apply(self, config: Config) -> Config:
+        if not self._overrides:
+            return config
+        return dataclasses.replace(
+            config, **self._overrides, sources={**config.sources, **self._override_sources}
+        )
+
+
 def find_config(paths: Sequence[str]) -> Path | None:
-    """The configuration file for the first linted path, searching upward."""
-    # realpath, not resolve(): a symlink loop must not raise here (reading reports it)
-    start = Path(os.path.realpath(paths[0] if paths else "."))
-    try:
-        directory = start if start.is_dir() else start.parent
-        for candidate in (directory, *directory.parents):
-            dotfile = candidate / ".orylint.toml"
-            if dotfile.is_file():
-                return dotfile
-            pyproject = candidate / "pyproject.toml"
-            if pyproject.is_file() and _has_tool_table(pyproject):
-                return pyproject
-    except OSError:  # a path too long to look at: discovery reports it
-        return None
+    """The configuration file of the first path (or the working directory), searching upward."""
+    return Configurations().locate(paths[0] if paths else ".")
+
+
+def _config_file_in(directory: Path) -> Path | None:
+    dotfile = directory / ".orylint.toml"
+    if dotfile.is_file():
+        return dotfile
+    pyproject = directory / "pyproject.toml"
+    if pyproject.is_file() and _has_tool_table(pyproject):
+        return pyproject
     return None
 
 
@@ -157,6 +238,7 @@ def parse_config(table: dict[str, Any], path: Path | None, prefix: str = "") -> 
     if duplicates:
         spelled, other = duplicates[0]
         raise ConfigError(f"{where}: {prefix}{spelled}: the same key as {prefix}{other}; keep one")
+    sources = _sources(table, f"{where}: {prefix}")
     table = _normalise(table)
     _check_rule_ids(table, where, prefix)
     ory_table: dict[str, Any] = {
@@ -189,7 +271,24 @@ def parse_config(table: dict[str, Any], path: Path | None, prefix: str = "") -> 
             lifespans=lifespans,
             provider=ProviderSettings(**table.get("provider", {})),
         ),
+        sources=sources,
     )
+
+
+_SETTING_TABLES = frozenset({"ory", "provider", "lifespans"})
+
+
+def _sources(table: dict[str, Any], where: str) -> dict[str, str]:
+    """Each key of a validated table by documented name, and where it is written."""
+    sources = {}
+    for key, value in table.items():
+        name = key.replace("_", "-")
+        if name in _SETTING_TABLES:
+            for inner in value:
+                sources[f"{name}.{inner.replace('-', '_')}"] = f"{where}{key}.{inner}"
+        else:
+            sources[name] = f"{where}{key}"
+    return sources
 
 
 _USER_KEYED_TABLES = frozenset({"severity", "per_path_ignores", "vars"})

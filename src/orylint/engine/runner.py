@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from orylint.engine.findings import Finding, Severity, Violation
@@ -116,8 +116,17 @@ def enabled_rules(selection: RuleSelection) -> list[RuleMeta]:
     return result
 
 
-def run_rules(project: Project, settings: Settings, selection: RuleSelection) -> EngineResult:
-    """Apply every enabled rule to the project."""
+def run_rules(
+    project: Project,
+    settings: Settings,
+    selection: RuleSelection,
+    settings_of: Callable[[Client], Settings] | None = None,
+) -> EngineResult:
+    """Apply every enabled rule to the project.
+
+    ``settings_of`` gives a client's own settings (those of the configuration nearest to its
+    file); project rules, and clients without it, see ``settings``.
+    """
     result = EngineResult()
     metadata = load_metadata()
     clients = list(project.clients)
@@ -126,7 +135,7 @@ def run_rules(project: Project, settings: Settings, selection: RuleSelection) ->
             continue
         meta = metadata[rule_id]
         try:
-            for client, violation in _violations(rule, project, clients, settings):
+            for client, violation in _violations(rule, project, clients, settings, settings_of):
                 result.findings.append(_finding(meta, violation, client, selection))
         except Exception as error:  # a bug in one rule must not stop the others
             result.internal_errors.append(f"rule {rule_id} failed: {type(error).__name__}")
@@ -164,12 +173,17 @@ def redact(finding: Finding, secrets: set[str]) -> Finding:
 
 
 def _violations(
-    rule: Rule, project: Project, clients: Iterable[Client], settings: Settings
+    rule: Rule,
+    project: Project,
+    clients: Iterable[Client],
+    settings: Settings,
+    settings_of: Callable[[Client], Settings] | None,
 ) -> Iterable[tuple[Client | None, Violation]]:
     if rule.scope == "client":
         check: ClientCheck = rule.check  # type: ignore[assignment]
         for client in clients:
-            own = settings_for(settings, project.ory_projects.get(client.provider))
+            configured = settings_of(client) if settings_of is not None else settings
+            own = settings_for(configured, project.ory_projects.get(client.provider))
             for violation in check(client, own):
                 yield client, violation
     else:
