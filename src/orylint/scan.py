@@ -164,10 +164,8 @@ def scan(options: ScanOptions) -> ScanResult:
             "no Terraform files (.tf, .tf.json) or plan JSON found in " + ", ".join(paths)
         )
     run = options.run_config()
-    selection = _union(
-        [options.config_of(name) for name in _linted_names(inputs, plans)] or [run], run
-    )
-    result.rules = enabled_rules(selection)
+    selection = _union([options.config_of(name) for name in _linted_names(inputs, plans)] or [run])
+    result.rules = enabled_rules(dataclasses.replace(selection, severity=run.severity))
     engine = run_rules(
         project,
         run.settings,
@@ -197,11 +195,11 @@ def _linted_names(
     return [display_path(path) for path in files] + [name for name, _, _ in plans]
 
 
-def _union(configs: Sequence[Config], run: Config) -> RuleSelection:
+def _union(configs: Sequence[Config]) -> RuleSelection:
     """The rules to run: every rule that the configuration of some input enables.
 
     Each finding is then kept or dropped by its own file's configuration, which also sets its
-    severity (``_per_file_selection``); reports describe rules at the run's severities.
+    severity (``_per_file_selection``); reports describe the rules at the run's severities.
     """
     distinct = {id(config): config.selection() for config in configs}
     if len(distinct) == 1:
@@ -209,9 +207,7 @@ def _union(configs: Sequence[Config], run: Config) -> RuleSelection:
         return only
     known = known_rule_ids()
     enabled = tuple(r for r in known if any(s.enabled(r) for s in distinct.values()))
-    return RuleSelection(
-        select=enabled, ignore=() if enabled else tuple(known), severity=run.severity
-    )
+    return RuleSelection(select=enabled, ignore=() if enabled else tuple(known))
 
 
 def _per_file_selection(findings: list[Finding], options: ScanOptions) -> list[Finding]:
