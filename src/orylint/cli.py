@@ -91,8 +91,8 @@ def main() -> None:
     "--config",
     "config_file",
     type=click.Path(dir_okay=False),
-    help="Configuration file (default: .orylint.toml or [tool.orylint] in pyproject.toml, "
-    "searched from the first path upward).",
+    help="Use this configuration file for every path (default: for each file, the nearest "
+    ".orylint.toml or pyproject.toml with [tool.orylint] above it).",
 )
 @click.option(
     "--plan",
