@@ -109,11 +109,7 @@ def test_schema_uses_documented_spellings_and_a_stable_id() -> None:
     for key in ("fail-on", "per-path-ignores", "require-suppression-reason", "var-files"):
         assert "$ref" not in properties[key], key  # the documented spelling holds the definition
         assert properties[key.replace("-", "_")]["$ref"] == f"#/properties/{key}"
-    validator = jsonschema.Draft202012Validator(schema)
-    import tomllib
-
-    example = tomllib.loads(documented_example())
-    assert not list(validator.iter_errors(example))
+    validator = jsonschema.Draft202012Validator(schema)  # the docs' blocks: test_docs_snippets
     assert list(validator.iter_errors({"fail-on": "sometimes"}))
     assert list(validator.iter_errors({"ory": {"pkce-enforced": "yes"}}))
 
