@@ -1,9 +1,10 @@
 """orylint's configuration: ``[tool.orylint]`` in ``pyproject.toml``, or ``.orylint.toml``.
 
-The file is found from the linted path upward (the first ``.orylint.toml``, or the first
-``pyproject.toml`` that has a ``[tool.orylint]`` table), the way ruff finds its settings. It is
-validated against ``schemas/config.schema.json``; a malformed file is an error naming the file,
-the key and the reason, never silently ignored.
+Each linted file uses the nearest file above it (the first ``.orylint.toml``, or the first
+``pyproject.toml`` that has a ``[tool.orylint]`` table), the way ruff finds its settings, so a
+file's result never depends on what is linted with it. A file is validated against
+``schemas/config.schema.json`` (the schema editors use) as written; a malformed file is an error
+naming the file, the key as written and the reason, never silently ignored.
 """
 
 from __future__ import annotations

@@ -124,6 +124,9 @@ def display_path(path: Path) -> str:
 
 STDIN = "-"
 
+_PlanInput = tuple[str, bytes | None, str | None]
+"""A plan to read: its display name, its data (``None``: read the file), its source root."""
+
 
 def scan(options: ScanOptions) -> ScanResult:
     """Lint everything under ``options.paths`` (``-`` reads a plan from ``options.stdin``)."""
@@ -187,9 +190,7 @@ def _config_excludes(options: ScanOptions, directory: Path) -> tuple[Sequence[st
     return config.exclude, config.base or Path()
 
 
-def _linted_names(
-    inputs: Inputs, plans: Sequence[tuple[str, bytes | None, str | None]]
-) -> list[str]:
+def _linted_names(inputs: Inputs, plans: Sequence[_PlanInput]) -> list[str]:
     """Every input a finding can point at (source files and plans), as display paths."""
     files = inputs.tf_files + inputs.tf_json_files
     return [display_path(path) for path in files] + [name for name, _, _ in plans]
@@ -225,15 +226,9 @@ def _per_file_selection(findings: list[Finding], options: ScanOptions) -> list[F
     return kept
 
 
-_PlanInput = tuple[str, bytes | None, str | None]
-"""A plan to read: its display name, its data (``None``: read the file), its source root."""
-
-
-def _plan_inputs(
-    options: ScanOptions, inputs: Inputs, result: ScanResult
-) -> list[tuple[str, bytes | None, str | None]]:
+def _plan_inputs(options: ScanOptions, inputs: Inputs, result: ScanResult) -> list[_PlanInput]:
     """Every plan to read: ``(name, data or None to read the file, source root)``."""
-    plans: list[tuple[str, bytes | None, str | None]] = [
+    plans: list[_PlanInput] = [
         (display_path(path), None, _plan_source_root(options, path)) for path in inputs.plan_files
     ]
     for plan in options.plans:
@@ -356,7 +351,7 @@ def _add_directory_files(inputs: Inputs, directories: set[Path]) -> list[Path]:
 
 
 def _read_plans(
-    plans: list[tuple[str, bytes | None, str | None]], result: ScanResult, limit: int
+    plans: list[_PlanInput], result: ScanResult, limit: int
 ) -> list[tuple[PlanDocument, str | None]]:
     documents = []
     for name, given, root in plans:
