@@ -121,7 +121,7 @@ class Configurations:
     ``pyproject.toml`` with a ``[tool.orylint]`` table), so the result for a file does not
     depend on which other paths are linted with it. ``forced`` (``--config FILE``) is used for
     every path instead. Command-line selections replace each file's ``select``/``ignore``.
-    Files are found and read once per directory and configuration file.
+    Each directory is looked up once, and each configuration file read once.
     """
 
     def __init__(
@@ -141,32 +141,53 @@ class Configurations:
             self._overrides["ignore"] = tuple(ignore)
             self._override_sources["ignore"] = "--ignore"
         self._forced = self._apply(load_config(forced)) if forced is not None else None
-        self._nearest: dict[Path, Path | None] = {}
+        self._nearest: dict[str, Path | None] = {}
+        self._by_directory: dict[str, Config] = {}
         self._loaded: dict[Path | None, Config] = {}
 
     def for_path(self, path: str | Path) -> Config:
         """The configuration of a file or directory (raises ``ConfigError`` for a broken one)."""
         if self._forced is not None:
             return self._forced
-        found = self.locate(path)
-        if found not in self._loaded:
-            self._loaded[found] = self._apply(load_config(found))
-        return self._loaded[found]
+        absolute = os.path.abspath(path)
+        return self.for_directory(
+            absolute if os.path.isdir(absolute) else os.path.dirname(absolute)
+        )
+
+    def for_directory(self, directory: str | Path) -> Config:
+        """The configuration of the files in a directory (a walk asks once per directory).
+
+        Paths are taken as written, not with symlinks resolved, as git and ruff see the tree.
+        """
+        if self._forced is not None:
+            return self._forced
+        key = os.fspath(directory)
+        config = self._by_directory.get(key)
+        if config is None:
+            found = self._nearest_file(os.path.abspath(key))
+            if found not in self._loaded:
+                self._loaded[found] = self._apply(load_config(found))
+            config = self._by_directory[key] = self._loaded[found]
+        return config
 
     def locate(self, path: str | Path) -> Path | None:
         """The nearest configuration file at or above a file or directory, if any."""
-        # realpath, not resolve(): a symlink loop must not raise here (reading reports it)
-        start = Path(os.path.realpath(path))
-        try:
-            return self._nearest_file(start if start.is_dir() else start.parent)
-        except OSError:  # a path too long to look at: discovery reports it
-            return None
+        absolute = os.path.abspath(path)
+        return self._nearest_file(
+            absolute if os.path.isdir(absolute) else os.path.dirname(absolute)
+        )
 
-    def _nearest_file(self, directory: Path) -> Path | None:
+    def _nearest_file(self, directory: str) -> Path | None:
+        """The nearest configuration file at or above an absolute directory, memoised.
+
+        A walk meets each parent many times; strings, not ``Path``, because this runs for every
+        directory of a repository.
+        """
         if directory not in self._nearest:
             found = _config_file_in(directory)
-            if found is None and directory.parent != directory:
-                found = self._nearest_file(directory.parent)
+            parent = os.path.dirname(directory)
+            if found is None and parent != directory:
+                found = self._nearest_file(parent)
             self._nearest[directory] = found
         return self._nearest[directory]
 
@@ -183,12 +204,13 @@ def find_config(paths: Sequence[str]) -> Path | None:
     return Configurations().locate(paths[0] if paths else ".")
 
 
-def _config_file_in(directory: Path) -> Path | None:
-    dotfile = directory / ".orylint.toml"
-    if dotfile.is_file():
-        return dotfile
-    pyproject = directory / "pyproject.toml"
-    if pyproject.is_file() and _has_tool_table(pyproject):
+def _config_file_in(directory: str) -> Path | None:
+    # os.path.isfile is False for a path too long to look at: discovery reports it
+    dotfile = os.path.join(directory, ".orylint.toml")
+    if os.path.isfile(dotfile):
+        return Path(dotfile)
+    pyproject = Path(directory, "pyproject.toml")
+    if os.path.isfile(pyproject) and _has_tool_table(pyproject):
         return pyproject
     return None
 

@@ -87,11 +87,13 @@ class ScanOptions:
     max_file_size: int = MAX_FILE_SIZE
     """Files larger than this many bytes are refused (ORY001), not read."""
 
-    def config_of(self, path: str | Path) -> Config:
+    def config_of(self, path: str | Path, *, is_dir: bool = False) -> Config:
         """The configuration of a file or directory (a ``ConfigError`` for a broken one)."""
-        if self.configs is not None:
-            return self.configs.for_path(path)
-        return self._fixed_config
+        if self.configs is None:
+            return self._fixed_config
+        if is_dir:
+            return self.configs.for_directory(path)
+        return self.configs.for_path(path)
 
     @functools.cached_property
     def _fixed_config(self) -> Config:
@@ -167,7 +169,10 @@ def scan(options: ScanOptions) -> ScanResult:
             "no Terraform files (.tf, .tf.json) or plan JSON found in " + ", ".join(paths)
         )
     run = options.run_config()
-    selection = _union([options.config_of(name) for name in _linted_names(inputs, plans)] or [run])
+    selection = _union(
+        [options.config_of(name, is_dir=True) for name in _input_directories(inputs, plans)]
+        or [run]
+    )
     result.rules = enabled_rules(dataclasses.replace(selection, severity=run.severity))
     engine = run_rules(
         project,
@@ -186,14 +191,14 @@ def scan(options: ScanOptions) -> ScanResult:
 
 def _config_excludes(options: ScanOptions, directory: Path) -> tuple[Sequence[str], Path]:
     """The exclude patterns that govern a directory's entries, and where they are anchored."""
-    config = options.config_of(directory)
+    config = options.config_of(directory, is_dir=True)
     return config.exclude, config.base or Path()
 
 
-def _linted_names(inputs: Inputs, plans: Sequence[_PlanInput]) -> list[str]:
-    """Every input a finding can point at (source files and plans), as display paths."""
-    files = inputs.tf_files + inputs.tf_json_files
-    return [display_path(path) for path in files] + [name for name, _, _ in plans]
+def _input_directories(inputs: Inputs, plans: Sequence[_PlanInput]) -> list[str]:
+    """The directories of every input a finding can point at (source files and plans)."""
+    files = [display_path(path) for path in inputs.tf_files + inputs.tf_json_files]
+    return sorted({posix_dirname(name) for name in [*files, *(name for name, _, _ in plans)]})
 
 
 def _union(configs: Sequence[Config]) -> RuleSelection:
