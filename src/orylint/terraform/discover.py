@@ -14,7 +14,6 @@ import stat
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import pathspec
 
@@ -231,9 +230,13 @@ def _pattern_matches(line: str, regex: re.Pattern[str] | None, query: str) -> bo
 
 
 @functools.cache
-def _compiled(patterns: tuple[str, ...]) -> list[Any]:
+def _compiled(patterns: tuple[str, ...]) -> list[pathspec.RegexPattern]:
     lines = [_ASTERISKS.sub(_asterisks, line) for line in patterns]
-    return list(pathspec.GitIgnoreSpec.from_lines(lines).patterns)
+    return [
+        pattern
+        for pattern in pathspec.GitIgnoreSpec.from_lines(lines).patterns
+        if isinstance(pattern, pathspec.RegexPattern)
+    ]
 
 
 _ASTERISKS = re.compile(r"\*{2,}")
