@@ -21,7 +21,7 @@ from orylint.config import ConfigError, Configurations
 from orylint.engine import baseline, fixer
 from orylint.engine.findings import SEVERITIES
 from orylint.engine.result import ScanResult
-from orylint.engine.runner import rule_id_problem
+from orylint.engine.runner import known_rule_ids, rule_id_problem
 from orylint.report import FORMATS, render
 from orylint.report.sarif import source_root
 from orylint.scan import ScanOptions, scan
@@ -467,8 +467,9 @@ def _rule_codes(values: Sequence[str], option: str) -> tuple[str, ...]:
     otherwise check nothing and pass.
     """
     codes = [item.strip().upper() for value in values for item in value.split(",") if item.strip()]
+    known = known_rule_ids()
     for code in codes:
-        problem = rule_id_problem(code)
+        problem = rule_id_problem(code, known=known)
         if problem:
             raise click.BadParameter(problem, param_hint=f"'{option}'")
     return tuple(codes)

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from jsonschema import Draft202012Validator, ValidationError
 
 from orylint.engine.findings import Severity
-from orylint.engine.runner import RuleSelection, rule_id_problem
+from orylint.engine.runner import RuleSelection, known_rule_ids, rule_id_problem
 from orylint.golang.durations import DurationError, parse_go_duration
 from orylint.model.settings import (
     LifespanThresholds,
@@ -333,8 +333,9 @@ def _normalise(table: Any) -> Any:
 
 def _check_rule_ids(table: dict[str, Any], where: str, prefix: str) -> None:
     """Rule ids that name no rule are errors: they would silently select or ignore nothing."""
+    known = known_rule_ids()
     places: list[tuple[str, str, bool]] = [
-        (f"{key}", code, True)
+        (key, code, True)
         for key in ("select", "ignore", "unsuppressible")
         for code in table.get(key, ())
     ]
@@ -345,7 +346,7 @@ def _check_rule_ids(table: dict[str, Any], where: str, prefix: str) -> None:
         for code in codes
     ]
     for key, code, is_prefix in places:
-        problem = rule_id_problem(code, prefix=is_prefix)
+        problem = rule_id_problem(code, prefix=is_prefix, known=known)
         if problem:
             raise ConfigError(f"{where}: {prefix}{key}: {problem}")
 

@@ -211,7 +211,7 @@ def _union(configs: Sequence[Config]) -> RuleSelection:
     if len(distinct) == 1:
         [only] = distinct.values()
         return only
-    known = known_rule_ids()
+    known = sorted(known_rule_ids())
     enabled = tuple(r for r in known if any(s.enabled(r) for s in distinct.values()))
     return RuleSelection(select=enabled, ignore=() if enabled else tuple(known))
 
@@ -273,7 +273,7 @@ def _filter(
             ),
             require_reason=config.require_suppression_reason,
             unsuppressible=config.unsuppressible,
-            known_rules=set(known_rule_ids()),
+            known_rules=known_rule_ids(),
         )
         result.findings.extend(outcome.kept)
         for rule_id, violation in outcome.about_suppressions:

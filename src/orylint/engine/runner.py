@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from orylint.engine.findings import Finding, Severity, Violation
@@ -67,27 +67,28 @@ evaluating (ORY005)."""
 _SECURITY_SEVERITY = {"error": "8.0", "warning": "5.5", "note": "2.0"}
 
 
-def known_rule_ids() -> list[str]:
-    """Every rule id a finding can carry: the registered rules and orylint's own, sorted.
+def known_rule_ids(policies: Sequence[Rule] = ()) -> set[str]:
+    """Every rule id a user may name: the registered rules, orylint's own and ``policies``.
 
-    The one answer to "is this a rule?" for selections, severities, ignores and suppressions;
-    rules registered later (the organisation's policies) are part of it once registered.
+    The one answer to "is this a rule?" for selections, severities, ignores and suppressions.
     """
-    return sorted(set(all_rules()) | set(TOOL_RULES))
+    return set(all_rules()) | set(TOOL_RULES) | {rule.id for rule in policies}
 
 
-def rule_id_problem(code: str, *, prefix: bool = True) -> str | None:
+def rule_id_problem(
+    code: str, *, prefix: bool = True, known: Collection[str] | None = None
+) -> str | None:
     """Why ``code`` names no rule (with a did-you-mean suggestion), or ``None`` if it does.
 
-    With ``prefix``, a code that starts at least one rule id (``ORY2``) is valid, as ruff
-    accepts code prefixes; a selection that matches nothing (``ORY2O1``, ``ORY99``) would
-    silently check or ignore nothing, so it is an error.
+    ``known`` defaults to :func:`known_rule_ids`. With ``prefix``, a code that starts at least
+    one rule id (``ORY2``) is valid, as ruff accepts code prefixes; a selection that matches
+    nothing (``ORY2O1``, ``ORY99``) would silently check or ignore nothing, so it is an error.
     """
-    known = known_rule_ids()
-    if code in known or (prefix and any(rule_id.startswith(code) for rule_id in known)):
+    ids = sorted(known_rule_ids() if known is None else known)
+    if code in ids or (prefix and any(rule_id.startswith(code) for rule_id in ids)):
         return None
     what = "no rule or rule prefix" if prefix else "no rule"
-    close = difflib.get_close_matches(code.upper(), known, n=1)
+    close = difflib.get_close_matches(code.upper(), ids, n=1)
     hint = f"did you mean {close[0]}?" if close else "see `orylint rules`"
     return f"{what} {code} ({hint})"
 
