@@ -10,7 +10,7 @@ block added to any page is tested without listing it here. Conventions, in the M
 - ``<!-- docs-test: exit N -->`` on the line before a block makes N the default for its commands.
 - ``<!-- docs-test: not run: REASON -->`` on the line before a block leaves it out; the reason is
   required (a test checks it), and says where the command is tested instead.
-- ```` ```toml ```` blocks must parse; those that are orylint configuration (their first line
+- ```` ```toml ```` blocks must parse; those that are orylint configuration (a leading comment
   names ``.orylint.toml``, or they have a ``[tool.orylint]`` table) must load with orylint and
   validate against the shipped JSON Schema; a schema ``path``/``#:schema`` must be its ``$id``.
 - ```` ```yaml ```` blocks must parse; pre-commit configuration (``repos:``, or a hook fragment
@@ -22,6 +22,7 @@ A failure names the page and line of the block.
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import re
@@ -194,8 +195,9 @@ def shipped_schema() -> dict[str, Any]:
 
 
 def is_orylint_config(block: Block) -> bool:
-    first = block.text.lstrip().splitlines()[0] if block.text.strip() else ""
-    return ".orylint.toml" in first or "[tool.orylint" in block.text
+    """A ``[tool.orylint]`` table, or a block whose leading comments name ``.orylint.toml``."""
+    leading = itertools.takewhile(lambda line: line.startswith("#"), block.text.splitlines())
+    return any(".orylint.toml" in line for line in leading) or "[tool.orylint" in block.text
 
 
 @pytest.mark.parametrize("block", of("toml"))
@@ -274,3 +276,10 @@ def test_yaml_blocks_parse_and_pre_commit_configs_validate(block: Block, tmp_pat
                 check=False,
             )
             assert done.returncode in (0, 1), f"{block.where}: {hook['args']}: {done.stderr}"
+
+
+def test_configuration_blocks_are_recognised() -> None:
+    found = {b.where.split(":")[0] for b in ALL if b.language == "toml" and is_orylint_config(b)}
+    assert {"docs/configuration.md", "docs/pre-commit.md"} <= found
+    taplo = [b for b in ALL if b.language == "toml" and "[[rule]]" in b.text]
+    assert taplo and not any(is_orylint_config(b) for b in taplo)
