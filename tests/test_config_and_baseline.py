@@ -39,8 +39,15 @@ def test_config_is_found_upward_and_shown(tmp_path: Path) -> None:
     }
     assert data["keys"]["select"] == {"value": [], "source": "default", "scope": "file"}
     assert data["config_file"].endswith("pyproject.toml")
-    overridden = json.loads(run_cli("config", "infra", "--select", "ORY2", cwd=root).stdout)
-    assert overridden["keys"]["select"]["source"] == "--select"
+    overridden = json.loads(
+        run_cli("config", "infra", "--select", "ORY2", "--fail-on", "note", cwd=root).stdout
+    )
+    assert overridden["keys"]["select"] == {
+        "value": ["ORY2"],
+        "source": "--select",
+        "scope": "file",
+    }
+    assert overridden["keys"]["fail-on"] == {"value": "note", "source": "--fail-on", "scope": "run"}
     assert run_cli("check", "infra", "--select", "ORY204", cwd=root).returncode == 1
 
 

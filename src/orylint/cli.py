@@ -192,7 +192,7 @@ def check(
     options = ScanOptions(
         paths=targets,
         excludes=list(exclude),
-        configs=_configurations(config_file, select, ignore),
+        configs=_configurations(config_file, select, ignore, fail_on),
         plans=list(plans),
         chdir=chdir,
         stdin=stdin,
@@ -228,7 +228,7 @@ def check(
             sys.exit(EXIT_USAGE)
         click.echo(f"wrote {count} finding(s) to the baseline {write_baseline}", err=True)
         sys.exit(2 if result.fatal_errors else 0)
-    code = result.exit_code(fail_on or run_config.fail_on)
+    code = result.exit_code(run_config.fail_on)
     to_stdout = False
     for name, destination in reports:
         colour = _use_colour(color, destination)
@@ -369,8 +369,15 @@ def explain_command(rule_id: str) -> None:
 @click.option("--config", "config_file", type=click.Path(dir_okay=False), help="Use this file.")
 @click.option("--select", multiple=True, help="As `orylint check --select`.")
 @click.option("--ignore", multiple=True, help="As `orylint check --ignore`.")
+@click.option(
+    "--fail-on", type=click.Choice([*SEVERITIES, "never"]), help="As `orylint check --fail-on`."
+)
 def config_command(
-    path: str, config_file: str | None, select: Sequence[str], ignore: Sequence[str]
+    path: str,
+    config_file: str | None,
+    select: Sequence[str],
+    ignore: Sequence[str],
+    fail_on: str | None,
 ) -> None:
     """Print the configuration PATH is linted with, as JSON.
 
@@ -379,7 +386,7 @@ def config_command(
     """
     import json
 
-    configs = _configurations(config_file, select, ignore)
+    configs = _configurations(config_file, select, ignore, fail_on)
     config = _config_of(lambda: configs.for_path(path))
     shown = {
         "path": path,
@@ -390,14 +397,15 @@ def config_command(
 
 
 def _configurations(
-    config_file: str | None, select: Sequence[str], ignore: Sequence[str]
+    config_file: str | None, select: Sequence[str], ignore: Sequence[str], fail_on: str | None
 ) -> Configurations:
-    """Each path's configuration, with the command line's selections over the files'."""
+    """Each path's configuration, with the command line's options over the files' keys."""
     return _config_of(
         lambda: Configurations(
             Path(config_file) if config_file else None,
             select=_rule_codes(select, "--select"),
             ignore=_rule_codes(ignore, "--ignore"),
+            fail_on=fail_on,
         )
     )
 

@@ -120,7 +120,8 @@ class Configurations:
     Each file uses the nearest configuration above it (``.orylint.toml``, or a
     ``pyproject.toml`` with a ``[tool.orylint]`` table), so the result for a file does not
     depend on which other paths are linted with it. ``forced`` (``--config FILE``) is used for
-    every path instead. Command-line selections replace each file's ``select``/``ignore``.
+    every path instead. The command line's ``--select``, ``--ignore`` and ``--fail-on`` replace
+    each file's values.
     Each directory is looked up once, and each configuration file read once.
     """
 
@@ -130,16 +131,18 @@ class Configurations:
         *,
         select: Sequence[str] = (),
         ignore: Sequence[str] = (),
+        fail_on: str | None = None,
     ) -> None:
         """Read ``forced`` now, so that a broken file is reported before anything is linted."""
-        self._overrides: dict[str, Any] = {}
-        self._override_sources: dict[str, str] = {}
-        if select:
-            self._overrides["select"] = tuple(select)
-            self._override_sources["select"] = "--select"
-        if ignore:
-            self._overrides["ignore"] = tuple(ignore)
-            self._override_sources["ignore"] = "--ignore"
+        given: dict[str, Any] = {
+            "select": tuple(select),
+            "ignore": tuple(ignore),
+            "fail_on": fail_on,
+        }
+        self._overrides = {key: value for key, value in given.items() if value}
+        self._override_sources = {
+            key.replace("_", "-"): "--" + key.replace("_", "-") for key in self._overrides
+        }
         self._forced = self._apply(load_config(forced)) if forced is not None else None
         self._nearest: dict[str, Path | None] = {}
         self._by_directory: dict[str, Config] = {}
