@@ -1,4 +1,8 @@
-"""Excludes and per-path ignores mean what they mean in a .gitignore: git itself is the oracle."""
+"""Excludes and per-path ignores mean what they mean in a .gitignore: git itself is the oracle.
+
+Files are compared with ``git ls-files --ignored`` (what git really leaves out, directories
+above included) and directories with ``git check-ignore``.
+"""
 
 from __future__ import annotations
 
@@ -79,6 +83,28 @@ def tree(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
+DIRECTORIES = sorted({str(parent) for name in FILES for parent in Path(name).parents} - {"."})
+
+
+def git_check_ignore(root: Path, patterns: list[str], paths: list[str]) -> set[str]:
+    """The paths ``git check-ignore`` says these .gitignore lines exclude (not re-include)."""
+    (root / ".gitignore").write_text("\n".join(patterns) + "\n", encoding="utf-8")
+    verbose = subprocess.run(
+        ["git", "check-ignore", "--stdin", "--verbose", "--non-matching"],
+        cwd=root,
+        input="\n".join(paths) + "\n",
+        capture_output=True,
+        text=True,
+        check=False,  # exit 1 when nothing matches
+    ).stdout
+    excluded = set()
+    for line in verbose.splitlines():
+        source, path = line.split("\t")
+        if source != "::" and not source.split(":", 2)[2].startswith("!"):
+            excluded.add(path)
+    return excluded
+
+
 def git_ignored(root: Path, patterns: list[str]) -> set[str]:
     """The files git itself ignores with these lines in the root's .gitignore."""
     (root / ".gitignore").write_text("\n".join(patterns) + "\n", encoding="utf-8")
@@ -100,6 +126,12 @@ def test_excludes_agree_with_git(tree: Path, patterns: list[str]) -> None:
     # discovery prunes excluded directories and keeps the rest, as git does
     found = discover([str(tree)], Excludes(tuple(patterns))).tf_files
     assert {path.relative_to(tree).as_posix() for path in found} == set(FILES) - expected
+
+
+@pytest.mark.parametrize("patterns", PATTERNS, ids=" ".join)
+def test_directory_excludes_agree_with_git_check_ignore(tree: Path, patterns: list[str]) -> None:
+    expected = git_check_ignore(tree, patterns, DIRECTORIES)
+    assert {d for d in DIRECTORIES if is_excluded(d, patterns, is_dir=True)} == expected
 
 
 def test_anchored_legacy_does_not_exclude_a_nested_legacy() -> None:
