@@ -8,6 +8,7 @@ Errors are one line each on stderr, never a traceback.
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -19,9 +20,11 @@ import click
 from orylint import __version__
 from orylint.config import ConfigError, Configurations
 from orylint.engine import baseline, fixer
+from orylint.engine.atomic import write_atomic
 from orylint.engine.findings import SEVERITIES
 from orylint.engine.result import ScanResult
 from orylint.engine.runner import known_rule_ids, rule_id_problem
+from orylint.model.display import escape_terminal
 from orylint.report import FORMATS, render
 from orylint.report.sarif import source_root
 from orylint.scan import ScanOptions, scan
@@ -189,10 +192,11 @@ def check(
     assignments = _parse_vars(variables)
     targets = list(paths) or ([] if plans else ["."])
     stdin = sys.stdin.buffer.read() if "-" in targets or "-" in plans else None
+    configs = _configurations(config_file, select, ignore, fail_on)
     options = ScanOptions(
         paths=targets,
         excludes=list(exclude),
-        configs=_configurations(config_file, select, ignore, fail_on),
+        configs=configs,
         plans=list(plans),
         chdir=chdir,
         stdin=stdin,
@@ -203,15 +207,20 @@ def check(
     )
     run_config = _config_of(options.run_config)
     result = _scan_or_exit(options)
+    _refuse_to_overwrite_inputs(
+        [*(destination for _, destination in reports if destination), write_baseline or ""],
+        [
+            *result.sources,
+            *(error.path for error in result.load_errors),
+            *targets,
+            *plans,
+            *options.var_files,
+            *(str(used.path) for used in configs.loaded() if used.path),
+            *(name for used in configs.loaded() for name in used.var_files),
+        ],
+    )
     if diff or fix:
-        fixed = fixer.plan_fixes(result.findings)
-        if diff:
-            click.echo("".join(file.diff() for file in fixed), nl=False)
-            sys.exit(1 if fixed else 0)
-        if fixed:
-            count = fixer.write(fixed)
-            click.echo(f"fixed {count} problem(s) in {len(fixed)} file(s)", err=True)
-            result = _scan_or_exit(options)
+        result = _fix(result, options, diff_only=diff)
     if baseline_file:
         try:
             result.findings, result.baselined = baseline.split(
@@ -244,10 +253,8 @@ def check(
             _write_stdout(report, colour)
             to_stdout = name == "text"
             continue
-        data = printable(report).encode("utf-8")  # encoded before the file is truncated
         try:
-            with open(destination, "wb") as handle:
-                handle.write(data)
+            write_atomic(destination, printable(report).encode("utf-8"))
         except OSError as error:
             _error(f"cannot write {destination}: {error.strerror or error}")
             sys.exit(EXIT_USAGE)
@@ -255,6 +262,45 @@ def check(
         for message in result.fatal_errors:
             _error(message)
     sys.exit(code)
+
+
+def _fix(result: ScanResult, options: ScanOptions, *, diff_only: bool) -> ScanResult:
+    """``--diff`` prints the fixes and exits; ``--fix`` writes them and scans again.
+
+    A file that cannot be written (read-only, a full disk) is left as it was and reported as an
+    error of the run (exit 2); the other files are still fixed.
+    """
+    fixed = fixer.plan_fixes(result.findings)
+    if diff_only:
+        diffs = (file.diff(functools.partial(result.holds_secret, file.path)) for file in fixed)
+        click.echo("".join(diffs), nl=False)
+        sys.exit(1 if fixed else 0)
+    if not fixed:
+        return result
+    count, failures = fixer.write(fixed)
+    click.echo(f"fixed {count} problem(s) in {len(fixed) - len(failures)} file(s)", err=True)
+    result = _scan_or_exit(options)
+    result.fatal_errors.extend(failures)
+    return result
+
+
+def _refuse_to_overwrite_inputs(destinations: Sequence[str], inputs: Sequence[str]) -> None:
+    """Exit 2 before writing anything when a report or baseline would replace a scanned input.
+
+    ``-o main.tf`` is a slip of the keyboard that would silently destroy the configuration; a
+    report named like Terraform configuration (``*.tf``, ``*.tf.json``) would break the next
+    ``terraform plan`` even where it is new.
+    """
+    existing = {os.path.realpath(name) for name in inputs if name and os.path.isfile(name)}
+    for destination in destinations:
+        if not destination:
+            continue
+        if os.path.realpath(destination) in existing:
+            _error(f"refusing to write a report over {destination}: it is one of the inputs")
+            sys.exit(EXIT_USAGE)
+        if destination.endswith((".tf", ".tf.json")):
+            _error(f"refusing to write a report to {destination}: it would be read as Terraform")
+            sys.exit(EXIT_USAGE)
 
 
 def printable(text: str) -> str:
@@ -287,7 +333,7 @@ def _write_stdout(text: str, colour: bool) -> None:
 def _error(message: str) -> None:
     """One ``error:`` line on stderr; a closed or full stderr must not add a traceback."""
     with contextlib.suppress(OSError):
-        click.echo(f"error: {printable(message)}", err=True)
+        click.echo(f"error: {escape_terminal(message)}", err=True)
 
 
 def _scan_or_exit(options: ScanOptions) -> ScanResult:

@@ -173,6 +173,10 @@ class Configurations:
             config = self._by_directory[key] = self._loaded[found]
         return config
 
+    def loaded(self) -> list[Config]:
+        """Every configuration used so far (the files a run read, and the defaults)."""
+        return [self._forced] if self._forced is not None else list(self._loaded.values())
+
     def locate(self, path: str | Path) -> Path | None:
         """The nearest configuration file at or above a file or directory, if any."""
         absolute = os.path.abspath(path)

@@ -180,6 +180,8 @@ def scan(options: ScanOptions) -> ScanResult:
         selection,
         settings_of=lambda client: options.config_of(client.span.path).settings,
     )
+    result.sensitive_lines = project.sensitive_lines()
+    result.redactions = project.redactions
     result.fatal_errors.extend(engine.internal_errors)
     result.load_errors = [e for e in result.load_errors if e.path not in context]
     findings = [f for f in engine.findings if f.span.path not in context]

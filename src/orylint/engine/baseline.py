@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from orylint import __version__
+from orylint.engine.atomic import write_atomic
 from orylint.engine.findings import Finding
 from orylint.engine.fingerprints import logical_key
 from orylint.terraform.source import UnreadableFile, read_regular_file
@@ -48,7 +49,8 @@ def write(path: Path, findings: Iterable[Finding]) -> int:
         "tool": {"name": "orylint", "version": __version__},
         "findings": entries,
     }
-    path.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    write_atomic(path, text.encode("utf-8", "backslashreplace"))
     return len(entries)
 
 

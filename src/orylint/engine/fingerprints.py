@@ -88,8 +88,9 @@ def line_hashes(text: str) -> dict[int, str]:
 def logical_key(rule_id: str, address: str | None, attribute: str | None, path: str) -> str:
     """A key that identifies a finding by meaning, not by line (``orylint/v1``).
 
-    Findings without a resource (parse errors) fall back to the file path.
+    Findings without a resource (parse errors) fall back to the file path, which may hold the
+    surrogate escapes of a name that is not UTF-8: those are hashed as their code units.
     """
     subject = address if address else f"file:{path}"
     text = "\x1f".join((rule_id, subject, attribute or ""))
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:32]
