@@ -151,3 +151,14 @@ def test_config_command_shows_the_configuration_of_a_path(two_modules: Path) -> 
     assert other["config_file"] is None
     assert {key["source"] for key in other["keys"].values()} == {"default"}
     assert run_cli("config", "--show", cwd=two_modules).returncode == 2  # no such option
+
+
+def test_a_report_never_overwrites_a_configuration_file_it_read(two_modules: Path) -> None:
+    config = two_modules / "b" / ".orylint.toml"
+    before = config.read_text(encoding="utf-8")
+    result = run_cli(
+        "check", "a", "b", "--format", "json", "-o", "b/.orylint.toml", cwd=two_modules
+    )
+    assert result.returncode == 2
+    assert "refusing to write a report over b/.orylint.toml" in result.stderr
+    assert config.read_text(encoding="utf-8") == before
