@@ -161,6 +161,12 @@ def main() -> None:
     is_flag=True,
     help="Apply excludes to files named on the command line too (for pre-commit).",
 )
+@click.option(
+    "--verbose",
+    "-v",
+    is_flag=True,
+    help="Also say on standard error what was read: files, client resources, resource types.",
+)
 def check(
     paths: Sequence[str],
     formats: Sequence[str],
@@ -182,6 +188,7 @@ def check(
     write_baseline: str | None,
     fix: bool,
     diff: bool,
+    verbose: bool,
 ) -> None:
     """Lint Terraform files, directories and plan JSON (default: the current directory).
 
@@ -204,9 +211,10 @@ def check(
         var_files=list(var_files),
         variables=assignments,
         max_file_size=max_file_size * 2**20,
+        resource_types=verbose,
     )
     run_config = _config_of(options.run_config)
-    result = _scan_or_exit(options)
+    result = _scan_or_exit(options, describe=verbose)
     _refuse_to_overwrite_inputs(
         [*(destination for _, destination in reports if destination), write_baseline or ""],
         [
@@ -262,6 +270,19 @@ def check(
         for message in result.fatal_errors:
             _error(message)
     sys.exit(code)
+
+
+def _describe_inputs(result: ScanResult) -> None:
+    """``-v``: what the scan read, so that a scan that found nothing shows why."""
+    types = ", ".join(f"{name} ({count})" for name, count in result.resource_types.items())
+    lines = [
+        f"read {result.terraform_files} Terraform file(s), parsed {result.files_scanned}; "
+        f"{result.clients} client resource instance(s) linted",
+        f"resource types seen: {types or 'none'}",
+    ]
+    with contextlib.suppress(OSError):
+        for line in lines:
+            click.echo(escape_terminal(line), err=True)  # type names come from the files
 
 
 def _fix(result: ScanResult, options: ScanOptions, *, diff_only: bool) -> ScanResult:
@@ -336,9 +357,9 @@ def _error(message: str) -> None:
         click.echo(f"error: {escape_terminal(message)}", err=True)
 
 
-def _scan_or_exit(options: ScanOptions) -> ScanResult:
+def _scan_or_exit(options: ScanOptions, *, describe: bool = False) -> ScanResult:
     try:
-        return scan(options)
+        result = scan(options)
     except ConfigError as error:  # a configuration file found below a scanned directory
         _error(str(error))
         sys.exit(EXIT_USAGE)
@@ -348,6 +369,9 @@ def _scan_or_exit(options: ScanOptions) -> ScanResult:
             "report this with the input that caused it"
         )
         sys.exit(EXIT_USAGE)
+    if describe:
+        _describe_inputs(result)
+    return result
 
 
 @main.command("rules")
@@ -360,10 +384,11 @@ def _scan_or_exit(options: ScanOptions) -> ScanResult:
     help="Table for people, JSON for scripts.",
 )
 def rules_command(output_format: str) -> None:
-    """List every rule: id, name, default severity and summary."""
+    """List every rule: id, name, default severity, the resources it applies to, summary."""
     import json
 
     from orylint.engine.runner import RuleSelection, enabled_rules
+    from orylint.report.rule_docs import applies_to, applies_to_label
 
     rules = enabled_rules(RuleSelection())
     if output_format == "json":
@@ -378,6 +403,7 @@ def rules_command(output_format: str) -> None:
                 "summary": meta.summary,
                 "tags": list(meta.tags),
                 "security_severity": meta.security_severity,
+                "resources": applies_to(meta),
                 "help_uri": help_uri(meta),
             }
             for meta in rules
@@ -385,8 +411,13 @@ def rules_command(output_format: str) -> None:
         click.echo(json.dumps(data, indent=2, ensure_ascii=False))
         return
     width = max(len(meta.name) for meta in rules)
+    labels = {meta.id: applies_to_label(meta) for meta in rules}
+    applies_width = max(len(label) for label in labels.values())
     for meta in rules:
-        click.echo(f"{meta.id}  {meta.name:<{width}}  {meta.severity:<7}  {meta.summary}")
+        click.echo(
+            f"{meta.id}  {meta.name:<{width}}  {meta.severity:<7}  "
+            f"{labels[meta.id]:<{applies_width}}  {meta.summary}"
+        )
 
 
 @main.command("explain")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import json
 import multiprocessing
 import os
 import re
@@ -31,6 +32,7 @@ from orylint.engine.runner import (
     run_rules,
     tool_finding,
 )
+from orylint.model.adapters import adapt_project
 from orylint.model.extract import add_documents, mark_roots
 from orylint.model.instances import expand_module_calls
 from orylint.model.ory_project import PROJECT_RESOURCES
@@ -43,7 +45,7 @@ from orylint.terraform.hcl_loader import load_hcl
 from orylint.terraform.hcl_parser import parser
 from orylint.terraform.modules import Provenance
 from orylint.terraform.plan_loader import PlanDocument, load_plan
-from orylint.terraform.provider_schema import RESOURCE_TYPE
+from orylint.terraform.resources import CLIENT_RESOURCE_TYPES
 from orylint.terraform.source import (
     MAX_FILE_SIZE,
     UnreadableFile,
@@ -86,6 +88,8 @@ class ScanOptions:
     """Root variable values as ``--var NAME=VALUE`` gives them; above every file."""
     max_file_size: int = MAX_FILE_SIZE
     """Files larger than this many bytes are refused (ORY001), not read."""
+    resource_types: bool = False
+    """List the resource types of every file read (``-v``), not only when no client is found."""
 
     def config_of(self, path: str | Path, *, is_dir: bool = False) -> Config:
         """The configuration of a file or directory (a ``ConfigError`` for a broken one)."""
@@ -155,13 +159,18 @@ def scan(options: ScanOptions) -> ScanResult:
         {d for document, root in documents for d in module_directories(document, root).values()},
     )
     project = Project()
-    loaded = _load_tf(inputs, project, result, options.max_file_size)
+    loaded, read = _load_tf(inputs, project, result, options.max_file_size)
     result.files_scanned -= len(context & loaded)  # context is not reported on
     mark_roots(project)
     values, provenance = _root_variables(project, options, module_var_files)
     expand_module_calls(project, values, provenance)
     for document, root in documents:
         add_plan(project, document, root)
+    adapt_project(project)
+    result.clients = sum(len(module.clients) for module in project.modules.values())
+    result.terraform_files = len(read)
+    if options.resource_types or (read and not result.clients):
+        result.resource_types = resource_types(read)
     result.files_scanned += len(plans)  # read or not, each is reported on
     named = options.plans or inputs.missing or inputs.skipped or inputs.unusable
     if inputs.empty and not plans and not named:  # each named input says what is wrong
@@ -377,12 +386,14 @@ def _read_plans(
     return documents
 
 
-def _load_tf(inputs: Inputs, project: Project, result: ScanResult, limit: int) -> set[str]:
+def _load_tf(
+    inputs: Inputs, project: Project, result: ScanResult, limit: int
+) -> tuple[set[str], list[tuple[str, bytes]]]:
     """Load the ``.tf`` files of every module directory that can matter to orylint.
 
     Returns the display names of the files counted in ``result.files_scanned``: every file
     parsed, and every file reported as unreadable (input orylint cannot read is a fatal error,
-    exit 2, whatever its kind).
+    exit 2, whatever its kind); and every file read, with its bytes.
     """
     counted: set[str] = set()
     by_directory: dict[str, list[tuple[str, bytes]]] = defaultdict(list)
@@ -425,7 +436,44 @@ def _load_tf(inputs: Inputs, project: Project, result: ScanResult, limit: int) -
         result.suppressions.extend(suppressions.collect(loaded))
     for directory in sorted(documents):
         add_documents(project, directory, documents[directory], "hcl")
-    return counted
+    return counted, [file for files in by_directory.values() for file in files]
+
+
+_RESOURCE_BLOCK = re.compile(rb'^[ \t]*resource[ \t]+"([^"\n]+)"', re.MULTILINE)
+
+
+def resource_types(files: list[tuple[str, bytes]]) -> dict[str, int]:
+    """How many ``resource`` blocks of each type the files hold, from their text.
+
+    Only for telling the user what a scan saw, so a pattern is enough (no parse): a block header
+    at the start of a line in ``.tf``, the keys of ``resource`` in ``.tf.json``.
+    """
+    counts: dict[str, int] = defaultdict(int)
+    for name, data in files:
+        if name.endswith(".tf.json"):
+            for resource_type, count in _json_resource_types(data):
+                counts[resource_type] += count
+            continue
+        for match in _RESOURCE_BLOCK.finditer(data):
+            counts[match.group(1).decode("utf-8", "replace")] += 1
+    return dict(sorted(counts.items()))
+
+
+def _json_resource_types(data: bytes) -> list[tuple[str, int]]:
+    try:
+        document = json.loads(data)
+    except (ValueError, RecursionError):
+        return []  # the loader reports it (ORY001) when the directory is linted
+    blocks = document.get("resource") if isinstance(document, dict) else None
+    items = blocks if isinstance(blocks, list) else [blocks]
+    found: list[tuple[str, int]] = []
+    for item in items:
+        if isinstance(item, dict):
+            found.extend(
+                (str(key), len(value) if isinstance(value, dict) else 1)
+                for key, value in item.items()
+            )
+    return found
 
 
 PARALLEL_THRESHOLD = 48
@@ -491,7 +539,7 @@ def load_file(name: str, data: bytes) -> Document | LoadError:
 #: Blocks whose expressions module evaluation reads again; every other block keeps only its
 #: load-time values (the parse trees cost memory, and pickling when parsed in a worker).
 _EVALUATED_BLOCKS = frozenset({"variable", "locals", "output", "module"})
-_EVALUATED_RESOURCES = frozenset({RESOURCE_TYPE, *PROJECT_RESOURCES})
+_EVALUATED_RESOURCES = frozenset({*CLIENT_RESOURCE_TYPES, *PROJECT_RESOURCES})
 
 
 def _keep_expressions_for_evaluation(document: Document) -> None:
@@ -585,14 +633,14 @@ def relevant_directories(by_directory: dict[str, list[tuple[str, bytes]]]) -> se
     """Module directories worth parsing: those mentioning the resource, their callers and callees.
 
     Parsing HCL in Python is the whole cost of a scan, and most directories of a real repository
-    never mention ``ory_oauth2_client`` (or the project resources that decide its settings,
+    never mention a client resource type (or the project resources that decide its settings,
     ``ory_project_config`` and trusted issuers); a substring test is thousands of times faster
     than a parse. Outputs and locals live in other files of the same module, so the unit is the
     directory. A directory that calls a relevant module (``source = "./..."``) is relevant too,
     because its outputs may expose the module's secrets, and so is a module a relevant directory
     calls, because its outputs may feed a client and its variables may receive a secret.
     """
-    markers = [name.encode() for name in sorted({RESOURCE_TYPE, *PROJECT_RESOURCES})]
+    markers = _MARKERS
     wanted = {
         directory
         for directory, files in by_directory.items()
@@ -618,6 +666,11 @@ def relevant_directories(by_directory: dict[str, list[tuple[str, bytes]]]) -> se
                 wanted.update(targets & by_directory.keys())
                 changed = True
     return wanted
+
+
+_MARKERS = tuple(sorted(name.encode() for name in {*CLIENT_RESOURCE_TYPES, *PROJECT_RESOURCES}))
+"""The pre-filter's substrings: each client resource type (``_oauth2_client`` is not enough:
+``ory_oidc_dynamic_client`` does not contain it) and each project resource."""
 
 
 def posix_normpath(directory: str, relative: str) -> str:
