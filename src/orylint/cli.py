@@ -28,6 +28,8 @@ from orylint.model.display import escape_terminal
 from orylint.report import FORMATS, render
 from orylint.report.sarif import source_root
 from orylint.scan import ScanOptions, scan
+from orylint.terraform.cache import default_directory as default_cache_directory
+from orylint.terraform.cache import use_directory as use_cache_directory
 from orylint.terraform.source import MAX_FILE_SIZE
 
 T = TypeVar("T")
@@ -162,6 +164,19 @@ def main() -> None:
     help="Apply excludes to files named on the command line too (for pre-commit).",
 )
 @click.option(
+    "--cache-dir",
+    type=click.Path(file_okay=False),
+    envvar="ORYLINT_CACHE_DIR",
+    help="Cache parsed files here, by content (default: the user cache directory, "
+    "$ORYLINT_CACHE_DIR).",
+)
+@click.option(
+    "--no-cache",
+    is_flag=True,
+    envvar="ORYLINT_NO_CACHE",
+    help="Parse every file again; read and write no cached results ($ORYLINT_NO_CACHE=1).",
+)
+@click.option(
     "--verbose",
     "-v",
     is_flag=True,
@@ -189,6 +204,8 @@ def check(
     fix: bool,
     diff: bool,
     verbose: bool,
+    cache_dir: str | None,
+    no_cache: bool,
 ) -> None:
     """Lint Terraform files, directories and plan JSON (default: the current directory).
 
@@ -212,6 +229,7 @@ def check(
         variables=assignments,
         max_file_size=max_file_size * 2**20,
         resource_types=verbose,
+        cache_dir=_cache_directory(cache_dir, no_cache=no_cache),
     )
     run_config = _config_of(options.run_config)
     result = _scan_or_exit(options, describe=verbose)
@@ -355,6 +373,17 @@ def _error(message: str) -> None:
     """One ``error:`` line on stderr; a closed or full stderr must not add a traceback."""
     with contextlib.suppress(OSError):
         click.echo(f"error: {escape_terminal(message)}", err=True)
+
+
+def _cache_directory(given: str | None, *, no_cache: bool) -> str | None:
+    """The directory of the scan's cache, None with ``--no-cache``.
+
+    ``--cache-dir`` also holds orylint's own derived files (parser tables, rule metadata), which
+    are kept even with ``--no-cache`` (``terraform/cache.py``).
+    """
+    if given:
+        use_cache_directory(Path(given))
+    return None if no_cache else str(default_cache_directory())
 
 
 def _scan_or_exit(options: ScanOptions, *, describe: bool = False) -> ScanResult:

@@ -9,7 +9,6 @@ atomically: a write that fails leaves the file as it was.
 
 from __future__ import annotations
 
-import bisect
 import difflib
 import re
 from collections import defaultdict
@@ -20,11 +19,10 @@ from pathlib import Path
 from orylint.engine.atomic import write_atomic
 from orylint.engine.findings import Edit, Finding
 from orylint.model.display import escape_terminal
-from orylint.terraform.source import decode_source
+from orylint.terraform.source import LineTable, decode_source, line_table
 from orylint.terraform.values import Span
 
 _SEPARATOR_AFTER = re.compile(r"\s*,[ \t]*(?:#[^\n]*|//[^\n]*)?\n?[ \t]*")
-_SEPARATOR_BEFORE = re.compile(r",\s*$")
 
 
 @dataclass
@@ -132,56 +130,50 @@ def write(fixed: Iterable[FixedFile]) -> tuple[int, list[str]]:
     return count, errors
 
 
-def _line_starts(text: str) -> list[int]:
-    return [0] + [index + 1 for index, char in enumerate(text) if char == "\n"]
-
-
-def _range(text: str, starts: list[int], edit: Edit) -> tuple[int, int]:
+def _range(table: LineTable, edit: Edit) -> tuple[int, int]:
     """The character range an edit replaces (list elements take their separator along)."""
-
-    def offset(line: int, column: int) -> int:
-        return starts[line - 1] + column - 1 if line <= len(starts) else len(text)
-
-    start = offset(edit.span.start_line, edit.span.start_column)
-    end = offset(edit.span.end_line, edit.span.end_column)
+    start = table.offset(edit.span.start_line, edit.span.start_column)
+    end = table.offset(edit.span.end_line, edit.span.end_column)
     if edit.list_element:
-        start, end = _with_separator(text, start, end)
+        start, end = _with_separator(table.text, start, end)
     return start, end
 
 
 def resolved_span(text: str, edit: Edit) -> Span:
     """The region an edit really replaces, for SARIF ``fixes`` (separators included)."""
-    starts = _line_starts(text)
-    start, end = _range(text, starts, edit)
-
-    def position(offset: int) -> tuple[int, int]:
-        line = bisect.bisect_right(starts, offset)
-        return line, offset - starts[line - 1] + 1
-
-    (start_line, start_column), (end_line, end_column) = position(start), position(end)
+    table = line_table(text)
+    start, end = _range(table, edit)
+    (start_line, start_column), (end_line, end_column) = (
+        table.position(start),
+        table.position(end),
+    )
     return Span(edit.span.path, start_line, start_column, end_line, end_column)
 
 
 def _apply(text: str, edits: list[Edit]) -> tuple[str, int]:
-    starts = _line_starts(text)
+    """Apply non-overlapping edits, last first; the text is joined once, not copied per edit."""
+    table = line_table(text)
     crlf = text.count("\r\n") * 2 > text.count("\n")  # most lines end in CRLF
     ranges = []
     for edit in edits:
-        start, end = _range(text, starts, edit)
+        start, end = _range(table, edit)
         replacement = edit.replacement
         if crlf:
             replacement = replacement.replace("\r\n", "\n").replace("\n", "\r\n")
         ranges.append((start, end, replacement))
     ranges.sort(key=lambda item: (item[0], item[1]), reverse=True)
+    pieces: list[str] = []
     applied = 0
     limit = len(text) + 1
     for start, end, replacement in ranges:
         if end > limit:
             continue  # overlaps an edit already applied; the next run will do it
-        text = text[:start] + replacement + text[end:]
+        pieces.append(text[end:limit])
+        pieces.append(replacement)
         limit = start
         applied += 1
-    return text, applied
+    pieces.append(text[:limit])
+    return "".join(reversed(pieces)), applied
 
 
 def _with_separator(text: str, start: int, end: int) -> tuple[int, int]:
@@ -189,9 +181,11 @@ def _with_separator(text: str, start: int, end: int) -> tuple[int, int]:
     after = _SEPARATOR_AFTER.match(text, end)
     if after is not None and text[after.end() : after.end() + 1] != "]":
         return start, after.end()
-    before = _SEPARATOR_BEFORE.search(text, 0, start)
-    if before is not None:
-        return before.start(), end
+    before = start  # `,\s*` ending at start, found backwards (a search from 0 is quadratic)
+    while before > 0 and text[before - 1].isspace():
+        before -= 1
+    if before > 0 and text[before - 1] == ",":
+        return before - 1, end
     if after is not None:
         return start, after.end()
     return start, end
