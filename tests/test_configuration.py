@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
+import shutil
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -55,8 +56,15 @@ def test_documented_example_loads_verbatim(tmp_path: Path) -> None:
     assert config.unsuppressible == ("ORY701",)
     assert set(config.per_path_ignores) == {"modules/legacy/**"}
     assert config.var_files == (str(tmp_path / "envs/prod.tfvars"),)
+    assert config.policy_dirs == (str(tmp_path / "policies"),)
+    assert config.policy_packs == ("production",)
+    # The example's policy-dirs names a directory of policies, as the user's repository has.
+    shutil.copytree(REPO / "examples" / "policies", tmp_path / "policies")
     shown = run_cli("config", ".", cwd=tmp_path)
     assert shown.returncode == 0, shown.stderr
+    keys = json.loads(shown.stdout)["keys"]
+    assert keys["policy-dirs"]["scope"] == "run"
+    assert keys["policy-packs"]["source"].endswith(".orylint.toml: policy-packs")
 
 
 def test_errors_name_keys_as_documented_and_print_toml_values(tmp_path: Path) -> None:

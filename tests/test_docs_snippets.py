@@ -4,9 +4,9 @@ Fenced blocks are read from ``README.md`` and ``docs/**/*.md`` when the tests ar
 block added to any page is tested without listing it here. Conventions, in the Markdown source:
 
 - Shell blocks (```` ```sh ````, ``bash``, ``shell``): each command runs with ``bash`` in a fresh
-  sandbox per block (a copy of ``examples/``, also as ``infra/``, ``main.tf``/``other.tf``, a real
-  plan as ``plan.json`` and ``envs/prod.tfvars``), in order, and must exit 0, or N when its
-  trailing comment says ``exit N``.
+  sandbox per block (a copy of ``examples/``, also as ``infra/``, ``main.tf``/``other.tf``, the
+  example policies as ``policies/``, a real plan as ``plan.json`` and ``envs/prod.tfvars``), in
+  order, and must exit 0, or N when its trailing comment says ``exit N``.
 - ``<!-- docs-test: exit N -->`` on the line before a block makes N the default for its commands.
 - ``<!-- docs-test: not run: REASON -->`` on the line before a block leaves it out; the reason is
   required (a test checks it), and says where the command is tested instead.
@@ -132,6 +132,7 @@ def sandbox(root: Path) -> Path:
     examples = REPO / "examples"
     shutil.copytree(examples, root / "examples")
     shutil.copytree(examples, root / "infra")
+    shutil.copytree(examples / "policies", root / "policies")
     shutil.copy(examples / "clients.tf", root / "main.tf")
     shutil.copy(examples / "outputs.tf", root / "other.tf")
     shutil.copy(REPO / "tests" / "fixtures" / "plans" / "equivalence.plan.json", root / "plan.json")

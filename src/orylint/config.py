@@ -14,7 +14,7 @@ import functools
 import json
 import os
 import tomllib
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -38,7 +38,7 @@ class ConfigError(Exception):
     """A configuration file that cannot be used; the message names file, key and reason."""
 
 
-RUN_KEYS = frozenset({"fail-on"})
+RUN_KEYS = frozenset({"fail-on", "policy-dirs", "policy-packs"})
 """Keys that apply to a whole run, taken from the configuration of the first path (or of the
 working directory). Every other key applies to each file from its nearest configuration."""
 
@@ -59,6 +59,10 @@ class Config:
     settings: Settings = field(default_factory=Settings)
     var_files: tuple[str, ...] = ()
     vars: Mapping[str, str] = field(default_factory=dict)
+    policy_dirs: tuple[str, ...] = ()
+    """Policy directories or files, anchored at this file's directory (run-level)."""
+    policy_packs: tuple[str, ...] = ()
+    """Shipped policy packs enabled by name (run-level)."""
     sources: Mapping[str, str] = field(default_factory=dict)
     """Where each value that is not a default came from, by documented key (``fail-on``,
     ``ory.pkce_enforced``): ``FILE: KEY`` as written there, or a command-line option."""
@@ -86,6 +90,8 @@ class Config:
             "require-suppression-reason": self.require_suppression_reason,
             "unsuppressible": list(self.unsuppressible),
             "var-files": list(self.var_files),
+            "policy-dirs": list(self.policy_dirs),
+            "policy-packs": list(self.policy_packs),
             # Names only: a variable's value may be a secret.
             "vars": sorted(self.vars),
             "ory.subject_types": list(ory.subject_types),
@@ -132,8 +138,14 @@ class Configurations:
         select: Sequence[str] = (),
         ignore: Sequence[str] = (),
         fail_on: str | None = None,
+        known: Collection[str] | None = None,
     ) -> None:
-        """Read ``forced`` now, so that a broken file is reported before anything is linted."""
+        """Read ``forced`` now, so that a broken file is reported before anything is linted.
+
+        ``known`` is every rule id a file may name (``known_rule_ids(policies)`` once the run's
+        policies are loaded); by default orylint's own rules.
+        """
+        self._known = known
         given: dict[str, Any] = {
             "select": tuple(select),
             "ignore": tuple(ignore),
@@ -143,7 +155,7 @@ class Configurations:
         self._override_sources = {
             key.replace("_", "-"): "--" + key.replace("_", "-") for key in self._overrides
         }
-        self._forced = self._apply(load_config(forced)) if forced is not None else None
+        self._forced = self._apply(load_config(forced, known)) if forced is not None else None
         self._nearest: dict[str, Path | None] = {}
         self._by_directory: dict[str, Config] = {}
         self._loaded: dict[Path | None, Config] = {}
@@ -169,7 +181,7 @@ class Configurations:
         if config is None:
             found = self._nearest_file(os.path.abspath(key))
             if found not in self._loaded:
-                self._loaded[found] = self._apply(load_config(found))
+                self._loaded[found] = self._apply(load_config(found, self._known))
             config = self._by_directory[key] = self._loaded[found]
         return config
 
@@ -230,8 +242,14 @@ def _has_tool_table(pyproject: Path) -> bool:
     return isinstance(data.get("tool"), dict) and "orylint" in data["tool"]
 
 
-def load_config(path: Path | None) -> Config:
-    """Read and validate a configuration file (``None``: the defaults)."""
+def load_config(
+    path: Path | None, known: Collection[str] | None = None, *, check_ids: bool = True
+) -> Config:
+    """Read and validate a configuration file (``None``: the defaults).
+
+    Rule ids are checked against ``known`` (default: orylint's own rules); ``check_ids=False``
+    reads the run's configuration for its policies, before the ids they add are known.
+    """
     if path is None:
         return Config()
     try:
@@ -247,10 +265,17 @@ def load_config(path: Path | None) -> Config:
     if path.name == "pyproject.toml":
         table = data.get("tool", {}).get("orylint", {})
         prefix = "tool.orylint."
-    return parse_config(table, path, prefix)
+    return parse_config(table, path, prefix, known, check_ids=check_ids)
 
 
-def parse_config(table: dict[str, Any], path: Path | None, prefix: str = "") -> Config:
+def parse_config(
+    table: dict[str, Any],
+    path: Path | None,
+    prefix: str = "",
+    known: Collection[str] | None = None,
+    *,
+    check_ids: bool = True,
+) -> Config:
     """Validate a table as written in the file, then build the configuration.
 
     Validation runs before the ``-``/``_`` normalisation, so that an error names the key the
@@ -270,7 +295,8 @@ def parse_config(table: dict[str, Any], path: Path | None, prefix: str = "") -> 
         raise ConfigError(f"{where}: {prefix}{spelled}: the same key as {prefix}{other}; keep one")
     sources = _sources(table, f"{where}: {prefix}")
     table = _normalise(table)
-    _check_rule_ids(table, where, prefix)
+    if check_ids:
+        _check_rule_ids(table, where, prefix, known_rule_ids() if known is None else known)
     ory_table: dict[str, Any] = {
         k: tuple(v) if isinstance(v, list) else v for k, v in table.get("ory", {}).items()
     }
@@ -296,6 +322,11 @@ def parse_config(table: dict[str, Any], path: Path | None, prefix: str = "") -> 
             for name in table.get("var_files", ())
         ),
         vars=dict(table.get("vars", {})),
+        policy_dirs=tuple(
+            str(path.parent / name) if path is not None else name
+            for name in table.get("policy_dirs", ())
+        ),
+        policy_packs=tuple(table.get("policy_packs", ())),
         settings=Settings(
             ory=ory,
             lifespans=lifespans,
@@ -338,9 +369,8 @@ def _normalise(table: Any) -> Any:
     return result
 
 
-def _check_rule_ids(table: dict[str, Any], where: str, prefix: str) -> None:
+def _check_rule_ids(table: dict[str, Any], where: str, prefix: str, known: Collection[str]) -> None:
     """Rule ids that name no rule are errors: they would silently select or ignore nothing."""
-    known = known_rule_ids()
     places: list[tuple[str, str, bool]] = [
         (key, code, True)
         for key in ("select", "ignore", "unsuppressible")

@@ -11,6 +11,7 @@ import functools
 import json
 import os
 import re
+import time
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -20,6 +21,7 @@ from typing import TYPE_CHECKING
 from orylint.config import Config, Configurations
 from orylint.engine import suppressions
 from orylint.engine.findings import Finding, Violation
+from orylint.engine.registry import Rule
 from orylint.engine.result import ScanResult
 from orylint.engine.runner import (
     TOOL_RULES,
@@ -96,6 +98,8 @@ class ScanOptions:
     """Root variable values as ``--var NAME=VALUE`` gives them; above every file."""
     max_file_size: int = MAX_FILE_SIZE
     """Files larger than this many bytes are refused (ORY001), not read."""
+    policies: Sequence[Rule] = ()
+    """The organisation's policies as rules (:func:`orylint.policies.loader.as_rules`)."""
     resource_types: bool = False
     """List the resource types of every file read (``-v``), not only when no client is found."""
     cache_dir: str | None = None
@@ -161,6 +165,7 @@ _PlanInput = tuple[str, bytes | None, str | None]
 
 def scan(options: ScanOptions) -> ScanResult:
     """Lint everything under ``options.paths`` (``-`` reads a plan from ``options.stdin``)."""
+    started = time.perf_counter()
     result = ScanResult()
     paths = [path for path in options.paths if path != STDIN]
     inputs = (
@@ -185,8 +190,7 @@ def scan(options: ScanOptions) -> ScanResult:
     )
     project = Project()
     cache = Cache(Path(options.cache_dir)) if options.cache_dir is not None else None
-    loaded, read = _load_tf(inputs, project, result, options.max_file_size, cache)
-    result.files_scanned -= len(context & loaded)  # context is not reported on
+    read, contents = _load_tf(inputs, project, result, options.max_file_size, cache)
     mark_roots(project)
     values, provenance = _root_variables(project, options, module_var_files)
     expand_module_calls(project, values, provenance)
@@ -194,10 +198,9 @@ def scan(options: ScanOptions) -> ScanResult:
         add_plan(project, document, root)
     adapt_project(project)
     result.clients = sum(len(module.clients) for module in project.modules.values())
-    result.terraform_files = len(read)
-    if options.resource_types or (read and not result.clients):
-        result.resource_types = resource_types(read)
-    result.files_scanned += len(plans)  # read or not, each is reported on
+    result.terraform_files = len({name for name, _ in contents} - context)
+    if options.resource_types or (contents and not result.clients):
+        result.resource_types = resource_types(contents)
     named = options.plans or inputs.missing or inputs.skipped or inputs.unusable
     if inputs.empty and not plans and not named:  # each named input says what is wrong
         result.fatal_errors.append(
@@ -206,13 +209,17 @@ def scan(options: ScanOptions) -> ScanResult:
     run = options.run_config()
     selection = _union(
         [options.config_of(name, is_dir=True) for name in _input_directories(inputs, plans)]
-        or [run]
+        or [run],
+        options.policies,
     )
-    result.rules = enabled_rules(dataclasses.replace(selection, severity=run.severity))
+    result.rules = enabled_rules(
+        dataclasses.replace(selection, severity=run.severity), options.policies
+    )
     engine = run_rules(
         project,
         run.settings,
         selection,
+        options.policies,
         settings_of=lambda client: options.config_of(client.span.path).settings,
     )
     result.sensitive_lines = project.sensitive_lines()
@@ -223,6 +230,19 @@ def scan(options: ScanOptions) -> ScanResult:
     findings.extend(_load_error_findings(result, selection))
     findings.extend(_evaluation_findings(project, selection))
     _filter(result, _per_file_selection(findings, options), options, context)
+    # Context files are not reported on; a plan is, read or not; so is any file a finding
+    # points at (a tfvars file), so that no summary says "1 problem in 0 files". (A finding
+    # about a whole module points at its directory, which is no file.)
+    result.files = sorted(
+        (read - context)
+        | {name for name, _, _ in plans}
+        | {
+            path
+            for path in {finding.span.path for finding in [*result.findings, *result.suppressed]}
+            if not os.path.isdir(path)
+        }
+    )
+    result.seconds = time.perf_counter() - started
     return result
 
 
@@ -238,7 +258,7 @@ def _input_directories(inputs: Inputs, plans: Sequence[_PlanInput]) -> list[str]
     return sorted({posix_dirname(name) for name in [*files, *(name for name, _, _ in plans)]})
 
 
-def _union(configs: Sequence[Config]) -> RuleSelection:
+def _union(configs: Sequence[Config], policies: Sequence[Rule]) -> RuleSelection:
     """The rules to run: every rule that the configuration of some input enables.
 
     Each finding is then kept or dropped by its own file's configuration, which also sets its
@@ -248,7 +268,7 @@ def _union(configs: Sequence[Config]) -> RuleSelection:
     if len(distinct) == 1:
         [only] = distinct.values()
         return only
-    known = sorted(known_rule_ids())
+    known = sorted(known_rule_ids(policies))
     enabled = tuple(r for r in known if any(s.enabled(r) for s in distinct.values()))
     return RuleSelection(select=enabled, ignore=() if enabled else tuple(known))
 
@@ -300,6 +320,7 @@ def _filter(
             groups.setdefault(config.path, (config, [], []))[2].append(suppression)
     result.findings = []
     result.suppressed = []
+    known = known_rule_ids(options.policies)
     for config, kept, comments in groups.values():
         outcome = suppressions.apply(
             kept,
@@ -310,7 +331,7 @@ def _filter(
             ),
             require_reason=config.require_suppression_reason,
             unsuppressible=config.unsuppressible,
-            known_rules=known_rule_ids(),
+            known_rules=known,
         )
         result.findings.extend(outcome.kept)
         for rule_id, violation in outcome.about_suppressions:
@@ -418,20 +439,20 @@ def _load_tf(
 ) -> tuple[set[str], list[tuple[str, bytes]]]:
     """Load the ``.tf`` files of every module directory that can matter to orylint.
 
-    Returns the display names of the files counted in ``result.files_scanned``: every file
-    parsed, and every file reported as unreadable (input orylint cannot read is a fatal error,
-    exit 2, whatever its kind); and every file read, with its bytes.
+    Returns the display names of every file read: parsed, passed over by the pre-filter (a
+    module with nothing Ory in it is linted, and passes), or reported as unreadable (input
+    orylint cannot read is a fatal error, exit 2, whatever its kind); and every file read, with
+    its bytes.
     """
-    counted: set[str] = set()
+    read: set[str] = set()
     by_directory: dict[str, list[tuple[str, bytes]]] = defaultdict(list)
     for path in inputs.tf_files + inputs.tf_json_files:
         name = display_path(path)
+        read.add(name)
         try:
             data = read_regular_file(path, limit)
         except UnreadableFile as error:
             result.load_errors.append(LoadError(name, 1, 1, error.reason, fatal=True))
-            result.files_scanned += 1
-            counted.add(name)
             continue
         by_directory[posix_dirname(name)].append((name, data))
     wanted = relevant_directories(by_directory)
@@ -449,12 +470,8 @@ def _load_tf(
             decoded = decode_source(name, data)
             if isinstance(decoded, LoadError):
                 result.load_errors.append(decoded)
-                result.files_scanned += 1
-                counted.add(name)
     documents: dict[str, list[Document]] = defaultdict(list)
     for (name, _), loaded in zip(to_parse, _parse_all(to_parse, cache), strict=True):
-        result.files_scanned += 1
-        counted.add(name)
         if isinstance(loaded, LoadError):
             result.load_errors.append(loaded)
             continue
@@ -463,7 +480,7 @@ def _load_tf(
         result.suppressions.extend(suppressions.collect(loaded))
     for directory in sorted(documents):
         add_documents(project, directory, documents[directory], "hcl")
-    return counted, [file for files in by_directory.values() for file in files]
+    return read, [file for files in by_directory.values() for file in files]
 
 
 _RESOURCE_BLOCK = re.compile(rb'^[ \t]*resource[ \t]+"([^"\n]+)"', re.MULTILINE)

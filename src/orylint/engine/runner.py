@@ -70,11 +70,19 @@ _SECURITY_SEVERITY = {"error": "8.0", "warning": "5.5", "note": "2.0"}
 
 
 def known_rule_ids(policies: Sequence[Rule] = ()) -> set[str]:
-    """Every rule id a user may name: the registered rules, orylint's own and ``policies``.
+    """Every rule id a user may name: orylint's rules, its own tool rules and loaded policies.
 
     The one answer to "is this a rule?" for selections, severities, ignores and suppressions.
     """
-    return set(all_rules()) | set(TOOL_RULES) | {rule.id for rule in policies}
+    return set(_metadata(policies))
+
+
+def _metadata(policies: Sequence[Rule]) -> dict[str, RuleMeta]:
+    """Metadata of orylint's rules and tool rules, and of the loaded policies."""
+    metadata = load_metadata()
+    result = {rule_id: metadata[rule_id] for rule_id in set(all_rules()) | set(TOOL_RULES)}
+    result.update({rule.id: rule.meta for rule in policies if rule.meta is not None})
+    return result
 
 
 def rule_id_problem(
@@ -82,8 +90,9 @@ def rule_id_problem(
 ) -> str | None:
     """Why ``code`` names no rule (with a did-you-mean suggestion), or ``None`` if it does.
 
-    ``known`` defaults to :func:`known_rule_ids`. With ``prefix``, a code that starts at least
-    one rule id (``ORY2``) is valid, as ruff accepts code prefixes; a selection that matches
+    ``known`` defaults to :func:`known_rule_ids` without policies; callers that loaded policies
+    pass ``known_rule_ids(policies)``. With ``prefix``, a code that starts at least one rule id
+    (``ORY2``, ``ACME``) is valid, as ruff accepts code prefixes; a selection that matches
     nothing (``ORY2O1``, ``ORY99``) would silently check or ignore nothing, so it is an error.
     """
     ids = sorted(known_rule_ids() if known is None else known)
@@ -95,16 +104,15 @@ def rule_id_problem(
     return f"{what} {code} ({hint})"
 
 
-def enabled_rules(selection: RuleSelection) -> list[RuleMeta]:
-    """Metadata of every rule that the selection enables, sorted by id.
+def enabled_rules(selection: RuleSelection, policies: Sequence[Rule] = ()) -> list[RuleMeta]:
+    """Metadata of every rule (and policy) that the selection enables, sorted by id.
 
     A user's severity override is applied here, so it reaches every report: the default level in
     SARIF and, for security rules, the ``security-severity`` GitHub sorts alerts by.
     """
-    metadata = load_metadata()
-    ids = sorted(set(all_rules()) | set(TOOL_RULES))
+    metadata = _metadata(policies)
     result = []
-    for rule_id in ids:
+    for rule_id in sorted(metadata):
         if not selection.enabled(rule_id):
             continue
         meta = metadata[rule_id]
@@ -123,9 +131,10 @@ def run_rules(
     project: Project,
     settings: Settings,
     selection: RuleSelection,
+    policies: Sequence[Rule] = (),
     settings_of: Callable[[Client], Settings] | None = None,
 ) -> EngineResult:
-    """Apply every enabled rule to the project.
+    """Apply every enabled rule, then every enabled policy, to the project.
 
     ``settings_of`` gives a client's own settings (those of the configuration nearest to its
     file); project rules, and clients without it, see ``settings``.
@@ -133,10 +142,11 @@ def run_rules(
     result = EngineResult()
     metadata = load_metadata()
     clients = list(project.clients)
-    for rule_id, rule in all_rules().items():
+    for rule in [*all_rules().values(), *policies]:
+        rule_id = rule.id
         if not selection.enabled(rule_id):
             continue
-        meta = metadata[rule_id]
+        meta = rule.meta or metadata[rule_id]
         try:
             applicable = [client for client in clients if meta.applies_to(client.resource_type)]
             for client, violation in _violations(rule, project, applicable, settings, settings_of):

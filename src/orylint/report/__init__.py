@@ -13,7 +13,7 @@ if TYPE_CHECKING:
 
     from orylint.engine.result import ScanResult
 
-FORMATS = ("text", "json", "sarif", "github", "junit", "gitlab")
+FORMATS = ("text", "json", "sarif", "github", "junit", "gitlab", "markdown")
 
 
 def render(
@@ -24,8 +24,12 @@ def render(
     colour: bool = False,
     sarif_category: str = "orylint",
     source_root: Path | None = None,
+    fail_on: str = "error",
 ) -> str:
-    """Render ``result`` in format ``name`` (one of :data:`FORMATS`)."""
+    """Render ``result`` in format ``name`` (one of :data:`FORMATS`).
+
+    ``fail_on`` is the threshold of the exit code: JUnit fails a file only at or above it.
+    """
     if name == "text":
         from orylint.report.text import render_text
 
@@ -34,6 +38,10 @@ def render(
         from orylint.report.sarif import render_sarif
 
         return render_sarif(result, exit_code=exit_code, category=sarif_category, root=source_root)
+    if name == "junit":
+        from orylint.report.junit import render_junit
+
+        return render_junit(result, fail_on=fail_on)
     module = importlib.import_module(f"orylint.report.{'json_report' if name == 'json' else name}")
     renderer = getattr(module, f"render_{name}")
     text: str = renderer(result)
