@@ -32,16 +32,30 @@ def test_config_is_found_upward_and_shown(tmp_path: Path) -> None:
     root = project(tmp_path, '[tool.orylint]\nfail-on = "warning"\n', "pyproject.toml")
     shown = run_cli("config", "infra", cwd=root)
     data = json.loads(shown.stdout)
-    assert data["fail_on"] == "warning"
+    assert data["keys"]["fail-on"] == {
+        "value": "warning",
+        "source": f"{root / 'pyproject.toml'}: tool.orylint.fail-on",
+        "scope": "run",
+    }
+    assert data["keys"]["select"] == {"value": [], "source": "default", "scope": "file"}
     assert data["config_file"].endswith("pyproject.toml")
+    overridden = json.loads(
+        run_cli("config", "infra", "--select", "ORY2", "--fail-on", "note", cwd=root).stdout
+    )
+    assert overridden["keys"]["select"] == {
+        "value": ["ORY2"],
+        "source": "--select",
+        "scope": "file",
+    }
+    assert overridden["keys"]["fail-on"] == {"value": "note", "source": "--fail-on", "scope": "run"}
     assert run_cli("check", "infra", "--select", "ORY204", cwd=root).returncode == 1
 
 
 @pytest.mark.parametrize(
     ("config", "expected"),
     [
-        ("bogus = 1\n", "unknown key 'bogus'"),
-        ('fail-on = "sometimes"\n', "fail_on"),
+        ("bogus = 1\n", 'unknown key "bogus"'),
+        ('fail-on = "sometimes"\n', 'fail-on: "sometimes" is not one of'),
         ('[ory]\nsubject_types = ["private"]\n', "ory.subject_types"),
         ('[lifespans]\naccess_note = "1d"\n', "lifespans.access_note"),
         ("select = [", "invalid TOML"),

@@ -529,6 +529,50 @@ def test_policy_dirs_severity_and_per_path_ignores_in_the_configuration(tmp_path
     assert run.returncode == 0  # a note does not fail the default threshold
 
 
+def test_policy_ids_are_known_rule_ids_only_when_their_policies_are_loaded(
+    tmp_path: Path,
+) -> None:
+    write(tmp_path, "policies/p.yaml", VALID.replace("^https://", "^https://other"))
+    write(tmp_path, "main.tf", HTTP_CLIENT)
+    # Without the policy, ACME001 names no rule: a usage error with a suggestion, not a no-op.
+    refused = run_cli("check", ".", "--select", "ACME001", cwd=tmp_path)
+    assert refused.returncode == 2
+    assert "no rule or rule prefix ACME001" in refused.stderr
+    selected = run_cli(
+        "check",
+        ".",
+        "--policy-dir",
+        "policies",
+        "--select",
+        "ACME001",
+        "--format",
+        "json",
+        cwd=tmp_path,
+    )
+    assert selected.returncode == 1, selected.stderr
+    assert [f["rule_id"] for f in json.loads(selected.stdout)["findings"]] == ["ACME001"]
+    # A nested configuration naming the run's policy by prefix is valid too.
+    write(tmp_path, "team/.orylint.toml", 'select = ["ACME"]\n[severity]\nACME001 = "note"\n')
+    write(tmp_path, "team/main.tf", HTTP_CLIENT)
+    write(tmp_path, ".orylint.toml", 'policy-dirs = ["policies"]\n')
+    run = run_cli("check", ".", "--format", "json", cwd=tmp_path)
+    assert run.returncode == 1, run.stderr
+    found = sorted(
+        (f["file"], f["rule_id"], f["severity"]) for f in json.loads(run.stdout)["findings"]
+    )
+    assert found == [("main.tf", "ACME001", "error"), ("team/main.tf", "ACME001", "note")]
+    # policy-dirs is run-level: linting team/ alone uses team's configuration, which loads no
+    # policy, so its ids are unknown there, unless --policy-dir loads the policy.
+    alone = run_cli("check", ".", cwd=tmp_path / "team")
+    assert alone.returncode == 2
+    assert "select: no rule or rule prefix ACME" in alone.stderr
+    assert run_cli("config", "team/main.tf", cwd=tmp_path).returncode == 2
+    shown = run_cli("config", "team/main.tf", "--policy-dir", "policies", cwd=tmp_path)
+    assert shown.returncode == 0, shown.stderr
+    named = run_cli("check", ".", "--policy-dir", "../policies", cwd=tmp_path / "team")
+    assert named.returncode == 0, named.stderr  # a note does not fail the run
+
+
 def test_suppressions_and_baselines_apply_to_policies(tmp_path: Path) -> None:
     write(tmp_path, "policies/p.yaml", VALID.replace("^https://", "^https://other"))
     write(
@@ -683,9 +727,9 @@ def test_an_empty_policy_directory_is_an_error(tmp_path: Path) -> None:
 def test_packs_and_dirs_from_the_configuration_reach_every_command(tmp_path: Path) -> None:
     write(tmp_path, "policies/p.yaml", VALID)
     write(tmp_path, ".orylint.toml", 'policy-dirs = ["policies"]\npolicy-packs = ["production"]\n')
-    shown = json.loads(run_cli("config", cwd=tmp_path).stdout)
-    assert shown["policy_dirs"] == [str(tmp_path / "policies")]
-    assert shown["policy_packs"] == ["production"]
+    keys = json.loads(run_cli("config", cwd=tmp_path).stdout)["keys"]
+    assert keys["policy-dirs"]["value"] == [str(tmp_path / "policies")]
+    assert keys["policy-packs"]["value"] == ["production"]
     listing = json.loads(run_cli("rules", "--format", "json", cwd=tmp_path).stdout)
     by_id = {rule["id"]: rule for rule in listing}
     assert by_id["ACME001"]["family"] == "policy"

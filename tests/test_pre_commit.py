@@ -449,3 +449,33 @@ def test_a_file_orylint_has_no_business_with_never_fails_the_commit(
     assert passed.returncode == 0, _output(passed)
     assert "Passed" in _hook_line(passed)
     assert repo.head_subject() == "network and billing"
+
+
+def test_a_monorepo_commit_uses_each_files_nearest_configuration(
+    hook_setup: HookSetup, tmp_path: Path
+) -> None:
+    repo = hook_setup.repository(tmp_path / "repo")
+    repo.baseline(
+        {
+            ".orylint.toml": 'exclude = ["/legacy/"]\n',
+            "teams/b/.orylint.toml": 'ignore = ["ORY201"]\n',
+        }
+    )
+    modules = ["teams/a/main.tf", "teams/b/main.tf", "legacy/main.tf", "teams/c/legacy/main.tf"]
+    for name in modules:
+        repo.write(name, BAD_CLIENT)
+    repo.write("network/main.tf", UNREADABLE_NETWORK)  # valid, not Ory's: never an ORY001
+    modules.append("network/main.tf")
+    result = repo.commit("three modules, two configurations", *modules)
+    assert result.returncode != 0, _output(result)
+    found = re.compile(r"^(\S+):(\d+):\d+: (ORY\d+) ", re.M)
+    expected = {("teams/a/main.tf", "8", "ORY201"), ("teams/c/legacy/main.tf", "8", "ORY201")}
+    # b ignores ORY201 in its own configuration; /legacy/ is anchored at the root configuration
+    assert set(found.findall(_output(result))) == expected, _output(result)
+    for order in (modules, modules[::-1]):
+        rerun = _run(
+            [sys.executable, "-m", "pre_commit", "run", "orylint", "--files", *order],
+            repo.path,
+            hook_setup.env,
+        )
+        assert set(found.findall(_output(rerun))) == expected, _output(rerun)

@@ -77,31 +77,43 @@ def test_bad_flags_are_usage_errors(tmp_path: Path, args: list[str], message: st
     assert "Traceback" not in result.stderr
 
 
-def test_configuration_var_files_are_relative_to_it_and_come_first(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
+LIFESPAN = """\
+variable "ttl" {
+  type = string
+}
+
+resource "ory_oauth2_client" "svc" {
+  client_name                = "Service"
+  grant_types                = ["client_credentials"]
+  token_endpoint_auth_method = "private_key_jwt"
+  jwks_uri                   = "https://svc.example.com/jwks.json"
+  client_credentials_grant_access_token_lifespan = var.ttl
+}
+"""
+
+
+def test_configuration_var_files_are_relative_to_it_and_come_first(tmp_path: Path) -> None:
     infra = tmp_path / "infra"
     (infra / "envs").mkdir(parents=True)
-    (infra / "main.tf").write_text(MAIN, encoding="utf-8")
-    (infra / "envs" / "prod.tfvars").write_text('environment = "prod"\n', encoding="utf-8")
-    (tmp_path / "extra.tfvars").write_text('environment = "extra"\n', encoding="utf-8")
-    (infra / ".orylint.toml").write_text(
-        'var-files = ["envs/prod.tfvars"]\n\n[vars]\nenvironment = "config"\nregion = "eu"\n',
-        encoding="utf-8",
-    )
-    code, options, output = captured_options(
-        monkeypatch,
-        tmp_path,
-        "infra",
-        "--var-file",
-        "extra.tfvars",
-        "--var",
-        "environment=cli",
-    )
-    assert code == 0, output
-    assert options is not None
-    assert list(options.var_files) == ["infra/envs/prod.tfvars", "extra.tfvars"]
-    assert dict(options.variables) == {"environment": "cli", "region": "eu"}
+    (infra / "main.tf").write_text(LIFESPAN, encoding="utf-8")
+    (infra / "envs" / "prod.tfvars").write_text('ttl = "1d"\n', encoding="utf-8")
+    (tmp_path / "extra.tfvars").write_text('ttl = "2d"\n', encoding="utf-8")
+    config = infra / ".orylint.toml"
+
+    def value(*args: str) -> str:
+        """Where the ORY201 finding says the value of var.ttl comes from."""
+        result = run_cli(
+            "check", "infra", "--select", "ORY201", "--format", "json", *args, cwd=tmp_path
+        )
+        [finding] = json.loads(result.stdout)["findings"]
+        return str(finding["message"]).split("the value comes from ", 1)[1]
+
+    config.write_text('var-files = ["envs/prod.tfvars"]\n', encoding="utf-8")
+    assert value() == 'var.ttl = "1d" (infra/envs/prod.tfvars:1)'  # relative to the file
+    assert value("--var-file", "extra.tfvars") == 'var.ttl = "2d" (extra.tfvars:1)'
+    config.write_text('var-files = ["envs/prod.tfvars"]\n[vars]\nttl = "3d"\n', encoding="utf-8")
+    assert value("--var-file", "extra.tfvars").startswith('var.ttl = "3d"')
+    assert value("--var", "ttl=4d").startswith('var.ttl = "4d"')
 
 
 def test_configuration_shows_variable_names_but_never_values(tmp_path: Path) -> None:
@@ -111,9 +123,9 @@ def test_configuration_shows_variable_names_but_never_values(tmp_path: Path) -> 
     )
     result = run_cli("config", ".", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
-    data = json.loads(result.stdout)
-    assert data["vars"] == ["client-secret"]  # a variable name keeps its dash
-    assert data["var_files"] == [str(tmp_path.resolve() / "a.tfvars")]
+    keys = json.loads(result.stdout)["keys"]
+    assert keys["vars"]["value"] == ["client-secret"]  # a variable name keeps its dash
+    assert keys["var-files"]["value"] == [str(tmp_path.resolve() / "a.tfvars")]
     assert "hunter2" not in result.stdout
 
 
@@ -122,8 +134,8 @@ def test_configuration_shows_variable_names_but_never_values(tmp_path: Path) -> 
     [
         ("[vars]\nport = 8080\n", "vars.port"),
         ('[vars]\n"bad name" = "x"\n', "vars"),
-        ("var-files = [1]\n", "var_files.0"),
-        ('var-files = "a.tfvars"\n', "var_files"),
+        ("var-files = [1]\n", "var-files.0"),
+        ('var_files = "a.tfvars"\n', "var_files"),  # named as written
     ],
 )
 def test_configuration_rejects_malformed_variables(tmp_path: Path, text: str, key: str) -> None:

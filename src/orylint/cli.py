@@ -12,25 +12,28 @@ import functools
 import gc
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Collection, Sequence
 from pathlib import Path
+from typing import TypeVar
 
 import click
 
 from orylint import __version__
-from orylint.config import Config, ConfigError, find_config, load_config
+from orylint.config import Config, ConfigError, Configurations, find_config, load_config
 from orylint.engine import baseline, fixer
 from orylint.engine.atomic import write_atomic
 from orylint.engine.findings import SEVERITIES
 from orylint.engine.registry import Rule
 from orylint.engine.result import ScanResult
-from orylint.engine.runner import RuleSelection
+from orylint.engine.runner import known_rule_ids, rule_id_problem
 from orylint.model.display import escape_terminal
 from orylint.report import FORMATS, render
-from orylint.scan import ScanOptions, display_path, scan
+from orylint.scan import ScanOptions, scan
 from orylint.terraform.cache import default_directory as default_cache_directory
 from orylint.terraform.cache import use_directory as use_cache_directory
 from orylint.terraform.source import MAX_FILE_SIZE
+
+T = TypeVar("T")
 
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
@@ -105,8 +108,8 @@ def main() -> None:
     "--config",
     "config_file",
     type=click.Path(dir_okay=False),
-    help="Configuration file (default: .orylint.toml or [tool.orylint] in pyproject.toml, "
-    "searched from the first path upward).",
+    help="Use this configuration file for every path (default: for each file, the nearest "
+    ".orylint.toml or pyproject.toml with [tool.orylint] above it).",
 )
 @click.option(
     "--plan",
@@ -227,33 +230,25 @@ def check(
     assignments = _parse_vars(variables)
     targets = list(paths) or ([] if plans else ["."])
     stdin = sys.stdin.buffer.read() if "-" in targets or "-" in plans else None
-    config = _load(config_file, [t for t in targets if t != "-"] or [chdir or "."])
-    selection = config.selection()
+    first = next((path for path in targets if path != "-"), chdir or ".")
+    policies = _policy_rules(_load(config_file, [first]), policy_dirs)
+    configs = _configurations(config_file, select, ignore, fail_on, policies)
     options = ScanOptions(
         paths=targets,
         excludes=list(exclude),
-        config_excludes=config.exclude,
-        selection=RuleSelection(
-            select=tuple(_split(select)) or selection.select,
-            ignore=tuple(_split(ignore)) or selection.ignore,
-            severity=selection.severity,
-        ),
-        settings=config.settings,
+        configs=configs,
         plans=list(plans),
         chdir=chdir,
         stdin=stdin,
         force_exclude=force_exclude,
-        require_suppression_reason=config.require_suppression_reason,
-        unsuppressible=config.unsuppressible,
-        per_path_ignores=config.per_path_ignores,
-        config_dir=str(config.path.parent) if config.path else None,
-        var_files=[display_path(Path(name)) for name in config.var_files] + list(var_files),
-        variables={**config.vars, **assignments},
+        var_files=list(var_files),
+        variables=assignments,
         max_file_size=max_file_size * 2**20,
-        policies=_policy_rules(config, policy_dirs),
+        policies=policies,
         resource_types=verbose,
         cache_dir=_cache_directory(cache_dir, no_cache=no_cache),
     )
+    run_config = _config_of(options.run_config)
     result = _scan_or_exit(options, describe=verbose)
     _refuse_to_overwrite_inputs(
         [*(destination for _, destination in reports if destination), write_baseline or ""],
@@ -263,7 +258,8 @@ def check(
             *targets,
             *plans,
             *options.var_files,
-            str(config.path or ""),
+            *(str(used.path) for used in configs.loaded() if used.path),
+            *(name for used in configs.loaded() for name in used.var_files),
         ],
     )
     if diff or fix:
@@ -284,7 +280,7 @@ def check(
             sys.exit(EXIT_USAGE)
         click.echo(f"wrote {count} finding(s) to the baseline {write_baseline}", err=True)
         sys.exit(2 if result.fatal_errors else 0)
-    code = result.exit_code(fail_on := fail_on or config.fail_on)
+    code = result.exit_code(fail_on := run_config.fail_on)
     to_stdout = False
     for name, destination in reports:
         colour = _use_colour(color, destination)
@@ -411,6 +407,9 @@ def _cache_directory(given: str | None, *, no_cache: bool) -> str | None:
 def _scan_or_exit(options: ScanOptions, *, describe: bool = False) -> ScanResult:
     try:
         result = scan(options)
+    except ConfigError as error:  # a configuration file found below a scanned directory
+        _error(str(error))
+        sys.exit(EXIT_USAGE)
     except Exception as error:  # a bug must end in a message and exit 2, never a traceback
         _error(
             f"orylint failed unexpectedly ({type(error).__name__}: {error}); please "
@@ -503,13 +502,59 @@ def explain_command(rule_id: str, config_file: str | None, policy_dirs: Sequence
 @main.command("config")
 @click.argument("path", required=False, default=".", type=click.Path())
 @click.option("--config", "config_file", type=click.Path(dir_okay=False), help="Use this file.")
-@click.option("--show", is_flag=True, default=True, help="Print the effective configuration.")
-def config_command(path: str, config_file: str | None, show: bool) -> None:
-    """Print the effective configuration for PATH as JSON (defaults filled in)."""
-    del show
+@click.option("--select", multiple=True, help="As `orylint check --select`.")
+@click.option("--ignore", multiple=True, help="As `orylint check --ignore`.")
+@click.option(
+    "--fail-on", type=click.Choice([*SEVERITIES, "never"]), help="As `orylint check --fail-on`."
+)
+@_POLICY_DIR
+def config_command(
+    path: str,
+    config_file: str | None,
+    select: Sequence[str],
+    ignore: Sequence[str],
+    fail_on: str | None,
+    policy_dirs: Sequence[str],
+) -> None:
+    """Print the configuration PATH is linted with, as JSON.
+
+    Every key is listed with its value, where it came from (the file and key, a command-line
+    option, or the default) and whether it applies per file or per run.
+    """
     import json
 
-    click.echo(json.dumps(_load(config_file, [path]).as_dict(), indent=2))
+    policies = _policy_rules(_load(config_file, [path]), policy_dirs)
+    configs = _configurations(config_file, select, ignore, fail_on, policies)
+    config = _config_of(lambda: configs.for_path(path))
+    shown = {
+        "path": path,
+        "config_file": str(config.path) if config.path else None,
+        "keys": config.explain(),
+    }
+    click.echo(json.dumps(shown, indent=2, ensure_ascii=False))
+
+
+def _configurations(
+    config_file: str | None,
+    select: Sequence[str],
+    ignore: Sequence[str],
+    fail_on: str | None,
+    policies: Sequence[Rule] = (),
+) -> Configurations:
+    """Each path's configuration, with the command line's options over the files' keys.
+
+    Rule ids, on the command line and in every file, may name the run's ``policies``.
+    """
+    known = known_rule_ids(policies)
+    return _config_of(
+        lambda: Configurations(
+            Path(config_file) if config_file else None,
+            select=_rule_codes(select, "--select", known),
+            ignore=_rule_codes(ignore, "--ignore", known),
+            fail_on=fail_on,
+            known=known,
+        )
+    )
 
 
 @main.group("policy")
@@ -570,9 +615,22 @@ def _policy_rules(config: Config, policy_dirs: Sequence[str]) -> list[Rule]:
 
 
 def _load(config_file: str | None, paths: Sequence[str]) -> Config:
-    """Load the configuration; a broken file is a usage error (exit 2), never ignored."""
+    """The run's configuration (``--config``, or the first path's), read for its policies.
+
+    Its rule ids are not checked here: they may name the policies it loads. A broken file is
+    a usage error (exit 2), never ignored.
+    """
+    return _config_of(
+        lambda: load_config(
+            Path(config_file) if config_file else find_config(paths), check_ids=False
+        )
+    )
+
+
+def _config_of(load: Callable[[], T]) -> T:
+    """Load configuration; a broken file is a usage error (exit 2), never ignored."""
     try:
-        return load_config(Path(config_file) if config_file else find_config(paths))
+        return load()
     except ConfigError as error:
         _error(str(error))
         sys.exit(EXIT_USAGE)
@@ -627,9 +685,18 @@ def _parse_vars(values: Sequence[str]) -> dict[str, str]:
     return result
 
 
-def _split(values: Sequence[str]) -> list[str]:
-    """Accept both ``--select ORY2 --select ORY7`` and ``--select ORY2,ORY7``."""
-    return [item.strip().upper() for value in values for item in value.split(",") if item.strip()]
+def _rule_codes(values: Sequence[str], option: str, known: Collection[str]) -> tuple[str, ...]:
+    """Accept both ``--select ORY2 --select ORY7`` and ``--select ORY2,ORY7``.
+
+    A code that names no rule and no rule prefix is a usage error: ``--select ORY2O1`` would
+    otherwise check nothing and pass.
+    """
+    codes = [item.strip().upper() for value in values for item in value.split(",") if item.strip()]
+    for code in codes:
+        problem = rule_id_problem(code, known=known)
+        if problem:
+            raise click.BadParameter(problem, param_hint=f"'{option}'")
+    return tuple(codes)
 
 
 def _sarif_root() -> Path:

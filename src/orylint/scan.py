@@ -6,17 +6,19 @@ cannot be linted at all, a fatal error) and the scan goes on with the other file
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import json
 import os
 import re
 import time
 from collections import defaultdict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from orylint.config import Config, Configurations
 from orylint.engine import suppressions
 from orylint.engine.findings import Finding, Violation
 from orylint.engine.registry import Rule
@@ -77,7 +79,10 @@ class ScanOptions:
 
     paths: Sequence[str]
     excludes: Sequence[str] = ()
-    config_excludes: Sequence[str] = ()
+    """``--exclude`` patterns, relative to the scanned directory."""
+    configs: Configurations | None = None
+    """Each file's configuration (the nearest file above it). Without it, every file uses
+    ``selection``, ``settings``, ``require_suppression_reason`` and ``unsuppressible``."""
     selection: RuleSelection = field(default_factory=RuleSelection)
     settings: Settings = field(default_factory=Settings)
     plans: Sequence[str] = ()
@@ -86,12 +91,10 @@ class ScanOptions:
     force_exclude: bool = False
     require_suppression_reason: bool = True
     unsuppressible: Sequence[str] = ()
-    per_path_ignores: Mapping[str, Sequence[str]] = field(default_factory=dict)
-    config_dir: str | None = None
     var_files: Sequence[str] = ()
-    """``.tfvars``/``.tfvars.json`` files for root variables, lowest precedence first."""
+    """``--var-file`` files for root variables, after the configuration's, lowest first."""
     variables: Mapping[str, str] = field(default_factory=dict)
-    """Root variable values as ``--var NAME=VALUE`` gives them; above ``var_files``."""
+    """Root variable values as ``--var NAME=VALUE`` gives them; above every file."""
     max_file_size: int = MAX_FILE_SIZE
     """Files larger than this many bytes are refused (ORY001), not read."""
     policies: Sequence[Rule] = ()
@@ -100,6 +103,30 @@ class ScanOptions:
     """List the resource types of every file read (``-v``), not only when no client is found."""
     cache_dir: str | None = None
     """Where loaded files are cached by content (``terraform/cache.py``); None: no cache."""
+
+    def config_of(self, path: str | Path, *, is_dir: bool = False) -> Config:
+        """The configuration of a file or directory (a ``ConfigError`` for a broken one)."""
+        if self.configs is None:
+            return self._fixed_config
+        if is_dir:
+            return self.configs.for_directory(path)
+        return self.configs.for_path(path)
+
+    @functools.cached_property
+    def _fixed_config(self) -> Config:
+        return Config(
+            select=self.selection.select,
+            ignore=self.selection.ignore,
+            severity=self.selection.severity,
+            settings=self.settings,
+            require_suppression_reason=self.require_suppression_reason,
+            unsuppressible=tuple(self.unsuppressible),
+        )
+
+    def run_config(self) -> Config:
+        """The configuration of the first path (or the working directory): run-level keys."""
+        first = next((path for path in self.paths if path != STDIN), self.chdir or ".")
+        return self.config_of(first)
 
 
 def display_path(path: Path) -> str:
@@ -131,20 +158,19 @@ def _display(path: str, cwd: str) -> str:
 
 STDIN = "-"
 
+_PlanInput = tuple[str, bytes | None, str | None]
+"""A plan to read: its display name, its data (``None``: read the file), its source root."""
+
 
 def scan(options: ScanOptions) -> ScanResult:
     """Lint everything under ``options.paths`` (``-`` reads a plan from ``options.stdin``)."""
     started = time.perf_counter()
-    result = ScanResult(rules=enabled_rules(options.selection, options.policies))
+    result = ScanResult()
     paths = [path for path in options.paths if path != STDIN]
     inputs = (
         discover(
             paths,
-            Excludes(
-                options.excludes,
-                options.config_excludes,
-                Path(options.config_dir) if options.config_dir else None,
-            ),
+            Excludes(options.excludes, functools.partial(_config_excludes, options)),
             force_exclude=options.force_exclude,
         )
         if paths
@@ -179,15 +205,30 @@ def scan(options: ScanOptions) -> ScanResult:
         result.fatal_errors.append(
             "no Terraform files (.tf, .tf.json) or plan JSON found in " + ", ".join(paths)
         )
-    engine = run_rules(project, options.settings, options.selection, options.policies)
+    run = options.run_config()
+    selection = _union(
+        [options.config_of(name, is_dir=True) for name in _input_directories(inputs, plans)]
+        or [run],
+        options.policies,
+    )
+    result.rules = enabled_rules(
+        dataclasses.replace(selection, severity=run.severity), options.policies
+    )
+    engine = run_rules(
+        project,
+        run.settings,
+        selection,
+        options.policies,
+        settings_of=lambda client: options.config_of(client.span.path).settings,
+    )
     result.sensitive_lines = project.sensitive_lines()
     result.redactions = project.redactions
     result.fatal_errors.extend(engine.internal_errors)
     result.load_errors = [e for e in result.load_errors if e.path not in context]
     findings = [f for f in engine.findings if f.span.path not in context]
-    findings.extend(_load_error_findings(result, options.selection))
-    findings.extend(_evaluation_findings(project, options.selection))
-    _filter(result, findings, options, context)
+    findings.extend(_load_error_findings(result, selection))
+    findings.extend(_evaluation_findings(project, selection))
+    _filter(result, _per_file_selection(findings, options), options, context)
     # Context files are not reported on; a plan is, read or not; so is any file a finding
     # points at (a tfvars file), so that no summary says "1 problem in 0 files". (A finding
     # about a whole module points at its directory, which is no file.)
@@ -204,11 +245,51 @@ def scan(options: ScanOptions) -> ScanResult:
     return result
 
 
-def _plan_inputs(
-    options: ScanOptions, inputs: Inputs, result: ScanResult
-) -> list[tuple[str, bytes | None, str | None]]:
+def _config_excludes(options: ScanOptions, directory: Path) -> tuple[Sequence[str], Path]:
+    """The exclude patterns that govern a directory's entries, and where they are anchored."""
+    config = options.config_of(directory, is_dir=True)
+    return config.exclude, config.base or Path()
+
+
+def _input_directories(inputs: Inputs, plans: Sequence[_PlanInput]) -> list[str]:
+    """The directories of every input a finding can point at (source files and plans)."""
+    files = [display_path(path) for path in inputs.tf_files + inputs.tf_json_files]
+    return sorted({posix_dirname(name) for name in [*files, *(name for name, _, _ in plans)]})
+
+
+def _union(configs: Sequence[Config], policies: Sequence[Rule]) -> RuleSelection:
+    """The rules to run: every rule that the configuration of some input enables.
+
+    Each finding is then kept or dropped by its own file's configuration, which also sets its
+    severity (``_per_file_selection``); reports describe the rules at the run's severities.
+    """
+    distinct = {id(config): config.selection() for config in configs}
+    if len(distinct) == 1:
+        [only] = distinct.values()
+        return only
+    known = sorted(known_rule_ids(policies))
+    enabled = tuple(r for r in known if any(s.enabled(r) for s in distinct.values()))
+    return RuleSelection(select=enabled, ignore=() if enabled else tuple(known))
+
+
+def _per_file_selection(findings: list[Finding], options: ScanOptions) -> list[Finding]:
+    """Each finding as its file's configuration has it: selected or not, at its severity."""
+    kept = []
+    for finding in findings:
+        selection = options.config_of(finding.span.path).selection()
+        if not selection.enabled(finding.rule_id):
+            continue
+        override = selection.severity.get(finding.rule_id)
+        if override is None or override == finding.severity:
+            kept.append(finding)
+        else:
+            kept.append(dataclasses.replace(finding, severity=override))
+    return kept
+
+
+def _plan_inputs(options: ScanOptions, inputs: Inputs, result: ScanResult) -> list[_PlanInput]:
     """Every plan to read: ``(name, data or None to read the file, source root)``."""
-    plans: list[tuple[str, bytes | None, str | None]] = [
+    plans: list[_PlanInput] = [
         (display_path(path), None, _plan_source_root(options, path)) for path in inputs.plan_files
     ]
     for plan in options.plans:
@@ -226,44 +307,54 @@ def _plan_inputs(
 def _filter(
     result: ScanResult, findings: list[Finding], options: ScanOptions, context: set[str]
 ) -> None:
-    """Per-path ignores, then inline suppressions; the survivors become the result."""
-    ignored = _per_path_ignores(options)
-    findings = [f for f in findings if not ignored(f.rule_id, f.span.path)]
-    outcome = suppressions.apply(
-        findings,
-        [s for s in result.suppressions if s.comment.path not in context],
-        enabled=lambda rule, path: options.selection.enabled(rule) and not ignored(rule, path),
-        require_reason=options.require_suppression_reason,
-        unsuppressible=options.unsuppressible,
-        known_rules=known_rule_ids(options.policies),
-    )
-    result.findings = outcome.kept
-    for rule_id, violation in outcome.about_suppressions:
-        finding = tool_finding(rule_id, violation, options.selection)
-        if finding is not None:
-            result.findings.append(finding)
-    result.suppressed = sorted(outcome.suppressed, key=lambda finding: finding.sort_key)
+    """Per-path ignores, then inline suppressions, each by its file's configuration."""
+    findings = [f for f in findings if not _ignored(options, f.rule_id, f.span.path)]
+    groups: dict[Path | None, tuple[Config, list[Finding], list[suppressions.Suppression]]] = {}
+    for finding in findings:
+        config = options.config_of(finding.span.path)
+        groups.setdefault(config.path, (config, [], []))[1].append(finding)
+    for suppression in result.suppressions:
+        if suppression.comment.path not in context:
+            config = options.config_of(suppression.comment.path)
+            groups.setdefault(config.path, (config, [], []))[2].append(suppression)
+    result.findings = []
+    result.suppressed = []
+    known = known_rule_ids(options.policies)
+    for config, kept, comments in groups.values():
+        outcome = suppressions.apply(
+            kept,
+            comments,
+            enabled=lambda rule, path: (
+                options.config_of(path).selection().enabled(rule)
+                and not _ignored(options, rule, path)
+            ),
+            require_reason=config.require_suppression_reason,
+            unsuppressible=config.unsuppressible,
+            known_rules=known,
+        )
+        result.findings.extend(outcome.kept)
+        for rule_id, violation in outcome.about_suppressions:
+            about = tool_finding(rule_id, violation, config.selection())
+            if about is not None:
+                result.findings.append(about)
+        result.suppressed.extend(outcome.suppressed)
+    result.suppressed.sort(key=lambda finding: finding.sort_key)
     result.findings.sort(key=lambda finding: finding.sort_key)
 
 
-def _per_path_ignores(options: ScanOptions) -> Callable[[str, str], bool]:
-    """``per-path-ignores`` of the configuration: globs relative to the configuration file."""
-    base = real_path(Path(options.config_dir or "."))
-    patterns = [(pattern, tuple(rules)) for pattern, rules in options.per_path_ignores.items()]
-
-    def ignored(rule_id: str, path: str) -> bool:
-        if not patterns:
-            return False
-        try:
-            relative = real_path(Path(path)).relative_to(base).as_posix()
-        except ValueError:
-            return False
-        return any(
-            rule_id.startswith(rules) and is_excluded(relative, [pattern], is_dir=False)
-            for pattern, rules in patterns
-        )
-
-    return ignored
+def _ignored(options: ScanOptions, rule_id: str, path: str) -> bool:
+    """``per-path-ignores`` of the file's configuration, relative to that file's directory."""
+    config = options.config_of(path)
+    if not config.per_path_ignores:
+        return False
+    try:
+        relative = real_path(Path(path)).relative_to(real_path(config.base or Path())).as_posix()
+    except ValueError:
+        return False
+    return any(
+        rule_id.startswith(rules) and is_excluded(relative, [pattern], is_dir=False)
+        for pattern, rules in config.per_path_ignores.items()
+    )
 
 
 def _plan_source_root(options: ScanOptions, plan: Path | None) -> str | None:
@@ -323,7 +414,7 @@ def _add_directory_files(inputs: Inputs, directories: set[Path]) -> list[Path]:
 
 
 def _read_plans(
-    plans: list[tuple[str, bytes | None, str | None]], result: ScanResult, limit: int
+    plans: list[_PlanInput], result: ScanResult, limit: int
 ) -> list[tuple[PlanDocument, str | None]]:
     documents = []
     for name, given, root in plans:
@@ -600,12 +691,17 @@ def _root_variables(
     roots = [m for m in project.modules.values() if m.is_root and m.config is not None]
     for module in sorted(roots, key=lambda m: m.directory):
         assert module.config is not None
+        config = options.config_of(module.directory)  # var-files and vars of the root module
         problems: list[VariableDiagnostic] = []
         resolved = resolve_root_variables(
             module.config.variables.values(),
             module.directory,
-            var_files=[*options.var_files, *module_var_files.get(module.directory, [])],
-            vars=options.variables,
+            var_files=[
+                *(display_path(Path(name)) for name in config.var_files),
+                *options.var_files,
+                *module_var_files.get(module.directory, []),
+            ],
+            vars={**config.vars, **options.variables},
             environ=os.environ,
             diagnostics=problems,
         )

@@ -8,7 +8,8 @@ a crashing rule into a reported internal error instead of a traceback.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Mapping, Sequence
+import difflib
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from orylint.engine.findings import Finding, Severity, Violation
@@ -68,6 +69,41 @@ evaluating (ORY005)."""
 _SECURITY_SEVERITY = {"error": "8.0", "warning": "5.5", "note": "2.0"}
 
 
+def known_rule_ids(policies: Sequence[Rule] = ()) -> set[str]:
+    """Every rule id a user may name: orylint's rules, its own tool rules and loaded policies.
+
+    The one answer to "is this a rule?" for selections, severities, ignores and suppressions.
+    """
+    return set(_metadata(policies))
+
+
+def _metadata(policies: Sequence[Rule]) -> dict[str, RuleMeta]:
+    """Metadata of orylint's rules and tool rules, and of the loaded policies."""
+    metadata = load_metadata()
+    result = {rule_id: metadata[rule_id] for rule_id in set(all_rules()) | set(TOOL_RULES)}
+    result.update({rule.id: rule.meta for rule in policies if rule.meta is not None})
+    return result
+
+
+def rule_id_problem(
+    code: str, *, prefix: bool = True, known: Collection[str] | None = None
+) -> str | None:
+    """Why ``code`` names no rule (with a did-you-mean suggestion), or ``None`` if it does.
+
+    ``known`` defaults to :func:`known_rule_ids` without policies; callers that loaded policies
+    pass ``known_rule_ids(policies)``. With ``prefix``, a code that starts at least one rule id
+    (``ORY2``, ``ACME``) is valid, as ruff accepts code prefixes; a selection that matches
+    nothing (``ORY2O1``, ``ORY99``) would silently check or ignore nothing, so it is an error.
+    """
+    ids = sorted(known_rule_ids() if known is None else known)
+    if code in ids or (prefix and any(rule_id.startswith(code) for rule_id in ids)):
+        return None
+    what = "no rule or rule prefix" if prefix else "no rule"
+    close = difflib.get_close_matches(code.upper(), ids, n=1)
+    hint = f"did you mean {close[0]}?" if close else "see `orylint rules`"
+    return f"{what} {code} ({hint})"
+
+
 def enabled_rules(selection: RuleSelection, policies: Sequence[Rule] = ()) -> list[RuleMeta]:
     """Metadata of every rule (and policy) that the selection enables, sorted by id.
 
@@ -91,23 +127,18 @@ def enabled_rules(selection: RuleSelection, policies: Sequence[Rule] = ()) -> li
     return result
 
 
-def known_rule_ids(policies: Sequence[Rule] = ()) -> set[str]:
-    """Every rule id a user may name: orylint's rules, its own tool rules and loaded policies."""
-    return set(_metadata(policies))
-
-
-def _metadata(policies: Sequence[Rule]) -> dict[str, RuleMeta]:
-    """Metadata of orylint's rules and tool rules, and of the loaded policies."""
-    metadata = load_metadata()
-    result = {rule_id: metadata[rule_id] for rule_id in set(all_rules()) | set(TOOL_RULES)}
-    result.update({rule.id: rule.meta for rule in policies if rule.meta is not None})
-    return result
-
-
 def run_rules(
-    project: Project, settings: Settings, selection: RuleSelection, policies: Sequence[Rule] = ()
+    project: Project,
+    settings: Settings,
+    selection: RuleSelection,
+    policies: Sequence[Rule] = (),
+    settings_of: Callable[[Client], Settings] | None = None,
 ) -> EngineResult:
-    """Apply every enabled rule, then every enabled policy, to the project."""
+    """Apply every enabled rule, then every enabled policy, to the project.
+
+    ``settings_of`` gives a client's own settings (those of the configuration nearest to its
+    file); project rules, and clients without it, see ``settings``.
+    """
     result = EngineResult()
     metadata = load_metadata()
     clients = list(project.clients)
@@ -118,7 +149,7 @@ def run_rules(
         meta = rule.meta or metadata[rule_id]
         try:
             applicable = [client for client in clients if meta.applies_to(client.resource_type)]
-            for client, violation in _violations(rule, project, applicable, settings):
+            for client, violation in _violations(rule, project, applicable, settings, settings_of):
                 if client is None and not _applies_to_address(meta, violation.address):
                     continue
                 result.findings.append(_finding(meta, violation, client, selection))
@@ -171,12 +202,17 @@ def redact(finding: Finding, secrets: set[str]) -> Finding:
 
 
 def _violations(
-    rule: Rule, project: Project, clients: Iterable[Client], settings: Settings
+    rule: Rule,
+    project: Project,
+    clients: Iterable[Client],
+    settings: Settings,
+    settings_of: Callable[[Client], Settings] | None,
 ) -> Iterable[tuple[Client | None, Violation]]:
     if rule.scope == "client":
         check: ClientCheck = rule.check  # type: ignore[assignment]
         for client in clients:
-            own = settings_for(settings, project.ory_projects.get(client.provider))
+            configured = settings_of(client) if settings_of is not None else settings
+            own = settings_for(configured, project.ory_projects.get(client.provider))
             for violation in check(client, own):
                 yield client, violation
     else:

@@ -7,15 +7,16 @@ Terraform plan or state from any other JSON document (by content, never by name)
 from __future__ import annotations
 
 import errno
-import fnmatch
 import functools
 import os
 import posixpath
 import re
 import stat
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import pathspec
 
 SKIPPED_DIRECTORIES = frozenset({".terraform", ".git", ".terragrunt-cache", "node_modules"})
 _PLAN_MARKERS = (b'"format_version"', b'"terraform_version"')
@@ -50,18 +51,23 @@ class Inputs:
         return not (self.tf_files or self.tf_json_files or self.plan_files)
 
 
+ExcludeScope = Callable[[Path], tuple[Sequence[str], Path]]
+"""For a directory: the exclude patterns that govern what it holds and the directory they are
+relative to (the nearest configuration file's ``exclude`` and that file's directory)."""
+
+
 @dataclass(frozen=True)
 class Excludes:
     """Exclude patterns and what they are relative to.
 
     ``patterns`` (``--exclude``) are relative to the scanned directory, or to the working
-    directory for files named explicitly; ``anchored`` patterns (the configuration's) are
-    relative to ``base``, the configuration file's directory, as ruff anchors its excludes.
+    directory for files named explicitly; ``anchored`` gives, for each directory, the patterns
+    of the configuration that governs it, relative to that configuration file's directory, as
+    ruff anchors its excludes.
     """
 
     patterns: Sequence[str] = ()
-    anchored: Sequence[str] = ()
-    base: Path | None = None
+    anchored: ExcludeScope | None = None
 
     def match(self, path: Path, relative: str, *, is_dir: bool) -> bool:
         """Whether ``path`` (shown as ``relative`` to the scan root) is excluded."""
@@ -69,14 +75,16 @@ class Excludes:
             return False
         if is_excluded(relative, self.patterns, is_dir=is_dir):
             return True
-        if not self.anchored:
+        if self.anchored is None:
             return False
-        base = real_path(self.base or Path.cwd())
+        patterns, base = self.anchored(path.parent)
+        if not patterns:
+            return False
         try:
-            inside = real_path(path).relative_to(base).as_posix()
+            inside = real_path(path).relative_to(real_path(base)).as_posix()
         except ValueError:
             return False
-        return is_excluded(inside, self.anchored, is_dir=is_dir)
+        return is_excluded(inside, patterns, is_dir=is_dir)
 
 
 def discover(
@@ -231,60 +239,74 @@ def _walk(root: Path, excludes: Excludes) -> Iterable[tuple[Path, str]]:
 
 
 def is_excluded(relative: str, patterns: Sequence[str], *, is_dir: bool) -> bool:
-    """Match a path, or any directory above it, against ``.gitignore``-style patterns.
+    """Whether ``.gitignore`` patterns exclude a path (``relative`` to where they are written).
 
-    A pattern without a slash matches a name at any depth (``*.tf``, ``modules``); one with a
-    slash is anchored at the scanned directory (``envs/prod/``); ``**`` spans directories; a
-    trailing slash matches directories only.
+    Git's semantics, through ``pathspec``: a pattern without a slash matches at any depth, one
+    with a slash (``/legacy/``, ``envs/old/``) is anchored, ``**`` spans directories, a trailing
+    slash matches directories only and ``!`` re-includes. As in git, nothing inside an excluded
+    directory can be re-included, so the directories above the path are tested first.
     """
+    if not patterns:
+        return False
     parts = relative.removeprefix("./").split("/")
-    for depth in range(1, len(parts) + 1):
-        prefix = "/".join(parts[:depth])
-        if _matches(prefix, parts[depth - 1], patterns, is_dir=is_dir or depth < len(parts)):
+    for depth in range(1, len(parts)):
+        if _matches(tuple(patterns), "/".join(parts[:depth]) + "/"):
             return True
-    return False
+    return _matches(tuple(patterns), relative.removeprefix("./") + ("/" if is_dir else ""))
 
 
-def _matches(relative: str, name: str, patterns: Sequence[str], *, is_dir: bool) -> bool:
-    for raw in patterns:
-        directory_only = raw.endswith("/")
-        pattern = raw.strip("/") if directory_only else raw.lstrip("/")
-        if not pattern or (directory_only and not is_dir):
-            continue
-        if "/" not in pattern:
-            if fnmatch.fnmatchcase(name, pattern):
-                return True
-        elif _glob_regex(pattern).fullmatch(relative):
-            return True
-    return False
+def _matches(patterns: tuple[str, ...], query: str) -> bool:
+    """Whether the last pattern that matches ``query`` itself excludes it (git's rule).
+
+    pathspec translates each glob; the decision is taken here, because pathspec also matches
+    the contents of a matched directory (so ``!X/`` would re-include ``X/a.tf``) and lets
+    ``X/**`` match ``X/`` itself, where git matches neither. Directories above the path are
+    tested by the caller, as git stops at an excluded directory.
+    """
+    excluded = False
+    for line, pattern in zip(patterns, _compiled(patterns), strict=True):
+        if pattern.include is not None and _pattern_matches(line, pattern.regex, query):
+            excluded = pattern.include
+    return excluded
+
+
+def _pattern_matches(line: str, regex: re.Pattern[str] | None, query: str) -> bool:
+    """Whether one pattern matches the path itself (a directory ends with ``/``).
+
+    pathspec's regexes also match a path through a directory above it; git does not, so a
+    match counts only where it ends with the path. ``X/**`` and ``X/**/`` become the prefix
+    ``X/`` in pathspec: they match what is inside ``X``, never ``X``.
+    """
+    body = line.rstrip()
+    if regex is None or (body.endswith("/") and not query.endswith("/")):
+        return False  # a directory-only pattern never matches a file
+    if body.endswith(("/**", "/**/")):
+        found = regex.search(query)
+        return found is not None and found.end() < len(query)
+    return any(found.end() == len(query) for found in regex.finditer(query))
 
 
 @functools.cache
-def _glob_regex(pattern: str) -> re.Pattern[str]:
-    """Translate a gitignore glob: ``*`` and ``?`` stay within a segment, ``**/`` spans any.
+def _compiled(patterns: tuple[str, ...]) -> list[pathspec.RegexPattern]:
+    lines = [_ASTERISKS.sub(_asterisks, line) for line in patterns]
+    return [
+        pattern
+        for pattern in pathspec.GitIgnoreSpec.from_lines(lines).patterns
+        if isinstance(pattern, pathspec.RegexPattern)
+    ]
 
-    Repeated ``**/`` (and runs of three or more ``*``) mean the same as one; they are collapsed
-    first, because each would otherwise add an optional ``.*`` group and the regex would
-    backtrack exponentially on a path that does not match.
+
+_ASTERISKS = re.compile(r"\*{2,}")
+
+
+def _asterisks(match: re.Match[str]) -> str:
+    """A run of asterisks as git's wildmatch reads it, which pathspec does not for three or more.
+
+    A run that is a whole path segment (``a/****/c.tf``) spans directories like ``**``; any
+    other run (``a**b``) is one ``*``.
     """
-    pattern = re.sub(r"(?:\*\*/)+", "**/", re.sub(r"\*{3,}", "**", pattern))
-    pattern = re.sub(r"(?:\*\*/)+\*\*(?=/|$)", "**", pattern)
-    out = []
-    i = 0
-    while i < len(pattern):
-        if pattern.startswith("**/", i):
-            out.append("(?:.*/)?")
-            i += 3
-        elif pattern.startswith("**", i):
-            out.append(".*")
-            i += 2
-        elif pattern[i] == "*":
-            out.append("[^/]*")
-            i += 1
-        elif pattern[i] == "?":
-            out.append("[^/]")
-            i += 1
-        else:
-            out.append(re.escape(pattern[i]))
-            i += 1
-    return re.compile("".join(out) + "(?:/.*)?")
+    text = match.string
+    whole = (match.start() == 0 or text[match.start() - 1] == "/") and (
+        match.end() == len(text) or text[match.end()] == "/"
+    )
+    return "**" if whole else "*"
