@@ -230,6 +230,7 @@ def check(
     stdin = sys.stdin.buffer.read() if "-" in targets or "-" in plans else None
     config = _load(config_file, [t for t in targets if t != "-"] or [chdir or "."])
     selection = config.selection()
+    cache_directory = _cache_directory(cache_dir, no_cache=no_cache)
     options = ScanOptions(
         paths=targets,
         excludes=list(exclude),
@@ -251,9 +252,9 @@ def check(
         var_files=[display_path(Path(name)) for name in config.var_files] + list(var_files),
         variables={**config.vars, **assignments},
         max_file_size=max_file_size * 2**20,
-        policies=_policy_rules(config, policy_dirs),
+        policies=_policy_rules(config, policy_dirs, cache_directory),
         resource_types=verbose,
-        cache_dir=_cache_directory(cache_dir, no_cache=no_cache),
+        cache_dir=cache_directory,
     )
     result = _scan_or_exit(options, describe=verbose)
     _refuse_to_overwrite_inputs(
@@ -551,15 +552,23 @@ def policy_test_command(
     sys.exit(0 if ok else 1)
 
 
-def _policy_rules(config: Config, policy_dirs: Sequence[str]) -> list[Rule]:
-    """The configured and named policies as rules; a bad policy stops the run (exit 2)."""
+def _policy_rules(
+    config: Config, policy_dirs: Sequence[str], cache_dir: str | None = None
+) -> list[Rule]:
+    """The configured and named policies as rules; a bad policy stops the run (exit 2).
+
+    With the scan's ``cache_dir`` (not with ``--no-cache``: policy files are the user's), a
+    policy file validated by an earlier run is not validated again.
+    """
     directories = [*config.policy_dirs, *policy_dirs]
     if not directories and not config.policy_packs:
         return []  # no policy: jsonschema is not even imported
     from orylint.policies.loader import PolicyError, as_rules, load_policies
+    from orylint.terraform.cache import Cache
 
+    cache = Cache(Path(cache_dir)) if cache_dir is not None else None
     try:
-        rules = as_rules(load_policies(directories, config.policy_packs))
+        rules = as_rules(load_policies(directories, config.policy_packs, cache))
     except PolicyError as error:
         _error(str(error))
         sys.exit(EXIT_USAGE)
