@@ -151,7 +151,8 @@ def _validation_stamp() -> str:
 
     orylint's version is in every cache key already, but a checkout keeps its version while
     the code changes, so the validating modules (their size and time) and the format's schema
-    (its bytes) are stamped too, with the rule ids a policy id may not take.
+    (its bytes) are stamped too, with the rule ids a policy id may not take and the keywords
+    the installed jsonschema knows (a keyword it learns is no longer an unknown one).
     """
     digest = hashlib.blake2b(digest_size=8)
     for module in sorted(Path(__file__).parent.glob("*.py")):
@@ -159,6 +160,7 @@ def _validation_stamp() -> str:
         digest.update(f"{module.name}:{status.st_size}:{status.st_mtime_ns};".encode())
     digest.update(_format_schema_text().encode())
     digest.update(" ".join(sorted(load_metadata())).encode())
+    digest.update(" ".join(sorted(KEYWORDS)).encode())
     return digest.hexdigest()
 
 
