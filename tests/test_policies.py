@@ -186,6 +186,67 @@ def test_an_unknown_pack_is_an_error() -> None:
 
 
 # --------------------------------------------------------------------------
+# Validated policy files are cached: a warm run is the cold run, errors included
+# --------------------------------------------------------------------------
+
+
+def test_a_warm_run_gives_the_same_policy_findings_and_errors(tmp_path: Path) -> None:
+    write(tmp_path, "policies/a.yaml", VALID)
+    write(
+        tmp_path,
+        "main.tf",
+        'resource "ory_oauth2_client" "a" {\n  redirect_uris = ["http://a.example.com/cb"]\n}\n',
+    )
+    check = ("check", ".", "--policy-dir", "policies", "--cache-dir", "cache", "--format", "json")
+    cold = run_cli(*check, cwd=tmp_path)
+    assert cold.returncode == 1, cold.stderr
+    assert [f["rule_id"] for f in json.loads(cold.stdout)["findings"]].count("ACME001") == 1
+    entries = sorted(path for path in (tmp_path / "cache").rglob("*") if path.is_file())
+    for run in (run_cli(*check, cwd=tmp_path) for _ in range(2)):
+        assert (run.returncode, run.stdout, run.stderr) == (cold.returncode, cold.stdout, "")
+    # Corrupt entries are misses: the policies are validated again, with the same result.
+    for entry in entries:
+        entry.write_bytes(entry.read_bytes()[:-3] + b"bad")
+    again = run_cli(*check, cwd=tmp_path)
+    assert (again.returncode, again.stdout, again.stderr) == (cold.returncode, cold.stdout, "")
+
+    # A bad file is an error on every run; so is an id clash between files cached as valid.
+    for name, text, reason in [
+        ("b.yaml", VALID.replace("pattern:", "patern:"), "policies/b.yaml:8: "),
+        ("b.yaml", "# the same id\n" + VALID, "policies/b.yaml:2: id: ACME001 is already"),
+    ]:
+        write(tmp_path, f"policies/{name}", text)
+        for _ in range(2):
+            run = run_cli(*check, cwd=tmp_path)
+            assert (run.returncode, run.stdout) == (2, "")
+            assert run.stderr.startswith(f"error: {reason}"), run.stderr
+
+
+def test_a_cached_policy_file_is_not_validated_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from orylint.policies import loader
+    from orylint.terraform.cache import Cache
+
+    path = write(tmp_path, "policies/a.yaml", VALID)
+    cache = Cache(tmp_path / "cache")
+    cold = load_policies([str(path)], ["production"], cache)
+
+    def validate(*_: object, **__: object) -> None:
+        raise AssertionError("validated again")
+
+    monkeypatch.setattr(loader, "parse_policies", validate)
+    warm = load_policies([str(path)], ["production"], cache)
+    assert warm == cold
+    assert [policy.compiled.inputs for policy in warm] == [p.compiled.inputs for p in cold]
+    path.write_text(VALID.replace("https.", "https only."), encoding="utf-8")  # a new content
+    with pytest.raises(AssertionError, match="validated again"):
+        load_policies([str(path)], cache=cache)
+    with pytest.raises(AssertionError, match="validated again"):
+        load_policies(packs=["production"])  # no cache: always validated
+
+
+# --------------------------------------------------------------------------
 # Unknown is not wrong; evaluated values are checked
 # --------------------------------------------------------------------------
 

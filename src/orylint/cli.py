@@ -231,7 +231,8 @@ def check(
     targets = list(paths) or ([] if plans else ["."])
     stdin = sys.stdin.buffer.read() if "-" in targets or "-" in plans else None
     first = next((path for path in targets if path != "-"), chdir or ".")
-    policies = _policy_rules(_load(config_file, [first]), policy_dirs)
+    cache_directory = _cache_directory(cache_dir, no_cache=no_cache)
+    policies = _policy_rules(_load(config_file, [first]), policy_dirs, cache_directory)
     configs = _configurations(config_file, select, ignore, fail_on, policies)
     options = ScanOptions(
         paths=targets,
@@ -246,7 +247,7 @@ def check(
         max_file_size=max_file_size * 2**20,
         policies=policies,
         resource_types=verbose,
-        cache_dir=_cache_directory(cache_dir, no_cache=no_cache),
+        cache_dir=cache_directory,
     )
     run_config = _config_of(options.run_config)
     result = _scan_or_exit(options, describe=verbose)
@@ -595,15 +596,23 @@ def policy_test_command(
     sys.exit(0 if ok else 1)
 
 
-def _policy_rules(config: Config, policy_dirs: Sequence[str]) -> list[Rule]:
-    """The configured and named policies as rules; a bad policy stops the run (exit 2)."""
+def _policy_rules(
+    config: Config, policy_dirs: Sequence[str], cache_dir: str | None = None
+) -> list[Rule]:
+    """The configured and named policies as rules; a bad policy stops the run (exit 2).
+
+    With the scan's ``cache_dir`` (not with ``--no-cache``: policy files are the user's), a
+    policy file validated by an earlier run is not validated again.
+    """
     directories = [*config.policy_dirs, *policy_dirs]
     if not directories and not config.policy_packs:
         return []  # no policy: jsonschema is not even imported
     from orylint.policies.loader import PolicyError, as_rules, load_policies
+    from orylint.terraform.cache import Cache
 
+    cache = Cache(Path(cache_dir)) if cache_dir is not None else None
     try:
-        rules = as_rules(load_policies(directories, config.policy_packs))
+        rules = as_rules(load_policies(directories, config.policy_packs, cache))
     except PolicyError as error:
         _error(str(error))
         sys.exit(EXIT_USAGE)

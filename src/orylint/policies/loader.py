@@ -5,11 +5,19 @@ every problem (YAML, an unknown key, a schema that is not valid JSON Schema, an 
 rule or another policy, a message placeholder that does not exist) is a :class:`PolicyError`
 naming the file, the line and the reason, and the command stops (exit 2). Lines come from
 PyYAML's node marks, kept for every key and list item.
+
+Validating a file against the format and JSON Schema's meta-schema costs more than evaluating
+20 policies over hundreds of clients, and policy files rarely change, so a file's validated
+policies are kept in orylint's cache directory (:mod:`orylint.terraform.cache`) under the hash of
+its name and content and of the code and schema that validated it. Only a file that passed is
+kept: a bad file is validated, and refused, on every run.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import functools
+import hashlib
 import json
 import os
 import string
@@ -17,9 +25,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import yaml
 from jsonschema import Draft202012Validator, ValidationError
 from jsonschema.exceptions import best_match
 
@@ -30,11 +37,10 @@ from orylint.model.project import Client
 from orylint.model.settings import Settings
 from orylint.policies.facts import Instance, JsonPath, client_instance
 from orylint.policies.policy import PLACEHOLDERS, Policy, format_checker
+from orylint.terraform.cache import Cache
 
-try:  # the C loader is several times faster, and keeps node marks too
-    from yaml import CSafeLoader as _Loader
-except ImportError:  # pragma: no cover - depends on the PyYAML build
-    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+if TYPE_CHECKING:
+    import yaml
 
 PACKS = ("production",)
 """Policy packs shipped with orylint, enabled by name (``policy-packs = ["production"]``)."""
@@ -55,11 +61,14 @@ class PolicyError(Exception):
         self.reason = reason
 
 
-def load_policies(directories: Sequence[str] = (), packs: Sequence[str] = ()) -> list[Policy]:
+def load_policies(
+    directories: Sequence[str] = (), packs: Sequence[str] = (), cache: Cache | None = None
+) -> list[Policy]:
     """Every policy of the named packs and of the ``*.yaml``/``*.yml`` files in ``directories``.
 
     A directory's files are read in name order, not recursively; a file may be named directly.
-    Raises :class:`PolicyError` on the first problem.
+    With a ``cache``, a file validated before is not validated again. Raises
+    :class:`PolicyError` on the first problem.
     """
     policies: list[Policy] = []
     for pack in packs:
@@ -68,14 +77,15 @@ def load_policies(directories: Sequence[str] = (), packs: Sequence[str] = ()) ->
                 "configuration", 1, f"no policy pack {pack!r}; available: {', '.join(PACKS)}"
             )
         entry = _pack_file(pack)
-        policies.extend(parse_policies(f"orylint:packs/{entry.name}", entry.read_text("utf-8")))
+        name = f"orylint:packs/{entry.name}"
+        policies.extend(_parse_cached(name, entry.read_text("utf-8"), cache, user=False))
     for name in map(_display, policy_files(directories)):
         try:
             text = Path(name).read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as error:
             reason = getattr(error, "strerror", None) or str(error)
             raise PolicyError(name, 1, f"cannot read: {reason}") from None
-        policies.extend(parse_policies(name, text, user=True))
+        policies.extend(_parse_cached(name, text, cache, user=True))
     _check_unique(policies)
     return policies
 
@@ -111,9 +121,61 @@ def _pack_file(pack: str) -> Traversable:
     return resources.files("orylint.policies").joinpath("packs", f"{pack}.yaml")
 
 
+_FIELDS = tuple(item.name for item in dataclasses.fields(Policy) if item.init)
+
+
+def _parse_cached(path: str, text: str, cache: Cache | None, *, user: bool) -> list[Policy]:
+    """:func:`parse_policies`, or the policies it gave for this very file before.
+
+    An entry holds each policy's fields, not the policy: its validators are compiled again
+    (cheaply), and nothing of jsonschema's is unpickled. An entry that does not hold what it
+    should (corrupt, foreign) is a miss.
+    """
+    if cache is None:
+        return parse_policies(path, text, user=user)
+    key = cache.key(f"policies|{path}|{user}|{_validation_stamp()}", text.encode("utf-8"))
+    entry = cache.get(key)
+    if isinstance(entry, tuple) and entry and all(isinstance(item, dict) for item in entry):
+        try:
+            return [Policy(**item) for item in entry]
+        except TypeError:
+            pass  # not the fields of a Policy: validate again
+    policies = parse_policies(path, text, user=user)
+    cache.put(key, tuple({name: getattr(policy, name) for name in _FIELDS} for policy in policies))
+    return policies
+
+
+@functools.cache
+def _validation_stamp() -> str:
+    """What a validated file's result depends on besides the file: this package and its schema.
+
+    orylint's version is in every cache key already, but a checkout keeps its version while
+    the code changes, so the validating modules (their size and time) and the format's schema
+    (its bytes) are stamped too, with the rule ids a policy id may not take and the keywords
+    the installed jsonschema knows (a keyword it learns is no longer an unknown one).
+    """
+    digest = hashlib.blake2b(digest_size=8)
+    for module in sorted(Path(__file__).parent.glob("*.py")):
+        status = module.stat()
+        digest.update(f"{module.name}:{status.st_size}:{status.st_mtime_ns};".encode())
+    digest.update(_format_schema_text().encode())
+    digest.update(" ".join(sorted(load_metadata())).encode())
+    digest.update(" ".join(sorted(KEYWORDS)).encode())
+    return digest.hexdigest()
+
+
 def parse_policies(path: str, text: str, *, user: bool = False) -> list[Policy]:
-    """The policies of one file; ``user`` files may not use orylint's ``ORY`` prefix."""
-    loader = _Loader(text)
+    """The policies of one file; ``user`` files may not use orylint's ``ORY`` prefix.
+
+    PyYAML is imported here, not with the module: a warm run reads its policies from the cache.
+    """
+    import yaml
+
+    try:  # the C loader is several times faster, and keeps node marks too
+        from yaml import CSafeLoader as Loader
+    except ImportError:  # pragma: no cover - depends on the PyYAML build
+        from yaml import SafeLoader as Loader  # type: ignore[assignment]
+    loader = Loader(text)
     policies: list[Policy] = []
     try:
         while loader.check_node():
@@ -141,6 +203,8 @@ def parse_policies(path: str, text: str, *, user: bool = False) -> list[Policy]:
 
 def _lines(path: str, node: yaml.Node, at: JsonPath) -> Iterator[tuple[JsonPath, int]]:
     """The line of every key and list item below ``node``; a repeated key is an error."""
+    import yaml
+
     yield at, node.start_mark.line + 1
     if isinstance(node, yaml.MappingNode):
         seen: set[str] = set()
@@ -327,8 +391,12 @@ def _meta_validator() -> Draft202012Validator:
 
 @functools.cache
 def _format_validator() -> Draft202012Validator:
-    text = resources.files("orylint.schemas").joinpath("policy.schema.json").read_text("utf-8")
-    return Draft202012Validator(json.loads(text))
+    return Draft202012Validator(json.loads(_format_schema_text()))
+
+
+@functools.cache
+def _format_schema_text() -> str:
+    return resources.files("orylint.schemas").joinpath("policy.schema.json").read_text("utf-8")
 
 
 def as_rules(policies: Sequence[Policy]) -> list[Rule]:
