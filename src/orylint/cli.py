@@ -27,7 +27,6 @@ from orylint.engine.result import ScanResult
 from orylint.engine.runner import RuleSelection
 from orylint.model.display import escape_terminal
 from orylint.report import FORMATS, render
-from orylint.report.sarif import source_root
 from orylint.scan import ScanOptions, display_path, scan
 from orylint.terraform.cache import default_directory as default_cache_directory
 from orylint.terraform.cache import use_directory as use_cache_directory
@@ -295,7 +294,7 @@ def check(
             exit_code=code,
             colour=colour,
             sarif_category=sarif_category,
-            source_root=source_root() if name == "sarif" else None,
+            source_root=_sarif_root() if name == "sarif" else None,
             fail_on=fail_on,
         )
         if destination is None:
@@ -631,6 +630,13 @@ def _parse_vars(values: Sequence[str]) -> dict[str, str]:
 def _split(values: Sequence[str]) -> list[str]:
     """Accept both ``--select ORY2 --select ORY7`` and ``--select ORY2,ORY7``."""
     return [item.strip().upper() for value in values for item in value.split(",") if item.strip()]
+
+
+def _sarif_root() -> Path:
+    """The root SARIF locations are relative to; imported here so other formats skip SARIF's."""
+    from orylint.report.sarif import source_root
+
+    return source_root()
 
 
 def _use_colour(choice: str, output: str | None) -> bool:
