@@ -4,13 +4,16 @@ The rule fixtures of ``tests/fixtures/rules`` are translated into each other cli
 syntax (``tests/client_resources.py``, the adapters' inverse); a rule that applies to the resource
 must then give exactly the findings it gives on ``ory_oauth2_client``, on the same lines, and a
 rule that does not apply must give none. Fixtures that use an argument the resource does not
-have are not translatable and are not collected; the pinned coverage below says which rules each
-resource is exercised on, so a fixture that stops translating is noticed.
+have are not translatable and are not collected; such rules get fixtures written by hand in the
+resource's syntax (``<kind>_<resource>.tf``). The pinned table below says which rules apply to each
+resource, and every one of them must have a trigger and a near-miss fixture in its syntax,
+translated or hand-written, so a fixture that stops translating is noticed.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from pathlib import Path
 
@@ -20,7 +23,7 @@ from orylint.config import find_config, load_config
 from orylint.engine.metadata import load_metadata
 from orylint.engine.runner import RuleSelection
 from orylint.scan import ScanOptions, scan
-from orylint.terraform.resources import CLIENT_RESOURCES
+from orylint.terraform.resources import CLIENT_RESOURCES, ORY_OAUTH2_CLIENT
 from tests.client_resources import translatable, translate_tree
 from tests.helpers import REPO, run_cli
 from tests.test_rule_fixtures import _cases, _expectations
@@ -30,12 +33,28 @@ OWN_SCHEMA_RULES = frozenset({"ORY101"})
 """Rules whose fixtures are about ory_oauth2_client's own schema; each resource has its own."""
 
 
+_RESOURCE = re.compile(r'^\s*resource\s+"(\w+)"', re.MULTILINE)
+
+
+def _resource_types(entry: Path) -> set[str]:
+    """The resource types a fixture (a file or a directory) declares."""
+    files = [entry] if entry.is_file() else sorted(entry.rglob("*.tf"))
+    return {kind for file in files for kind in _RESOURCE.findall(file.read_text(encoding="utf-8"))}
+
+
 def _translated_cases() -> list[tuple[str, str, Path]]:
+    """Fixtures with ``ory_oauth2_client`` resources that translate into each target.
+
+    A fixture written by hand for another resource has nothing to translate (it would be copied
+    unchanged), so it is not a case here; it is linted as it is by ``test_rule_fixtures``.
+    """
     return [
         (target, rule_id, entry)
         for target in TARGETS
         for rule_id, entry in _cases()
-        if rule_id not in OWN_SCHEMA_RULES and translatable(entry, target)
+        if rule_id not in OWN_SCHEMA_RULES
+        and ORY_OAUTH2_CLIENT in _resource_types(entry)
+        and translatable(entry, target)
     ]
 
 
@@ -78,38 +97,76 @@ def test_rule_fixture_in_each_resource_syntax(
         assert found == Counter()
 
 
-COVERED = {
+APPLICABLE = {
     "hydra_oauth2_client": {
-        "ORY102", "ORY103", "ORY104", "ORY106", "ORY108", "ORY301", "ORY304", "ORY305",
-        "ORY306", "ORY307", "ORY308", "ORY309", "ORY401", "ORY402", "ORY403", "ORY404",
-        "ORY405", "ORY406", "ORY407", "ORY408", "ORY409", "ORY410", "ORY411", "ORY412",
-        "ORY413", "ORY501", "ORY502", "ORY503", "ORY504", "ORY602", "ORY603", "ORY701",
-        "ORY702", "ORY703", "ORY704", "ORY705", "ORY802", "ORY803", "ORY901", "ORY903",
-        "ORY904", "ORY905", "ORY906",
+        "ORY101", "ORY102", "ORY103", "ORY104", "ORY106", "ORY107", "ORY108", "ORY301",
+        "ORY302", "ORY303", "ORY304", "ORY305", "ORY306", "ORY308", "ORY401", "ORY402",
+        "ORY403", "ORY404", "ORY405", "ORY406", "ORY407", "ORY408", "ORY409", "ORY410",
+        "ORY411", "ORY412", "ORY413", "ORY501", "ORY502", "ORY503", "ORY504", "ORY602",
+        "ORY603", "ORY605", "ORY701", "ORY702", "ORY703", "ORY705", "ORY802", "ORY803",
+        "ORY901", "ORY903", "ORY904", "ORY905", "ORY906",
     },
     "oryhydra_oauth2_client": {
-        "ORY103", "ORY104", "ORY108", "ORY301", "ORY304", "ORY305", "ORY306", "ORY307",
-        "ORY308", "ORY401", "ORY402", "ORY403", "ORY404", "ORY405", "ORY406", "ORY407",
-        "ORY411", "ORY412", "ORY501", "ORY502", "ORY504", "ORY602", "ORY603", "ORY701",
-        "ORY702", "ORY703", "ORY704", "ORY705", "ORY901", "ORY903", "ORY904", "ORY905",
+        "ORY101", "ORY102", "ORY103", "ORY104", "ORY108", "ORY301", "ORY302", "ORY304",
+        "ORY305", "ORY306", "ORY308", "ORY401", "ORY402", "ORY403", "ORY404", "ORY405",
+        "ORY406", "ORY407", "ORY411", "ORY412", "ORY501", "ORY502", "ORY503", "ORY504",
+        "ORY602", "ORY701", "ORY702", "ORY703", "ORY705", "ORY802", "ORY901", "ORY903",
+        "ORY904", "ORY905", "ORY906",
     },
     "ory_oidc_dynamic_client": {
-        "ORY103", "ORY104", "ORY301", "ORY304", "ORY305", "ORY306", "ORY307", "ORY308",
-        "ORY402", "ORY403", "ORY404", "ORY406", "ORY501", "ORY502", "ORY504", "ORY603",
-        "ORY701", "ORY702", "ORY703", "ORY704", "ORY901",
+        "ORY101", "ORY102", "ORY103", "ORY104", "ORY110", "ORY301", "ORY302", "ORY304",
+        "ORY305", "ORY306", "ORY308", "ORY309", "ORY401", "ORY402", "ORY403", "ORY404",
+        "ORY405", "ORY406", "ORY501", "ORY502", "ORY504", "ORY701", "ORY702", "ORY703",
+        "ORY706", "ORY802", "ORY901", "ORY906",
     },
 }  # fmt: skip
-"""Rules with both a trigger and a near-miss fixture translated into the resource's syntax."""
+"""The client rules (ORY1xx-ORY9xx) that judge each resource, from the rules' ``resources:`` keys.
+
+A rule that cannot apply to a resource names the resources it applies to, so it is not here:
+the resource lacks the attribute it reads (lifespans, ``access_token_strategy``, ``skip_consent``,
+keys on ``oryhydra_oauth2_client`` and ``ory_oidc_dynamic_client``), its shape cannot express
+the case (an empty key set in ``jwk`` blocks), or the provider refuses the input at plan time
+(ORY309's device and jwt-bearer grants on the community providers, ORY101's finding). Pinning
+the table makes a change to a ``resources:`` key a deliberate one.
+"""
 
 
-@pytest.mark.parametrize("target", TARGETS)
-def test_translated_coverage(target: str) -> None:
+def _fixture_kinds(target: str) -> dict[str, set[str]]:
+    """Per rule, which kinds (``tr``igger, ``ok``) of fixture exercise ``target``'s syntax.
+
+    A fixture counts when it declares a ``target`` resource itself (written by hand in its
+    syntax) or when it holds ``ory_oauth2_client`` resources and translates into ``target``.
+    """
     kinds: dict[str, set[str]] = {}
+    for rule_id, entry in _cases():
+        if target in _resource_types(entry):
+            kinds.setdefault(rule_id, set()).add(entry.name[:2])
     for case_target, rule_id, entry in _translated_cases():
         if case_target == target:
             kinds.setdefault(rule_id, set()).add(entry.name[:2])
-    covered = {rule for rule, found in kinds.items() if found == {"tr", "ok"}}
-    assert covered >= COVERED[target]
+    return kinds
+
+
+@pytest.mark.parametrize("target", TARGETS)
+def test_applicable_rules_of_each_resource(target: str) -> None:
+    applicable = {
+        rule_id
+        for rule_id, rule in load_metadata().items()
+        if not rule.is_policy and rule_id[3] != "0" and rule.applies_to(target)
+    }
+    assert applicable == APPLICABLE[target]
+
+
+@pytest.mark.parametrize("target", TARGETS)
+def test_each_applicable_rule_has_both_fixtures_in_the_resource_syntax(target: str) -> None:
+    kinds = _fixture_kinds(target)
+    missing = {
+        (rule_id, kind)
+        for rule_id in APPLICABLE[target]
+        for kind in ("tr", "ok")
+        if kind not in kinds.get(rule_id, set())
+    }
+    assert missing == set()
 
 
 def test_terraform_without_client_resources_is_said(tmp_path: Path) -> None:

@@ -64,7 +64,10 @@ def _applies_to_markdown(meta: RuleMeta) -> str:
     if not meta.resources:
         return "- Applies to: every client resource that has the attributes it reads"
     names = ", ".join(f"`{name}` ({CLIENT_RESOURCES[name].provider})" for name in applies_to(meta))
-    return f"- Applies to: {names} only (the rule is about that provider's behaviour)"
+    return (
+        f"- Applies to: {names} only (the other client resources lack what the rule reads, or "
+        "the rule is about these providers' behaviour)"
+    )
 
 
 def rule_markdown(meta: RuleMeta, *, heading: bool = True, rule_page: bool = False) -> str:
