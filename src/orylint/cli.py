@@ -24,7 +24,7 @@ from orylint.engine.runner import RuleSelection
 from orylint.report import FORMATS, render
 from orylint.report.sarif import source_root
 from orylint.scan import ScanOptions, display_path, scan
-from orylint.terraform.source import MAX_FILE_SIZE
+from orylint.terraform.source import MAX_FILE_SIZE, FileIdentity, file_identity
 
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
@@ -185,7 +185,7 @@ def check(
     reports = _parse_formats(formats, output)
     assignments = _parse_vars(variables)
     targets = list(paths) or ([] if plans else ["."])
-    stdin = sys.stdin.buffer.read() if "-" in targets or "-" in plans else None
+    stdin, stdin_identity = _read_stdin() if "-" in targets or "-" in plans else (None, None)
     config = _load(config_file, [t for t in targets if t != "-"] or [chdir or "."])
     selection = config.selection()
     options = ScanOptions(
@@ -201,6 +201,7 @@ def check(
         plans=list(plans),
         chdir=chdir,
         stdin=stdin,
+        stdin_identity=stdin_identity,
         force_exclude=force_exclude,
         require_suppression_reason=config.require_suppression_reason,
         unsuppressible=config.unsuppressible,
@@ -290,6 +291,18 @@ def _write_stdout(text: str, colour: bool) -> None:
     except OSError as error:
         _error(f"cannot write the report to standard output: {error.strerror or error}")
         sys.exit(EXIT_USAGE)
+
+
+def _read_stdin() -> tuple[bytes, FileIdentity | None]:
+    """Standard input, and the file it is redirected from if any (``--plan - < plan.json``).
+
+    The identity lets the scan skip that file when a scanned directory also holds it.
+    """
+    try:
+        identity = file_identity(sys.stdin.fileno())
+    except (AttributeError, OSError, ValueError):  # a replaced or closed stdin
+        identity = None
+    return sys.stdin.buffer.read(), identity
 
 
 def _error(message: str) -> None:

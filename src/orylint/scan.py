@@ -37,8 +37,10 @@ from orylint.terraform.plan_loader import PlanDocument, load_plan
 from orylint.terraform.provider_schema import RESOURCE_TYPE
 from orylint.terraform.source import (
     MAX_FILE_SIZE,
+    FileIdentity,
     UnreadableFile,
     decode_source,
+    file_identity,
     read_regular_file,
 )
 from orylint.terraform.tfjson_loader import load_tf_json
@@ -65,6 +67,8 @@ class ScanOptions:
     plans: Sequence[str] = ()
     chdir: str | None = None
     stdin: bytes | None = None
+    stdin_identity: FileIdentity | None = None
+    """The file standard input was redirected from (``< plan.json``), so it is not read twice."""
     force_exclude: bool = False
     require_suppression_reason: bool = True
     unsuppressible: Sequence[str] = ()
@@ -148,18 +152,38 @@ def scan(options: ScanOptions) -> ScanResult:
 def _plan_inputs(
     options: ScanOptions, inputs: Inputs, result: ScanResult
 ) -> list[tuple[str, bytes | None, str | None]]:
-    """Every plan to read: ``(name, data or None to read the file, source root)``."""
-    plans: list[tuple[str, bytes | None, str | None]] = [
-        (display_path(path), None, _plan_source_root(options, path)) for path in inputs.plan_files
-    ]
+    """Every plan to read, once: ``(name, data or None to read the file, source root)``.
+
+    A plan can reach the scan three ways: ``--plan FILE``, ``--plan -`` and discovery by content
+    in a scanned directory (``orylint check . --plan plan.json``, the Action's ``paths: infra``
+    with ``plan: infra/plan.json``). Read twice, it would report every finding twice, once on
+    ``plan.json``; so each file is read once, by identity (device and inode), under the name the
+    user gave it.
+    """
+    plans: list[tuple[str, bytes | None, str | None]] = []
+    seen: set[FileIdentity] = set()
+
+    def add(path: Path) -> None:
+        identity = file_identity(path)
+        if identity is not None:
+            if identity in seen:
+                return
+            seen.add(identity)
+        plans.append((display_path(path), None, _plan_source_root(options, path)))
+
+    reads_stdin = STDIN in options.paths or STDIN in options.plans
+    if reads_stdin and options.stdin_identity is not None:
+        seen.add(options.stdin_identity)
     for plan in options.plans:
         if plan == STDIN:
             continue
         if os.path.lexists(plan):  # reading says why a FIFO, a device or a dangling link is not
-            plans.append((display_path(Path(plan)), None, _plan_source_root(options, Path(plan))))
+            add(Path(plan))
         else:
             result.fatal_errors.append(f"{plan}: no such file")
-    if STDIN in options.paths or STDIN in options.plans:
+    for path in inputs.plan_files:
+        add(path)
+    if reads_stdin:
         plans.append(("<stdin>", options.stdin or b"", _plan_source_root(options, None)))
     return plans
 
