@@ -131,7 +131,8 @@ def _sensitive_fix(output: Output) -> Fix | None:
     end = value.span
     position = Span(end.path, end.end_line, end.end_column, end.end_line, end.end_column)
     indent = " " * (value.span.start_column - 1)
-    return Fix("mark the output sensitive", (Edit(position, f"\n{indent}sensitive = true"),))
+    edit = Edit(position, f"\n{indent}sensitive = true", new_attribute=True)
+    return Fix("mark the output sensitive", (edit,))
 
 
 @project_rule("ORY702")

@@ -81,8 +81,12 @@ def _line_starts(text: str) -> list[int]:
     return [0] + [index + 1 for index, char in enumerate(text) if char == "\n"]
 
 
-def _range(text: str, starts: list[int], edit: Edit) -> tuple[int, int]:
-    """The character range an edit replaces (list elements take their separator along)."""
+def _range(text: str, starts: list[int], edit: Edit) -> tuple[int, int, str]:
+    """The character range an edit replaces and what replaces it.
+
+    List elements take their separator along; a new attribute line takes the attributes it is
+    aligned with along (see :func:`_aligned_insertion`).
+    """
 
     def offset(line: int, column: int) -> int:
         return starts[line - 1] + column - 1 if line <= len(starts) else len(text)
@@ -91,28 +95,27 @@ def _range(text: str, starts: list[int], edit: Edit) -> tuple[int, int]:
     end = offset(edit.span.end_line, edit.span.end_column)
     if edit.list_element:
         start, end = _with_separator(text, start, end)
-    return start, end
+    if edit.new_attribute:
+        return _aligned_insertion(text, starts, start, edit.replacement)
+    return start, end, edit.replacement
 
 
-def resolved_span(text: str, edit: Edit) -> Span:
-    """The region an edit really replaces, for SARIF ``fixes`` (separators included)."""
+def resolved_edit(text: str, edit: Edit) -> tuple[Span, str]:
+    """The region an edit really replaces and its new text, for SARIF ``fixes``."""
     starts = _line_starts(text)
-    start, end = _range(text, starts, edit)
+    start, end, replacement = _range(text, starts, edit)
 
     def position(offset: int) -> tuple[int, int]:
         line = bisect.bisect_right(starts, offset)
         return line, offset - starts[line - 1] + 1
 
     (start_line, start_column), (end_line, end_column) = position(start), position(end)
-    return Span(edit.span.path, start_line, start_column, end_line, end_column)
+    return Span(edit.span.path, start_line, start_column, end_line, end_column), replacement
 
 
 def _apply(text: str, edits: list[Edit]) -> tuple[str, int]:
     starts = _line_starts(text)
-    ranges = []
-    for edit in edits:
-        start, end = _range(text, starts, edit)
-        ranges.append((start, end, edit.replacement))
+    ranges = [_range(text, starts, edit) for edit in edits]
     ranges.sort(key=lambda item: (item[0], item[1]), reverse=True)
     applied = 0
     limit = len(text) + 1
@@ -123,6 +126,103 @@ def _apply(text: str, edits: list[Edit]) -> tuple[str, int]:
         limit = start
         applied += 1
     return text, applied
+
+
+_NEW_ATTRIBUTE = re.compile(r"\n([ \t]*)(\S+) = (.*)", re.DOTALL)
+_ASSIGNMENT = re.compile(r'([ \t]*(?:[A-Za-z_][\w-]*|"(?:[^"\\\n]|\\.)*"))([ \t]*)=(?![=>])(.*)')
+
+
+def _aligned_insertion(
+    text: str, starts: list[int], offset: int, replacement: str
+) -> tuple[int, int, str]:
+    """Add an attribute line after the line holding ``offset``, aligned as ``terraform fmt``.
+
+    hclwrite aligns the ``=`` of consecutive lines that each hold a whole one-line assignment
+    (a "chain"): a blank line, a comment line, a block header or a line that opens a
+    multi-line value ends it, and each ``=`` goes one space after the longest name. The new
+    line joins the chain of the line it follows and of the lines after it; when its name is
+    the longest, the other lines of the chain move too, so the edit spans the whole chain. It
+    goes after the whole line, so a trailing comment stays on the line it belongs to.
+    """
+    match = _NEW_ATTRIBUTE.fullmatch(replacement)
+    if match is None:
+        return offset, offset, replacement
+    indent, name, value = match.groups()
+    raw = text.split("\n")
+    lines = [line.removesuffix("\r") for line in raw]
+    at = bisect.bisect_right(starts, offset) - 1  # the line the new one follows (0-based)
+    eol = "\r\n" if raw[at].endswith("\r") else "\n"
+    first = at if _assignment(lines[at]) else at + 1
+    while first > 0 and _assignment(lines[first - 1]):
+        first -= 1
+    last = at
+    while last + 1 < len(lines) and _assignment(lines[last + 1]):
+        last += 1
+    leads = [m.group(1) for m in map(_assignment, lines[first : last + 1]) if m is not None]
+    width = max(len(lead) for lead in [*leads, indent + name])
+
+    def aligned(lead: str, rest: str) -> str:
+        return f"{lead}{' ' * (width - len(lead) + 1)}={rest}"
+
+    region = []
+    for index in range(min(first, at), last + 1):
+        assignment = _assignment(lines[index]) if index >= first else None
+        region.append(aligned(assignment[1], assignment[3]) if assignment else lines[index])
+        if index == at:
+            region.append(aligned(indent + name, f" {value}"))
+    return starts[min(first, at)], starts[last] + len(lines[last]), eol.join(region)
+
+
+def _assignment(line: str) -> re.Match[str] | None:
+    """The parts of a line that holds a whole one-line assignment, or None.
+
+    A line that opens a value continued on the next lines (an unclosed bracket or a heredoc)
+    is not one, as in hclwrite; brackets inside strings and comments do not count.
+    """
+    match = _ASSIGNMENT.fullmatch(line)
+    if match is None or _net_brackets(match[3]) != 0:
+        return None
+    return match
+
+
+def _net_brackets(code: str) -> int:
+    """Opening minus closing brackets of a line of HCL, outside strings and comments.
+
+    The stack holds where the scanner is: in a string, in a ``${ }`` of a string, or in a
+    bracket inside such a template; only brackets outside every string count.
+    """
+    depth = 0
+    stack: list[str] = []
+    index = 0
+    while index < len(code):
+        pair = code[index : index + 2]
+        char = code[index]
+        if stack and stack[-1] == "string":
+            if char == "\\" or pair in ("$$", "%%"):
+                index += 1  # an escape: the next character is text
+            elif pair in ("${", "%{"):
+                stack.append("template")
+                index += 1
+            elif char == '"':
+                stack.pop()
+        elif char == '"':
+            stack.append("string")
+        elif char == "#" or pair in ("//", "/*"):
+            break
+        elif pair == "<<" and not stack:
+            return 1  # a heredoc: the value continues on the next lines
+        elif char in "([{":
+            if stack:
+                stack.append("bracket")
+            else:
+                depth += 1
+        elif char in ")]}":
+            if stack:
+                stack.pop()  # a bracket inside a template, or the template's own end
+            else:
+                depth -= 1
+        index += 1
+    return depth
 
 
 def _with_separator(text: str, start: int, end: int) -> tuple[int, int]:
