@@ -8,6 +8,7 @@ Errors are one line each on stderr, never a traceback.
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import sys
 from collections.abc import Sequence
@@ -224,14 +225,14 @@ def check(
     if baseline_file:
         try:
             result.findings, result.baselined = baseline.split(
-                result.findings, baseline.read(Path(baseline_file))
+                result.findings, baseline.read(Path(baseline_file)), _repository()
             )
         except baseline.BaselineError as error:
             _error(str(error))
             sys.exit(EXIT_USAGE)
     if write_baseline:
         try:
-            count = baseline.write(Path(write_baseline), result.findings)
+            count = baseline.write(Path(write_baseline), result.findings, _repository())
         except OSError as error:
             _error(f"cannot write {write_baseline}: {error.strerror}")
             sys.exit(EXIT_USAGE)
@@ -247,7 +248,7 @@ def check(
             exit_code=code,
             colour=colour,
             sarif_category=sarif_category,
-            source_root=source_root() if name == "sarif" else None,
+            source_root=_repository() if name in ("sarif", "gitlab") else None,
         )
         if destination is None:
             _write_stdout(report, colour)
@@ -264,6 +265,12 @@ def check(
         for message in result.fatal_errors:
             _error(message)
     sys.exit(code)
+
+
+@functools.cache
+def _repository() -> Path:
+    """The root that report paths and finding keys are relative to: the git top level."""
+    return source_root()
 
 
 def printable(text: str) -> str:

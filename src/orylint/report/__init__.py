@@ -34,6 +34,10 @@ def render(
         from orylint.report.sarif import render_sarif
 
         return render_sarif(result, exit_code=exit_code, category=sarif_category, root=source_root)
+    if name == "gitlab":
+        from orylint.report.gitlab import render_gitlab
+
+        return render_gitlab(result, root=source_root)
     module = importlib.import_module(f"orylint.report.{'json_report' if name == 'json' else name}")
     renderer = getattr(module, f"render_{name}")
     text: str = renderer(result)

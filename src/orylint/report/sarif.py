@@ -182,7 +182,9 @@ def _result(
     if finding.rule_id in index:
         result["ruleIndex"] = index[finding.rule_id]
     fingerprints = {
-        "orylint/v1": logical_key(finding.rule_id, finding.address, finding.attribute, span.path)
+        "orylint/v1": logical_key(
+            finding.rule_id, finding.address, finding.attribute, span.path, root
+        )
     }
     if span.start_line in hashes_by_line:
         fingerprints["primaryLocationLineHash"] = hashes_by_line[span.start_line]
