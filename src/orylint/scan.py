@@ -28,7 +28,15 @@ from orylint.model.ory_project import PROJECT_RESOURCES
 from orylint.model.plan import add_plan, module_directories
 from orylint.model.project import Project
 from orylint.model.settings import Settings
-from orylint.terraform.discover import Excludes, Inputs, discover, is_excluded, real_path
+from orylint.terraform.discover import (
+    JSON_SUFFIXES,
+    Excludes,
+    Inputs,
+    discover,
+    is_excluded,
+    module_files,
+    real_path,
+)
 from orylint.terraform.document import Block, Document, LoadError
 from orylint.terraform.hcl_loader import load_hcl
 from orylint.terraform.hcl_parser import parser
@@ -134,10 +142,13 @@ def scan(options: ScanOptions) -> ScanResult:
     for document, root in documents:
         add_plan(project, document, root)
     result.files_scanned += len(plans)  # read or not, each is reported on
-    named = options.plans or inputs.missing or inputs.skipped or inputs.unusable
+    named = (
+        options.plans or inputs.missing or inputs.skipped or inputs.unusable or inputs.overridden
+    )
     if inputs.empty and not plans and not named:  # each named input says what is wrong
         result.fatal_errors.append(
-            "no Terraform files (.tf, .tf.json) or plan JSON found in " + ", ".join(paths)
+            "no Terraform files (.tf, .tf.json, .tofu, .tofu.json) or plan JSON found in "
+            + ", ".join(paths)
         )
     engine = run_rules(project, options.settings, options.selection)
     result.fatal_errors.extend(engine.internal_errors)
@@ -243,7 +254,7 @@ def _plan_source_root(options: ScanOptions, plan: Path | None) -> str | None:
         for path in options.paths:
             if path != STDIN and Path(path).is_dir():
                 return display_path(Path(path))
-    if plan is not None and any(plan.parent.glob("*.tf")):
+    if plan is not None and module_files(plan.parent):
         return display_path(plan.parent)
     return None
 
@@ -277,13 +288,17 @@ def _add_directory_files(inputs: Inputs, directories: set[Path]) -> list[Path]:
     known = {real_path(path) for path in inputs.tf_files + inputs.tf_json_files}
     added = []
     for directory in sorted(directories):
-        for pattern, target in (("*.tf", inputs.tf_files), ("*.tf.json", inputs.tf_json_files)):
-            for path in sorted(directory.glob(pattern)):
-                if real_path(path) not in known:
-                    known.add(real_path(path))
-                    target.append(path)
-                    added.append(path)
+        for path in module_files(directory):
+            if real_path(path) not in known:
+                known.add(real_path(path))
+                _config_list(inputs, path).append(path)
+                added.append(path)
     return added
+
+
+def _config_list(inputs: Inputs, path: Path) -> list[Path]:
+    """The list of ``inputs`` a configuration file belongs to: native syntax or JSON."""
+    return inputs.tf_json_files if path.name.endswith(JSON_SUFFIXES) else inputs.tf_files
 
 
 def _read_plans(
@@ -409,7 +424,7 @@ def load_file(name: str, data: bytes) -> Document | LoadError:
     text = decode_source(name, data)
     if isinstance(text, LoadError):
         return text
-    loaded = load_tf_json(name, text) if name.endswith(".tf.json") else load_hcl(name, text)
+    loaded = load_tf_json(name, text) if name.endswith(JSON_SUFFIXES) else load_hcl(name, text)
     if isinstance(loaded, Document):
         _keep_expressions_for_evaluation(loaded)
     return loaded
@@ -449,12 +464,11 @@ def _named_var_files(inputs: Inputs) -> dict[str, list[str]]:
     result: dict[str, list[str]] = {}
     for path in inputs.var_files:
         directory = path.parent
-        for pattern, target in (("*.tf", inputs.tf_files), ("*.tf.json", inputs.tf_json_files)):
-            for file in sorted(directory.glob(pattern)):
-                if real_path(file) not in inputs.explicit and file.is_file():
-                    inputs.explicit.add(real_path(file))
-                    if file not in target:
-                        target.append(file)
+        for file in module_files(directory):
+            if real_path(file) not in inputs.explicit:
+                inputs.explicit.add(real_path(file))
+                if file not in _config_list(inputs, file):
+                    _config_list(inputs, file).append(file)
         name = path.name
         automatic = name in AUTOMATIC_VAR_FILES or name.endswith(AUTOMATIC_VAR_SUFFIXES)
         if not automatic:

@@ -20,6 +20,7 @@ from orylint.model import effective
 from orylint.model.project import Module, Origin, Output, Project, ResourceAttribute
 from orylint.model.secret_flow import SECRET_ATTRIBUTE, SecretFlow, SecretPath
 from orylint.model.settings import Settings
+from orylint.terraform.discover import HCL_SUFFIXES
 from orylint.terraform.provider_schema import RESOURCE_TYPE
 from orylint.terraform.values import Attribute, Reference, Span
 
@@ -119,7 +120,7 @@ def secret_output_not_sensitive(project: Project, settings: Settings) -> Iterato
 def _sensitive_fix(output: Output) -> Fix | None:
     """Add ``sensitive = true`` under ``value`` (or flip a literal ``false``), in ``.tf`` only."""
     value = output.value_attribute
-    if value is None or not value.span.path.endswith(".tf"):
+    if value is None or not value.span.path.endswith(HCL_SUFFIXES):
         return None
     flag = output.sensitive_attribute
     if flag is not None:

@@ -1,4 +1,9 @@
-"""Find what to lint: ``.tf`` and ``.tf.json`` files (grouped by module directory) and plan JSON.
+"""Find what to lint: configuration files (grouped by module directory) and plan JSON.
+
+Configuration files are Terraform's ``.tf`` and ``.tf.json`` and OpenTofu's ``.tofu`` and
+``.tofu.json``, read alike. OpenTofu's extension precedence applies: where ``foo.tofu`` and
+``foo.tf`` are in the same directory, OpenTofu loads ``foo.tofu`` only (``foo.tofu.json``
+likewise replaces ``foo.tf.json``), so ``foo.tf`` is not linted.
 
 Discovery only lists paths; it reads no more than the first bytes of ``.json`` files to tell a
 Terraform plan or state from any other JSON document (by content, never by name).
@@ -15,6 +20,13 @@ import stat
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+
+HCL_SUFFIXES = (".tf", ".tofu")
+"""Configuration in HCL's native syntax: Terraform's and OpenTofu's extensions."""
+JSON_SUFFIXES = (".tf.json", ".tofu.json")
+"""Configuration in HCL's JSON syntax."""
+CONFIG_SUFFIXES = HCL_SUFFIXES + JSON_SUFFIXES
+_TOFU_ALTERNATIVES = {".tf": ".tofu", ".tf.json": ".tofu.json"}
 
 SKIPPED_DIRECTORIES = frozenset({".terraform", ".git", ".terragrunt-cache", "node_modules"})
 _PLAN_MARKERS = (b'"format_version"', b'"terraform_version"')
@@ -34,6 +46,8 @@ class Inputs:
     skipped: list[str] = field(default_factory=list)
     unusable: list[str] = field(default_factory=list)
     """Named paths that cannot even be looked at, with the reason (``ENAMETOOLONG``)."""
+    overridden: list[Path] = field(default_factory=list)
+    """``.tf``/``.tf.json`` files not linted: a ``.tofu`` file of the same name replaces them."""
 
     @property
     def empty(self) -> bool:
@@ -119,17 +133,43 @@ def real_path(path: Path) -> Path:
     return Path(os.path.realpath(path))
 
 
+def tofu_alternative(path: Path) -> Path | None:
+    """The OpenTofu file that replaces ``path`` (``foo.tofu`` for ``foo.tf``) if there is one."""
+    for suffix, alternative in _TOFU_ALTERNATIVES.items():
+        if path.name.endswith(suffix):
+            candidate = path.with_name(path.name.removesuffix(suffix) + alternative)
+            return candidate if os.path.lexists(candidate) else None
+    return None
+
+
+def module_files(directory: Path) -> list[Path]:
+    """The configuration files OpenTofu and Terraform load from ``directory``, sorted.
+
+    Both read ``.tf``/``.tf.json``; OpenTofu also reads ``.tofu``/``.tofu.json`` and then skips
+    a ``.tf`` file that a ``.tofu`` file of the same name replaces.
+    """
+    try:
+        names = sorted(os.listdir(directory))
+    except OSError:
+        return []
+    paths = [directory / name for name in names if name.endswith(CONFIG_SUFFIXES)]
+    return [path for path in paths if path.is_file() and tofu_alternative(path) is None]
+
+
 def _add(inputs: Inputs, path: Path, seen: set[Path], *, explicit: bool) -> None:
     resolved = real_path(path)
     if resolved in seen:
         return
     seen.add(resolved)
     name = path.name
+    if name.endswith(CONFIG_SUFFIXES) and tofu_alternative(path) is not None:
+        inputs.overridden.append(path)
+        return
     if explicit:
         inputs.explicit.add(resolved)
-    if name.endswith(".tf.json"):
+    if name.endswith(JSON_SUFFIXES):
         inputs.tf_json_files.append(path)
-    elif name.endswith(".tf"):
+    elif name.endswith(HCL_SUFFIXES):
         inputs.tf_files.append(path)
     elif explicit or (name.endswith(".json") and looks_like_plan(path)):
         # An explicit file of another kind is read as a plan: the loader says clearly when
@@ -165,7 +205,7 @@ def _walk(root: Path, excludes: Excludes) -> Iterable[Path]:
             and not excludes.match(Path(directory) / d, (relative_dir / d).as_posix(), is_dir=True)
         )
         for filename in sorted(filenames):
-            if not filename.endswith((".tf", ".tf.json", ".json")):
+            if not filename.endswith((*CONFIG_SUFFIXES, ".json")):
                 continue
             path = Path(directory) / filename
             if excludes.match(path, (relative_dir / filename).as_posix(), is_dir=False):
