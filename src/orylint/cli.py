@@ -22,7 +22,7 @@ from orylint.engine import baseline, fixer
 from orylint.engine.findings import SEVERITIES
 from orylint.engine.result import ScanResult
 from orylint.engine.runner import RuleSelection
-from orylint.report import FORMATS, render
+from orylint.report import FORMATS, TERMINAL_FORMATS, render
 from orylint.report.sarif import source_root
 from orylint.scan import ScanOptions, display_path, scan
 from orylint.terraform.source import MAX_FILE_SIZE, FileIdentity, file_identity
@@ -56,11 +56,37 @@ def main() -> None:
 @click.argument("paths", nargs=-1, type=click.Path(allow_dash=True))
 @click.option(
     "--format",
+    "--output-format",
     "formats",
     multiple=True,
     metavar="FORMAT[:FILE]",
-    help=f"Report format: {', '.join(FORMATS)} (default text). Repeatable; FORMAT:FILE writes "
-    "that report to FILE, e.g. --format text --format sarif:orylint.sarif.",
+    shell_complete=lambda ctx, param, incomplete: [f for f in FORMATS if f.startswith(incomplete)],
+    help=f"Report format: {', '.join(FORMATS)} (default text; concise: one line per finding). "
+    "Repeatable; FORMAT:FILE writes that report to FILE, e.g. --format text --format "
+    "sarif:orylint.sarif. --output-format is the same option, under ruff's name.",
+)
+@click.option(
+    "-q",
+    "--quiet",
+    count=True,
+    help="Print the findings only, without summary or progress lines (-q); print nothing but "
+    "errors, and let the exit code speak (-qq). Reports to files are still written.",
+)
+@click.option(
+    "-v",
+    "--verbose",
+    is_flag=True,
+    help="Also say, on standard error, which configuration was used, what was read, what was "
+    "skipped and why, and how long each stage took.",
+)
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=1),
+    envvar="ORYLINT_JOBS",
+    show_envvar=True,
+    metavar="N",
+    help="Parse in N worker processes (default: the number of CPUs, at most 4; 1: no workers).",
 )
 @click.option(
     "--output", "-o", type=click.Path(dir_okay=False), help="Write the report here, not stdout."
@@ -70,7 +96,9 @@ def main() -> None:
     type=click.Choice(["auto", "always", "never"]),
     default="auto",
     show_default=True,
-    help="Colour in the text format (auto: only on a terminal, and not with NO_COLOR).",
+    help="Colour in the text and concise formats. auto: on a terminal; FORCE_COLOR (any "
+    "non-empty value) turns it on, else NO_COLOR (non-empty) or TERM=dumb turn it off; a "
+    "report written to a file is never coloured. always and never win over the environment.",
 )
 @click.option(
     "--exclude",
@@ -159,6 +187,9 @@ def main() -> None:
 def check(
     paths: Sequence[str],
     formats: Sequence[str],
+    quiet: int,
+    verbose: bool,
+    jobs: int | None,
     output: str | None,
     color: str,
     exclude: Sequence[str],
@@ -183,6 +214,8 @@ def check(
     PATHS may name .tf and .tf.json files, directories, and `terraform show -json` plan or
     state files (recognised by content); `-` reads a plan from standard input.
     """
+    if quiet and verbose:
+        raise click.UsageError("-q/--quiet and -v/--verbose contradict each other")
     reports = _parse_formats(formats, output)
     assignments = _parse_vars(variables)
     targets = list(paths) or ([] if plans else ["."])
@@ -211,6 +244,7 @@ def check(
         var_files=[display_path(Path(name)) for name in config.var_files] + list(var_files),
         variables={**config.vars, **assignments},
         max_file_size=max_file_size * 2**20,
+        jobs=jobs,
     )
     result = _scan_or_exit(options)
     if diff or fix:
@@ -220,39 +254,67 @@ def check(
             sys.exit(1 if fixed else 0)
         if fixed:
             count = fixer.write(fixed)
-            click.echo(f"fixed {count} problem(s) in {len(fixed)} file(s)", err=True)
+            if not quiet:
+                click.echo(f"fixed {count} problem(s) in {len(fixed)} file(s)", err=True)
             result = _scan_or_exit(options)
+    if verbose:
+        _print_trace(result, config)
     if baseline_file:
-        try:
-            result.findings, result.baselined = baseline.split(
-                result.findings, baseline.read(Path(baseline_file)), _repository()
-            )
-        except baseline.BaselineError as error:
-            _error(str(error))
-            sys.exit(EXIT_USAGE)
+        _apply_baseline(result, baseline_file)
     if write_baseline:
         try:
             count = baseline.write(Path(write_baseline), result.findings, _repository())
         except OSError as error:
             _error(f"cannot write {write_baseline}: {error.strerror}")
             sys.exit(EXIT_USAGE)
-        click.echo(f"wrote {count} finding(s) to the baseline {write_baseline}", err=True)
+        if not quiet:
+            click.echo(f"wrote {count} finding(s) to the baseline {write_baseline}", err=True)
         sys.exit(2 if result.fatal_errors else 0)
     code = result.exit_code(fail_on or config.fail_on)
+    to_stdout = _write_reports(reports, result, code, color, quiet, sarif_category)
+    if not to_stdout:
+        for message in result.fatal_errors:
+            _error(message)
+    sys.exit(code)
+
+
+def _apply_baseline(result: ScanResult, baseline_file: str) -> None:
+    """Move the findings the baseline accepts out of ``result``; a bad baseline exits 2."""
+    try:
+        result.findings, result.baselined = baseline.split(
+            result.findings, baseline.read(Path(baseline_file)), _repository()
+        )
+    except baseline.BaselineError as error:
+        _error(str(error))
+        sys.exit(EXIT_USAGE)
+
+
+def _write_reports(
+    reports: Sequence[tuple[str, str | None]],
+    result: ScanResult,
+    code: int,
+    color: str,
+    quiet: int,
+    sarif_category: str,
+) -> bool:
+    """Write every report; returns whether a terminal report (with the errors) went to stdout."""
     to_stdout = False
     for name, destination in reports:
+        if destination is None and quiet > 1:
+            continue  # -qq: the exit code says it all
         colour = _use_colour(color, destination)
         report = render(
             name,
             result,
             exit_code=code,
             colour=colour,
+            summary=not quiet,
             sarif_category=sarif_category,
             source_root=_repository() if name in ("sarif", "gitlab") else None,
         )
         if destination is None:
             _write_stdout(report, colour)
-            to_stdout = name == "text"
+            to_stdout = name in TERMINAL_FORMATS
             continue
         data = printable(report).encode("utf-8")  # encoded before the file is truncated
         try:
@@ -261,10 +323,7 @@ def check(
         except OSError as error:
             _error(f"cannot write {destination}: {error.strerror or error}")
             sys.exit(EXIT_USAGE)
-    if not to_stdout:
-        for message in result.fatal_errors:
-            _error(message)
-    sys.exit(code)
+    return to_stdout
 
 
 @functools.cache
@@ -368,8 +427,17 @@ def rules_command(output_format: str) -> None:
         click.echo(f"{meta.id}  {meta.name:<{width}}  {meta.severity:<7}  {meta.summary}")
 
 
+def _complete_rule(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[str]:
+    """Shell completion of rule ids and names (``orylint explain ORY2<TAB>``)."""
+    del ctx, param
+    from orylint.engine.metadata import load_metadata
+
+    words = [word for meta in load_metadata().values() for word in (meta.id, meta.name)]
+    return [word for word in words if word.lower().startswith(incomplete.lower())]
+
+
 @main.command("explain")
-@click.argument("rule_id")
+@click.argument("rule_id", shell_complete=_complete_rule)
 def explain_command(rule_id: str) -> None:
     """Print a rule's full documentation: what it does, why, examples, references."""
     import difflib
@@ -465,8 +533,30 @@ def _split(values: Sequence[str]) -> list[str]:
 
 
 def _use_colour(choice: str, output: str | None) -> bool:
-    if choice == "always":
+    """Whether a report is coloured, by the conventions of no-color.org and force-color.org.
+
+    ``--color always``/``never`` win; a file is never coloured otherwise; then FORCE_COLOR
+    (present and not empty) forces colour, even through a pipe; then NO_COLOR (likewise) and
+    ``TERM=dumb`` disable it; else colour goes only to a terminal.
+    """
+    if choice != "auto":
+        return choice == "always"
+    if output:
+        return False
+    if os.environ.get("FORCE_COLOR"):
         return True
-    if choice == "never" or output or os.environ.get("NO_COLOR"):
+    if os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb":
         return False
     return sys.stdout is not None and sys.stdout.isatty()
+
+
+def _print_trace(result: ScanResult, config: Config) -> None:
+    """``-v``: the configuration, then what the scan recorded per topic, then the timings."""
+    lines = [f"config: {config.path or 'none found (defaults)'}"]
+    lines.extend(f"{topic}: {message}" for topic, message in result.trace.entries)
+    timings = result.trace.timings
+    if timings:
+        stages = ", ".join(f"{stage} {seconds:.3f}s" for stage, seconds in timings.items())
+        lines.append(f"timing: {stages}; total {sum(timings.values()):.3f}s")
+    with contextlib.suppress(OSError):
+        click.echo(printable("\n".join(lines)), err=True)

@@ -20,7 +20,7 @@ from pathlib import Path
 from orylint.engine import suppressions
 from orylint.engine.findings import Finding, Violation
 from orylint.engine.metadata import load_metadata
-from orylint.engine.result import ScanResult
+from orylint.engine.result import ScanResult, Trace
 from orylint.engine.runner import TOOL_RULES, RuleSelection, enabled_rules, run_rules, tool_finding
 from orylint.model.extract import add_documents, mark_roots
 from orylint.model.instances import expand_module_calls
@@ -88,6 +88,8 @@ class ScanOptions:
     """Root variable values as ``--var NAME=VALUE`` gives them; above ``var_files``."""
     max_file_size: int = MAX_FILE_SIZE
     """Files larger than this many bytes are refused (ORY001), not read."""
+    jobs: int | None = None
+    """Worker processes for parsing (``--jobs``); None: ``ORYLINT_JOBS``, else up to 4 CPUs."""
 
 
 def display_path(path: Path) -> str:
@@ -108,39 +110,51 @@ STDIN = "-"
 def scan(options: ScanOptions) -> ScanResult:
     """Lint everything under ``options.paths`` (``-`` reads a plan from ``options.stdin``)."""
     result = ScanResult(rules=enabled_rules(options.selection))
+    trace = result.trace
     paths = [path for path in options.paths if path != STDIN]
-    inputs = (
-        discover(
-            paths,
-            Excludes(
-                options.excludes,
-                options.config_excludes,
-                Path(options.config_dir) if options.config_dir else None,
-            ),
-            force_exclude=options.force_exclude,
+    with trace.timed("discover"):
+        inputs = (
+            discover(
+                paths,
+                Excludes(
+                    options.excludes,
+                    options.config_excludes,
+                    Path(options.config_dir) if options.config_dir else None,
+                ),
+                force_exclude=options.force_exclude,
+            )
+            if paths
+            else Inputs()
         )
-        if paths
-        else Inputs()
-    )
-    module_var_files = _named_var_files(inputs)
-    context = _add_context(inputs)
+        module_var_files = _named_var_files(inputs)
+        context = _add_context(inputs)
+    _trace_discovery(trace, inputs)
     for missing in inputs.missing:
         result.fatal_errors.append(f"{missing}: no such file or directory")
     result.fatal_errors.extend(inputs.unusable)
-    plans = _plan_inputs(options, inputs, result)
-    documents = _read_plans(plans, result, options.max_file_size)
-    _add_module_sources(
-        inputs,
-        {d for document, root in documents for d in module_directories(document, root).values()},
-    )
+    with trace.timed("read plans"):
+        plans = _plan_inputs(options, inputs, result)
+        documents = _read_plans(plans, result, options.max_file_size)
+        _add_module_sources(
+            inputs,
+            {
+                d
+                for document, root in documents
+                for d in module_directories(document, root).values()
+            },
+        )
     project = Project()
-    loaded = _load_tf(inputs, project, result, options.max_file_size)
+    with trace.timed("parse"):
+        loaded = _load_tf(inputs, project, result, options)
     result.files_scanned -= len(context & loaded)  # context is not reported on
-    mark_roots(project)
-    values, provenance = _root_variables(project, options, module_var_files)
-    expand_module_calls(project, values, provenance)
-    for document, root in documents:
-        add_plan(project, document, root)
+    for name in sorted(context & loaded):
+        trace.note("context", f"{name} (read with the named files of its module, not reported)")
+    with trace.timed("evaluate"):
+        mark_roots(project)
+        values, provenance = _root_variables(project, options, module_var_files)
+        expand_module_calls(project, values, provenance)
+        for document, root in documents:
+            add_plan(project, document, root)
     result.files_scanned += len(plans)  # read or not, each is reported on
     named = (
         options.plans or inputs.missing or inputs.skipped or inputs.unusable or inputs.overridden
@@ -150,14 +164,30 @@ def scan(options: ScanOptions) -> ScanResult:
             "no Terraform files (.tf, .tf.json, .tofu, .tofu.json) or plan JSON found in "
             + ", ".join(paths)
         )
-    engine = run_rules(project, options.settings, options.selection)
+    with trace.timed("rules"):
+        engine = run_rules(project, options.settings, options.selection)
     result.fatal_errors.extend(engine.internal_errors)
     result.load_errors = [e for e in result.load_errors if e.path not in context]
     findings = [f for f in engine.findings if f.span.path not in context]
     findings.extend(_load_error_findings(result, options.selection))
     findings.extend(_evaluation_findings(project, options.selection))
-    _filter(result, findings, options, context)
+    with trace.timed("filter"):
+        _filter(result, findings, options, context)
     return result
+
+
+def _trace_discovery(trace: Trace, inputs: Inputs) -> None:
+    """What discovery left out, and why (``-v``)."""
+    for excluded in inputs.excluded:
+        slash = "/" if excluded.endswith("/") else ""
+        trace.note("skipped", f"{display_path(Path(excluded))}{slash}: excluded")
+    for raw in inputs.skipped:
+        trace.note("skipped", f"{raw}: excluded (--force-exclude)")
+    for path in inputs.overridden:
+        name = display_path(path)
+        trace.note("skipped", f"{name}: OpenTofu reads the .tofu file of the same name instead")
+    for var_file in inputs.var_files:
+        trace.note("read", f"{display_path(var_file)} (values for the root module it sits in)")
 
 
 def _plan_inputs(
@@ -178,6 +208,7 @@ def _plan_inputs(
         identity = file_identity(path)
         if identity is not None:
             if identity in seen:
+                result.trace.note("skipped", f"{display_path(path)}: already read as a plan")
                 return
             seen.add(identity)
         plans.append((display_path(path), None, _plan_source_root(options, path)))
@@ -312,16 +343,21 @@ def _read_plans(
                 data = read_regular_file(name, limit)
             except UnreadableFile as error:
                 result.load_errors.append(LoadError(name, 1, 1, error.reason, fatal=True))
+                result.trace.note("failed", f"{name}: {error.reason}")
                 continue
         document = load_plan(name, data)
         if isinstance(document, LoadError):
             result.load_errors.append(document)
+            result.trace.note("failed", f"{name}: {document.message}")
         else:
             documents.append((document, root))
+            result.trace.note("read", f"{name} (plan or state)")
     return documents
 
 
-def _load_tf(inputs: Inputs, project: Project, result: ScanResult, limit: int) -> set[str]:
+def _load_tf(
+    inputs: Inputs, project: Project, result: ScanResult, options: ScanOptions
+) -> set[str]:
     """Load the ``.tf`` files of every module directory that can matter to orylint.
 
     Returns the display names of the files counted in ``result.files_scanned``: every file
@@ -333,9 +369,10 @@ def _load_tf(inputs: Inputs, project: Project, result: ScanResult, limit: int) -
     for path in inputs.tf_files + inputs.tf_json_files:
         name = display_path(path)
         try:
-            data = read_regular_file(path, limit)
+            data = read_regular_file(path, options.max_file_size)
         except UnreadableFile as error:
             result.load_errors.append(LoadError(name, 1, 1, error.reason, fatal=True))
+            result.trace.note("failed", f"{name}: {error.reason}")
             result.files_scanned += 1
             counted.add(name)
             continue
@@ -344,6 +381,13 @@ def _load_tf(inputs: Inputs, project: Project, result: ScanResult, limit: int) -
     explicit = {display_path(path) for path in inputs.explicit}
     to_parse: list[tuple[str, bytes]] = []
     for directory in sorted(by_directory):
+        unwanted = [name for name, _ in by_directory[directory] if name not in explicit]
+        if directory not in wanted and unwanted:
+            result.trace.note(
+                "skipped",
+                f"{directory}/ ({len(unwanted)} file{'s' * (len(unwanted) != 1)}): no "
+                f"{RESOURCE_TYPE} in this module and no call to a module with one",
+            )
         for name, data in sorted(by_directory[directory]):
             if directory in wanted or name in explicit:
                 to_parse.append((name, data))
@@ -356,12 +400,14 @@ def _load_tf(inputs: Inputs, project: Project, result: ScanResult, limit: int) -
                 result.files_scanned += 1
                 counted.add(name)
     documents: dict[str, list[Document]] = defaultdict(list)
-    for (name, _), loaded in zip(to_parse, _parse_all(to_parse), strict=True):
+    for (name, _), loaded in zip(to_parse, _parse_all(to_parse, options.jobs), strict=True):
         result.files_scanned += 1
         counted.add(name)
         if isinstance(loaded, LoadError):
             result.load_errors.append(loaded)
+            result.trace.note("failed", f"{name}:{loaded.line}:{loaded.column}: {loaded.message}")
             continue
+        result.trace.note("read", name)
         documents[posix_dirname(name)].append(loaded)
         result.sources[name] = loaded.text
         result.suppressions.extend(suppressions.collect(loaded))
@@ -374,13 +420,14 @@ PARALLEL_THRESHOLD = 48
 """Below this many files, starting worker processes costs more than parsing in one."""
 
 
-def _parse_all(files: list[tuple[str, bytes]]) -> list[Document | LoadError]:
+def _parse_all(files: list[tuple[str, bytes]], jobs: int | None) -> list[Document | LoadError]:
     """Parse files, in worker processes when there are many (parsing is the cost of a scan).
 
     Processes, not threads: python-hcl2's serialisers are not thread-safe and the GIL would
-    serialise the parsing anyway. ``ORYLINT_JOBS`` sets the number of workers (1: none).
+    serialise the parsing anyway. ``jobs`` (``--jobs``), else ``ORYLINT_JOBS``, sets the number
+    of workers (1: none).
     """
-    jobs = _jobs()
+    jobs = jobs or _default_jobs()
     if jobs <= 1 or len(files) < PARALLEL_THRESHOLD:
         return [load_file(name, data) for name, data in files]
     names = [name for name, _ in files]
@@ -406,7 +453,7 @@ def _ignore_interrupts() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def _jobs() -> int:
+def _default_jobs() -> int:
     configured = os.environ.get("ORYLINT_JOBS", "")
     if configured.isdigit():
         return max(int(configured), 1)

@@ -6,12 +6,40 @@ depend on the result, not on the code that computed it.
 
 from __future__ import annotations
 
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from orylint.engine.findings import SEVERITY_RANK, Finding
 from orylint.engine.metadata import RuleMeta
 from orylint.engine.suppressions import Suppression
 from orylint.terraform.document import LoadError
+
+
+@dataclass
+class Trace:
+    """What a scan did, for ``-v``: inputs read and skipped (with why), and time per stage.
+
+    Any stage records into it with :meth:`note` under a topic (``read``, ``skipped``, ...); a
+    new kind of detail is a new topic, and the CLI prints every topic without knowing them.
+    """
+
+    entries: list[tuple[str, str]] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+
+    def note(self, topic: str, message: str) -> None:
+        """Record one line of detail under ``topic``."""
+        self.entries.append((topic, message))
+
+    @contextmanager
+    def timed(self, stage: str) -> Iterator[None]:
+        """Add the wall time of the ``with`` body to ``stage``."""
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.timings[stage] = self.timings.get(stage, 0.0) + time.perf_counter() - start
 
 
 @dataclass
@@ -27,6 +55,7 @@ class ScanResult:
     suppressed: list[Finding] = field(default_factory=list)
     suppressions: list[Suppression] = field(default_factory=list)
     baselined: int = 0
+    trace: Trace = field(default_factory=Trace)
 
     def exit_code(self, fail_on: str) -> int:
         """0 clean, 1 findings at or above ``fail_on``, 2 when inputs could not be linted."""

@@ -13,7 +13,9 @@ if TYPE_CHECKING:
 
     from orylint.engine.result import ScanResult
 
-FORMATS = ("text", "json", "sarif", "github", "junit", "gitlab")
+FORMATS = ("text", "concise", "json", "sarif", "github", "junit", "gitlab")
+TERMINAL_FORMATS = frozenset({"text", "concise"})
+"""Formats for people: coloured on a terminal, with a summary line that ``-q`` leaves out."""
 
 
 def render(
@@ -22,14 +24,22 @@ def render(
     *,
     exit_code: int,
     colour: bool = False,
+    summary: bool = True,
     sarif_category: str = "orylint",
     source_root: Path | None = None,
 ) -> str:
-    """Render ``result`` in format ``name`` (one of :data:`FORMATS`)."""
+    """Render ``result`` in format ``name`` (one of :data:`FORMATS`).
+
+    ``colour`` and ``summary`` apply to the :data:`TERMINAL_FORMATS` only.
+    """
     if name == "text":
         from orylint.report.text import render_text
 
-        return render_text(result, colour=colour)
+        return render_text(result, colour=colour, summary=summary)
+    if name == "concise":
+        from orylint.report.concise import render_concise
+
+        return render_concise(result, colour=colour, summary=summary)
     if name == "sarif":
         from orylint.report.sarif import render_sarif
 

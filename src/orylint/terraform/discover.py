@@ -46,6 +46,8 @@ class Inputs:
     skipped: list[str] = field(default_factory=list)
     unusable: list[str] = field(default_factory=list)
     """Named paths that cannot even be looked at, with the reason (``ENAMETOOLONG``)."""
+    excluded: list[str] = field(default_factory=list)
+    """Paths an exclude pattern removed while walking (directories end with ``/``)."""
     overridden: list[Path] = field(default_factory=list)
     """``.tf``/``.tf.json`` files not linted: a ``.tofu`` file of the same name replaces them."""
 
@@ -110,7 +112,7 @@ def discover(
         # A dangling symlink or a symlink loop is named, so it is not missing: it is listed
         # as a file, and reading it says why it cannot be read (as in a scanned directory).
         if path.is_dir():
-            for file in _walk(path, rules):
+            for file in _walk(path, rules, inputs.excluded):
                 _add(inputs, file, seen, explicit=False)
         elif force_exclude and rules.match(path, path.as_posix(), is_dir=False):
             inputs.skipped.append(raw)  # excluded
@@ -195,20 +197,26 @@ def looks_like_plan(path: Path) -> bool:
     return all(marker in head for marker in _PLAN_MARKERS)
 
 
-def _walk(root: Path, excludes: Excludes) -> Iterable[Path]:
+def _walk(root: Path, excludes: Excludes, excluded: list[str]) -> Iterable[Path]:
     for directory, dirnames, filenames in os.walk(root):
         relative_dir = Path(directory).relative_to(root)
-        dirnames[:] = sorted(
-            d
-            for d in dirnames
-            if d not in SKIPPED_DIRECTORIES
-            and not excludes.match(Path(directory) / d, (relative_dir / d).as_posix(), is_dir=True)
-        )
+        kept = []
+        for name in sorted(dirnames):
+            if name in SKIPPED_DIRECTORIES:
+                continue
+            if excludes.match(
+                Path(directory) / name, (relative_dir / name).as_posix(), is_dir=True
+            ):
+                excluded.append((Path(directory) / name).as_posix() + "/")
+            else:
+                kept.append(name)
+        dirnames[:] = kept
         for filename in sorted(filenames):
             if not filename.endswith((*CONFIG_SUFFIXES, ".json")):
                 continue
             path = Path(directory) / filename
             if excludes.match(path, (relative_dir / filename).as_posix(), is_dir=False):
+                excluded.append(path.as_posix())
                 continue
             yield path
 
