@@ -60,7 +60,9 @@ def main() -> None:
     "formats",
     multiple=True,
     metavar="FORMAT[:FILE]",
-    shell_complete=lambda ctx, param, incomplete: [f for f in FORMATS if f.startswith(incomplete)],
+    shell_complete=lambda _ctx, _param, incomplete: [
+        name for name in FORMATS if name.startswith(incomplete)
+    ],
     help=f"Report format: {', '.join(FORMATS)} (default text; concise: one line per finding). "
     "Repeatable; FORMAT:FILE writes that report to FILE, e.g. --format text --format "
     "sarif:orylint.sarif. --output-format is the same option, under ruff's name.",
@@ -211,8 +213,9 @@ def check(
 ) -> None:
     """Lint Terraform files, directories and plan JSON (default: the current directory).
 
-    PATHS may name .tf and .tf.json files, directories, and `terraform show -json` plan or
-    state files (recognised by content); `-` reads a plan from standard input.
+    PATHS may name .tf, .tf.json, .tofu and .tofu.json files, directories, and `terraform
+    show -json` plan or state files (recognised by content); `-` reads a plan from standard
+    input.
     """
     if quiet and verbose:
         raise click.UsageError("-q/--quiet and -v/--verbose contradict each other")

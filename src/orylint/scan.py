@@ -112,49 +112,45 @@ def scan(options: ScanOptions) -> ScanResult:
     result = ScanResult(rules=enabled_rules(options.selection))
     trace = result.trace
     paths = [path for path in options.paths if path != STDIN]
-    with trace.timed("discover"):
-        inputs = (
-            discover(
-                paths,
-                Excludes(
-                    options.excludes,
-                    options.config_excludes,
-                    Path(options.config_dir) if options.config_dir else None,
-                ),
-                force_exclude=options.force_exclude,
-            )
-            if paths
-            else Inputs()
+    inputs = (
+        discover(
+            paths,
+            Excludes(
+                options.excludes,
+                options.config_excludes,
+                Path(options.config_dir) if options.config_dir else None,
+            ),
+            force_exclude=options.force_exclude,
         )
-        module_var_files = _named_var_files(inputs)
-        context = _add_context(inputs)
+        if paths
+        else Inputs()
+    )
+    module_var_files = _named_var_files(inputs)
+    context = _add_context(inputs)
     _trace_discovery(trace, inputs)
+    trace.lap("discover")
     for missing in inputs.missing:
         result.fatal_errors.append(f"{missing}: no such file or directory")
     result.fatal_errors.extend(inputs.unusable)
-    with trace.timed("read plans"):
-        plans = _plan_inputs(options, inputs, result)
-        documents = _read_plans(plans, result, options.max_file_size)
-        _add_module_sources(
-            inputs,
-            {
-                d
-                for document, root in documents
-                for d in module_directories(document, root).values()
-            },
-        )
+    plans = _plan_inputs(options, inputs, result)
+    documents = _read_plans(plans, result, options.max_file_size)
+    _add_module_sources(
+        inputs,
+        {d for document, root in documents for d in module_directories(document, root).values()},
+    )
+    trace.lap("read plans")
     project = Project()
-    with trace.timed("parse"):
-        loaded = _load_tf(inputs, project, result, options)
+    loaded = _load_tf(inputs, project, result, options)
     result.files_scanned -= len(context & loaded)  # context is not reported on
     for name in sorted(context & loaded):
         trace.note("context", f"{name} (read with the named files of its module, not reported)")
-    with trace.timed("evaluate"):
-        mark_roots(project)
-        values, provenance = _root_variables(project, options, module_var_files)
-        expand_module_calls(project, values, provenance)
-        for document, root in documents:
-            add_plan(project, document, root)
+    trace.lap("parse")
+    mark_roots(project)
+    values, provenance = _root_variables(project, options, module_var_files)
+    expand_module_calls(project, values, provenance)
+    for document, root in documents:
+        add_plan(project, document, root)
+    trace.lap("evaluate")
     result.files_scanned += len(plans)  # read or not, each is reported on
     named = (
         options.plans or inputs.missing or inputs.skipped or inputs.unusable or inputs.overridden
@@ -164,15 +160,15 @@ def scan(options: ScanOptions) -> ScanResult:
             "no Terraform files (.tf, .tf.json, .tofu, .tofu.json) or plan JSON found in "
             + ", ".join(paths)
         )
-    with trace.timed("rules"):
-        engine = run_rules(project, options.settings, options.selection)
+    engine = run_rules(project, options.settings, options.selection)
+    trace.lap("rules")
     result.fatal_errors.extend(engine.internal_errors)
     result.load_errors = [e for e in result.load_errors if e.path not in context]
     findings = [f for f in engine.findings if f.span.path not in context]
     findings.extend(_load_error_findings(result, options.selection))
     findings.extend(_evaluation_findings(project, options.selection))
-    with trace.timed("filter"):
-        _filter(result, findings, options, context)
+    _filter(result, findings, options, context)
+    trace.lap("filter")
     return result
 
 

@@ -7,8 +7,6 @@ depend on the result, not on the code that computed it.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from orylint.engine.findings import SEVERITY_RANK, Finding
@@ -27,19 +25,17 @@ class Trace:
 
     entries: list[tuple[str, str]] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
+    _since: float = field(default_factory=time.perf_counter, repr=False)
 
     def note(self, topic: str, message: str) -> None:
         """Record one line of detail under ``topic``."""
         self.entries.append((topic, message))
 
-    @contextmanager
-    def timed(self, stage: str) -> Iterator[None]:
-        """Add the wall time of the ``with`` body to ``stage``."""
-        start = time.perf_counter()
-        try:
-            yield
-        finally:
-            self.timings[stage] = self.timings.get(stage, 0.0) + time.perf_counter() - start
+    def lap(self, stage: str) -> None:
+        """Charge the time since the previous lap (or since the start) to ``stage``."""
+        now = time.perf_counter()
+        self.timings[stage] = self.timings.get(stage, 0.0) + now - self._since
+        self._since = now
 
 
 @dataclass
