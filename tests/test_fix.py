@@ -17,8 +17,11 @@ from pathlib import Path
 
 import pytest
 
+from orylint.engine import fixer
+from orylint.engine.findings import Edit, Finding, Fix
 from orylint.terraform.document import Document
 from orylint.terraform.hcl_loader import load_hcl
+from orylint.terraform.values import Span
 from tests.helpers import REPO, assert_valid_sarif, run_cli
 
 FIXTURES = REPO / "tests" / "fixtures" / "fix"
@@ -134,12 +137,12 @@ def test_fix_keeps_a_fmt_clean_file_fmt_clean(tmp_path: Path) -> None:
     shutil.copy(FIXTURES / "fmt" / "main.tf", target)
     assert _terraform_fmt_check(target).returncode == 0  # the fixture is fmt-clean
     result = run_cli("check", "main.tf", "--fix", "--select", "ORY701", cwd=tmp_path)
-    assert "fixed 6 problem(s) in 1 file(s)" in result.stderr
+    assert "fixed 8 problem(s) in 1 file(s)" in result.stderr
     assert result.returncode == 0, result.stdout
     formatted = _terraform_fmt_check(target)
     assert formatted.returncode == 0, formatted.stdout
     text = target.read_text(encoding="utf-8")
-    assert len(re.findall(r"(?m)^  sensitive +=", text)) == 6
+    assert len(re.findall(r"(?m)^  sensitive +=", text)) == 8
     # a trailing comment stays on its own line, not after the inserted one
     assert "client_secret # a comment that stays on this line\n  sensitive  = true\n" in text
 
@@ -161,3 +164,30 @@ def test_diff_and_sarif_show_the_aligned_insertion(tmp_path: Path) -> None:
         for replacement in change["replacements"]
     ]
     assert "  value     = ory_oauth2_client.web.client_secret\n  sensitive = true" in inserted
+
+
+def test_a_heredoc_value_keeps_its_group_aligned(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A heredoc is one line to terraform fmt; the line after its end marker joins its group."""
+    if shutil.which("terraform") is None:
+        pytest.fail("terraform is needed to judge the alignment")
+    target = tmp_path / "main.tf"
+    target.write_text(
+        'output "command" {\n'
+        '  description = "a value written as a heredoc"\n'
+        "  value       = <<-EOT\n"
+        "    curl -H 'x: y' ${var.url}\n"
+        "  EOT\n"
+        "}\n",
+        encoding="utf-8",
+    )
+    assert _terraform_fmt_check(target).returncode == 0
+    end = Span("main.tf", 5, 6, 5, 6)  # where the value ends: after the end marker
+    edit = Edit(end, "\n  sensitive = true", new_attribute=True)
+    finding = Finding(end, "ORY701", "m", "error", fix=Fix("mark the output sensitive", (edit,)))
+    monkeypatch.chdir(tmp_path)
+    [fixed] = fixer.plan_fixes([finding])
+    fixer.write([fixed])
+    assert "  EOT\n  sensitive   = true\n}\n" in target.read_text(encoding="utf-8")
+    assert _terraform_fmt_check(target).returncode == 0

@@ -137,12 +137,14 @@ def _aligned_insertion(
 ) -> tuple[int, int, str]:
     """Add an attribute line after the line holding ``offset``, aligned as ``terraform fmt``.
 
-    hclwrite aligns the ``=`` of consecutive lines that each hold a whole one-line assignment
-    (a "chain"): a blank line, a comment line, a block header or a line that opens a
-    multi-line value ends it, and each ``=`` goes one space after the longest name. The new
-    line joins the chain of the line it follows and of the lines after it; when its name is
-    the longest, the other lines of the chain move too, so the edit spans the whole chain. It
-    goes after the whole line, so a trailing comment stays on the line it belongs to.
+    hclwrite aligns the ``=`` of consecutive lines that each hold a whole assignment (a
+    "chain"): a blank line, a comment line, a block header or a line that opens a bracketed
+    multi-line value ends it, and each ``=`` goes one space after the longest name. A heredoc
+    is one line to hclwrite (its body is a single token), so an assignment of one belongs to
+    the chain and the chain goes on after its closing marker. The new line joins the chain of
+    the line it follows and of the lines after it; when its name is the longest, the other
+    lines of the chain move too, so the edit spans the whole chain. It goes after the whole
+    line, so a trailing comment stays on the line it belongs to.
     """
     match = _NEW_ATTRIBUTE.fullmatch(replacement)
     if match is None:
@@ -150,46 +152,73 @@ def _aligned_insertion(
     indent, name, value = match.groups()
     raw = text.split("\n")
     lines = [line.removesuffix("\r") for line in raw]
-    at = bisect.bisect_right(starts, offset) - 1  # the line the new one follows (0-based)
+    at = bisect.bisect_right(starts, offset) - 1  # the physical line the new one follows
     eol = "\r\n" if raw[at].endswith("\r") else "\n"
-    first = at if _assignment(lines[at]) else at + 1
-    while first > 0 and _assignment(lines[first - 1]):
+    groups = _logical_lines(lines)
+    here = bisect.bisect_right([first for first, _ in groups], at) - 1
+
+    def assignment(group: int) -> re.Match[str] | None:
+        return _assignment(lines[groups[group][0]]) if 0 <= group < len(groups) else None
+
+    first = here if assignment(here) else here + 1
+    while assignment(first - 1):
         first -= 1
-    last = at
-    while last + 1 < len(lines) and _assignment(lines[last + 1]):
+    last = here
+    while assignment(last + 1):
         last += 1
-    leads = [m.group(1) for m in map(_assignment, lines[first : last + 1]) if m is not None]
+    leads = [m[1] for m in map(assignment, range(first, last + 1)) if m is not None]
     width = max(len(lead) for lead in [*leads, indent + name])
 
     def aligned(lead: str, rest: str) -> str:
         return f"{lead}{' ' * (width - len(lead) + 1)}={rest}"
 
     region = []
-    for index in range(min(first, at), last + 1):
-        assignment = _assignment(lines[index]) if index >= first else None
-        region.append(aligned(assignment[1], assignment[3]) if assignment else lines[index])
-        if index == at:
+    for group in range(min(first, here), last + 1):
+        top, bottom = groups[group]
+        matched = assignment(group) if group >= first else None
+        region.append(aligned(matched[1], matched[3]) if matched else lines[top])
+        region.extend(lines[top + 1 : bottom + 1])
+        if group == here:
             region.append(aligned(indent + name, f" {value}"))
-    return starts[min(first, at)], starts[last] + len(lines[last]), eol.join(region)
+    top, bottom = groups[min(first, here)][0], groups[last][1]
+    return starts[top], starts[bottom] + len(lines[bottom]), eol.join(region)
+
+
+def _logical_lines(lines: list[str]) -> list[tuple[int, int]]:
+    """Lines as hclwrite sees them: (first, last) physical line, a heredoc with its body."""
+    groups = []
+    index = 0
+    while index < len(lines):
+        top = index
+        marker = _scan(lines[index])[1]
+        if marker is not None:
+            while index + 1 < len(lines) and lines[index].strip() != marker:
+                index += 1
+        groups.append((top, index))
+        index += 1
+    return groups
 
 
 def _assignment(line: str) -> re.Match[str] | None:
-    """The parts of a line that holds a whole one-line assignment, or None.
+    """The parts of a line that holds a whole assignment, or None.
 
-    A line that opens a value continued on the next lines (an unclosed bracket or a heredoc)
-    is not one, as in hclwrite; brackets inside strings and comments do not count.
+    A line that opens a bracketed value continued on the next lines is not one, as in
+    hclwrite; brackets inside strings and comments do not count, and a heredoc is whole.
     """
     match = _ASSIGNMENT.fullmatch(line)
-    if match is None or _net_brackets(match[3]) != 0:
+    if match is None or _scan(match[3])[0] != 0:
         return None
     return match
 
 
-def _net_brackets(code: str) -> int:
-    """Opening minus closing brackets of a line of HCL, outside strings and comments.
+_HEREDOC = re.compile(r"<<-?([A-Za-z_][\w-]*)[ \t]*")
 
-    The stack holds where the scanner is: in a string, in a ``${ }`` of a string, or in a
-    bracket inside such a template; only brackets outside every string count.
+
+def _scan(code: str) -> tuple[int, str | None]:
+    """Net brackets of a line of HCL, and the end marker of the heredoc it opens, if any.
+
+    Brackets count outside strings and comments only. The stack holds where the scanner is:
+    in a string, in a ``${ }`` of a string, or in a bracket inside such a template.
     """
     depth = 0
     stack: list[str] = []
@@ -209,8 +238,8 @@ def _net_brackets(code: str) -> int:
             stack.append("string")
         elif char == "#" or pair in ("//", "/*"):
             break
-        elif pair == "<<" and not stack:
-            return 1  # a heredoc: the value continues on the next lines
+        elif pair == "<<" and (heredoc := _HEREDOC.fullmatch(code, index)) is not None:
+            return depth, heredoc[1]
         elif char in "([{":
             if stack:
                 stack.append("bracket")
@@ -222,7 +251,7 @@ def _net_brackets(code: str) -> int:
             else:
                 depth -= 1
         index += 1
-    return depth
+    return depth, None
 
 
 def _with_separator(text: str, start: int, end: int) -> tuple[int, int]:
