@@ -249,7 +249,15 @@ def test_shell_completion_offers_formats_and_rules(words: str, expected: str) ->
 
 
 @pytest.mark.parametrize(
-    "query", ["ORY201", "ory201", "Ory201", "lifespan-not-go-duration", "Lifespan-Not-Go-Duration"]
+    "query",
+    [
+        "ORY201",
+        "ory201",
+        "Ory201",
+        "lifespan-not-go-duration",
+        "Lifespan-Not-Go-Duration",
+        "LIFESPAN_NOT_GO_DURATION",
+    ],
 )
 def test_explain_matches_ids_and_names_case_insensitively(query: str) -> None:
     expected = run_cli("explain", "ORY201")
@@ -276,3 +284,13 @@ def test_documented_bash_completion_line_registers_the_completion() -> None:
     )
     assert result.returncode == 0, result.stderr
     assert "-F _orylint_completion orylint" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("query", "suggestion"),
+    [("ORY2O1", "ORY201"), ("Lifespan-Not-Go-Duratoin", "lifespan-not-go-duration")],
+)
+def test_explain_suggests_the_closest_rule_in_its_own_spelling(query: str, suggestion: str) -> None:
+    result = run_cli("explain", query)
+    assert result.returncode == 2
+    assert f"did you mean {suggestion}?" in result.stderr

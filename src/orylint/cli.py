@@ -449,15 +449,16 @@ def explain_command(rule_id: str) -> None:
     from orylint.report.rule_docs import rule_text
 
     metadata = load_metadata()
-    key = rule_id.strip().upper()
-    by_name = {meta.name: meta.id for meta in metadata.values()}
-    key = by_name.get(rule_id.strip().lower(), key)
-    if key not in metadata:
-        close = difflib.get_close_matches(key, list(metadata) + list(by_name), n=1)
-        hint = f"; did you mean {close[0]}?" if close else "; see `orylint rules`"
+    # ids and names in any case, and names with `_` for `-` (as in `ory201`, `Lifespan_Not...`)
+    words = {word: meta for meta in metadata.values() for word in (meta.id, meta.name)}
+    lowered = {word.lower(): word for word in words}
+    query = rule_id.strip().lower().replace("_", "-")
+    if query not in lowered:
+        close = difflib.get_close_matches(query, list(lowered), n=1)
+        hint = f"; did you mean {lowered[close[0]]}?" if close else "; see `orylint rules`"
         click.echo(f"error: no rule {rule_id!r}{hint}", err=True)
         sys.exit(EXIT_USAGE)
-    click.echo(rule_text(metadata[key]), nl=False)
+    click.echo(rule_text(words[lowered[query]]), nl=False)
 
 
 @main.command("config")
