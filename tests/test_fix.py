@@ -191,3 +191,14 @@ def test_a_heredoc_value_keeps_its_group_aligned(
     fixer.write([fixed])
     assert "  EOT\n  sensitive   = true\n}\n" in target.read_text(encoding="utf-8")
     assert _terraform_fmt_check(target).returncode == 0
+
+
+def test_the_inserted_line_keeps_the_files_crlf_line_endings(tmp_path: Path) -> None:
+    text = (FIXTURES / "fmt" / "main.tf").read_text(encoding="utf-8")
+    target = tmp_path / "main.tf"
+    target.write_bytes(text.replace("\n", "\r\n").encode("utf-8"))
+    result = run_cli("check", "main.tf", "--fix", "--select", "ORY701", cwd=tmp_path)
+    assert "fixed 8 problem(s)" in result.stderr
+    data = target.read_bytes()
+    assert data.count(b"\n") == data.count(b"\r\n")  # no bare line feed was added
+    assert b"  value     = ory_oauth2_client.web.client_secret\r\n  sensitive = true\r\n}" in data

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import bisect
 import difflib
+import functools
 import re
 from collections import defaultdict
 from collections.abc import Iterable
@@ -150,12 +151,10 @@ def _aligned_insertion(
     if match is None:
         return offset, offset, replacement
     indent, name, value = match.groups()
-    raw = text.split("\n")
-    lines = [line.removesuffix("\r") for line in raw]
+    lines, tops, groups = _logical_lines(text)
     at = bisect.bisect_right(starts, offset) - 1  # the physical line the new one follows
-    eol = "\r\n" if raw[at].endswith("\r") else "\n"
-    groups = _logical_lines(lines)
-    here = bisect.bisect_right([first for first, _ in groups], at) - 1
+    eol = "\r\n" if text.startswith("\r\n", starts[at] + len(lines[at])) else "\n"
+    here = bisect.bisect_right(tops, at) - 1
 
     def assignment(group: int) -> re.Match[str] | None:
         return _assignment(lines[groups[group][0]]) if 0 <= group < len(groups) else None
@@ -184,8 +183,16 @@ def _aligned_insertion(
     return starts[top], starts[bottom] + len(lines[bottom]), eol.join(region)
 
 
-def _logical_lines(lines: list[str]) -> list[tuple[int, int]]:
-    """Lines as hclwrite sees them: (first, last) physical line, a heredoc with its body."""
+@functools.lru_cache(maxsize=4)
+def _logical_lines(
+    text: str,
+) -> tuple[list[str], list[int], list[tuple[int, int]]]:
+    """Lines as hclwrite sees them: (first, last) physical line, a heredoc with its body.
+
+    Returns the physical lines (without carriage returns), the first physical line of each
+    logical line, and the logical lines. Cached: every fix of a file asks for the same text.
+    """
+    lines = [line.removesuffix("\r") for line in text.split("\n")]
     groups = []
     index = 0
     while index < len(lines):
@@ -196,7 +203,7 @@ def _logical_lines(lines: list[str]) -> list[tuple[int, int]]:
                 index += 1
         groups.append((top, index))
         index += 1
-    return groups
+    return lines, [top for top, _ in groups], groups
 
 
 def _assignment(line: str) -> re.Match[str] | None:
