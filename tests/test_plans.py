@@ -314,3 +314,26 @@ def test_plan_dash_reads_standard_input_with_the_sources(tmp_path: Path) -> None
     only_plan = _json_findings(run_cli("check", "--plan", "-", "--format", "json", stdin=data))
     assert {file for _, file, _ in only_plan} == {"<stdin>"}
     assert sorted(rule for rule, _, _ in only_plan) == sorted(rule for rule, _, _ in found)
+
+
+def test_the_actions_lint_step_reads_a_plan_inside_paths_once(tmp_path: Path) -> None:
+    """The documented Action inputs `paths: infra` and `plan: infra/plan.json`, run by bash."""
+    from tests.test_github_action import Runner, lint_env, orylint_bin
+
+    runner = Runner(tmp_path)
+    (tmp_path / "src").mkdir()
+    shutil.copytree(_plan_beside_sources(tmp_path / "src"), runner.workspace / "infra")
+    result = runner.run("lint", lint_env(orylint_bin(), paths="infra", plan="infra/plan.json"))
+    assert result.returncode == 0, result.stderr
+    sarif = json.loads((runner.workspace / "orylint.sarif").read_text(encoding="utf-8"))
+    located = [
+        (
+            r["ruleId"],
+            r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+            r["locations"][0]["physicalLocation"]["region"]["startLine"],
+        )
+        for r in sarif["runs"][0]["results"]
+    ]
+    assert located and len(located) == len(set(located)), located
+    assert {uri for _, uri, _ in located} == {"infra/main.tf"}
+    assert runner.outputs()["findings"] == str(len(located))
