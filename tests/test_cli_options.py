@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import pty
+import re
 import shutil
 import subprocess
 import sys
@@ -72,6 +73,9 @@ def test_verbose_says_what_was_read_skipped_and_why_with_timings(tmp_path: Path)
     assert verbose.stdout == plain.stdout  # -v writes to stderr only
     lines = verbose.stderr.splitlines()
     assert lines[0] == "config: none found (defaults)"
+    assert re.fullmatch(r"rules: [1-9][0-9]+ enabled", lines[1])
+    selected = run_cli("check", ".", "--select", "ORY201,ORY204", "-v", cwd=infra)
+    assert "rules: 2 enabled" in selected.stderr.splitlines()
     assert "read: clients.tf" in lines
     assert "read: modules/machine_client/main.tf" in lines
     assert "skipped: legacy/: excluded" in lines

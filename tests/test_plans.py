@@ -311,6 +311,12 @@ def test_plan_dash_reads_standard_input_with_the_sources(tmp_path: Path) -> None
     )
     assert ("ORY201", "main.tf", 45) in found
     assert len(found) == len(set(found)), found
+    # the same plan, also saved beside the sources: the same bytes are read once
+    shutil.copy(PLANS / "root_basic.plan.json", infra / "plan.json")
+    both = _json_findings(
+        run_cli("check", ".", "--plan", "-", "--format", "json", cwd=infra, stdin=data)
+    )
+    assert both == found
     only_plan = _json_findings(run_cli("check", "--plan", "-", "--format", "json", stdin=data))
     assert {file for _, file, _ in only_plan} == {"<stdin>"}
     assert sorted(rule for rule, _, _ in only_plan) == sorted(rule for rule, _, _ in found)

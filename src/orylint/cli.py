@@ -556,7 +556,10 @@ def _use_colour(choice: str, output: str | None) -> bool:
 
 def _print_trace(result: ScanResult, config: Config) -> None:
     """``-v``: the configuration, then what the scan recorded per topic, then the timings."""
-    lines = [f"config: {config.path or 'none found (defaults)'}"]
+    lines = [
+        f"config: {config.path or 'none found (defaults)'}",
+        f"rules: {len(result.rules)} enabled",
+    ]
     lines.extend(f"{topic}: {message}" for topic, message in result.trace.entries)
     timings = result.trace.timings
     if timings:

@@ -195,21 +195,22 @@ def _plan_inputs(
     in a scanned directory (``orylint check . --plan plan.json``, the Action's ``paths: infra``
     with ``plan: infra/plan.json``). Read twice, it would report every finding twice, once on
     ``plan.json``; so each file is read once, by identity (device and inode), under the name the
-    user gave it.
+    user gave it. Piped standard input has no identity: a file with the same bytes is the same
+    plan.
     """
     plans: list[tuple[str, bytes | None, str | None]] = []
     seen: set[FileIdentity] = set()
+    reads_stdin = STDIN in options.paths or STDIN in options.plans
 
     def add(path: Path) -> None:
         identity = file_identity(path)
         if identity is not None:
-            if identity in seen:
+            if identity in seen or (reads_stdin and _same_bytes(path, options.stdin or b"")):
                 result.trace.note("skipped", f"{display_path(path)}: already read as a plan")
                 return
             seen.add(identity)
         plans.append((display_path(path), None, _plan_source_root(options, path)))
 
-    reads_stdin = STDIN in options.paths or STDIN in options.plans
     if reads_stdin and options.stdin_identity is not None:
         seen.add(options.stdin_identity)
     for plan in options.plans:
@@ -224,6 +225,14 @@ def _plan_inputs(
     if reads_stdin:
         plans.append(("<stdin>", options.stdin or b"", _plan_source_root(options, None)))
     return plans
+
+
+def _same_bytes(path: Path, data: bytes) -> bool:
+    """Whether the regular file ``path`` holds exactly ``data`` (read only if the size agrees)."""
+    try:
+        return os.path.getsize(path) == len(data) and path.read_bytes() == data
+    except OSError:
+        return False
 
 
 def _filter(
