@@ -491,8 +491,8 @@ class Evaluator:
             return self.splat(_whole(value), trees(accessor), bound)
         if kind == "get_attr":
             return get_attribute(value, token_text(trees(accessor)[0]))
-        if kind == "short_index":  # the legacy `.0`: its tokens are "." and the digits
-            return get_index(value, int(str(accessor.children[-1])))
+        if kind == "short_index":
+            return get_index(value, int(str(accessor.children[-1])))  # DOT, INT_LITERAL
         if kind == "braces_index":
             key, key_marked = unmark(self.evaluate(trees(accessor)[0], bound))
             return mark(get_index(value, key), key_marked)
