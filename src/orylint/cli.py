@@ -100,7 +100,8 @@ def main() -> None:
     show_default=True,
     help="Colour in the text and concise formats. auto: on a terminal; FORCE_COLOR (any "
     "non-empty value) turns it on, else NO_COLOR (non-empty) or TERM=dumb turn it off; a "
-    "report written to a file is never coloured. always and never win over the environment.",
+    "report written to a file is coloured only with always. always and never win over the "
+    "environment.",
 )
 @click.option(
     "--exclude",
