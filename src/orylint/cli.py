@@ -19,12 +19,15 @@ import click
 from orylint import __version__
 from orylint.config import Config, ConfigError, find_config, load_config
 from orylint.engine import baseline, fixer
+from orylint.engine.atomic import write_atomic
 from orylint.engine.findings import SEVERITIES
 from orylint.engine.result import ScanResult
 from orylint.engine.runner import RuleSelection
+from orylint.model.display import escape_terminal
 from orylint.report import FORMATS, TERMINAL_FORMATS, render
 from orylint.report.sarif import source_root
 from orylint.scan import ScanOptions, display_path, scan
+from orylint.terraform.discover import CONFIG_SUFFIXES
 from orylint.terraform.source import MAX_FILE_SIZE, FileIdentity, file_identity
 
 EXIT_USAGE = 2
@@ -251,16 +254,19 @@ def check(
         jobs=jobs,
     )
     result = _scan_or_exit(options)
+    _refuse_to_overwrite_inputs(
+        [*(destination for _, destination in reports if destination), write_baseline or ""],
+        [
+            *result.sources,
+            *(error.path for error in result.load_errors),
+            *targets,
+            *plans,
+            *options.var_files,
+            str(config.path or ""),
+        ],
+    )
     if diff or fix:
-        fixed = fixer.plan_fixes(result.findings)
-        if diff:
-            click.echo("".join(file.diff() for file in fixed), nl=False)
-            sys.exit(1 if fixed else 0)
-        if fixed:
-            count = fixer.write(fixed)
-            if not quiet:
-                click.echo(f"fixed {count} problem(s) in {len(fixed)} file(s)", err=True)
-            result = _scan_or_exit(options)
+        result = _fix(result, options, diff_only=diff, quiet=quiet > 0)
     if verbose:
         _print_trace(result, config)
     if baseline_file:
@@ -320,10 +326,8 @@ def _write_reports(
             _write_stdout(report, colour)
             to_stdout = name in TERMINAL_FORMATS
             continue
-        data = printable(report).encode("utf-8")  # encoded before the file is truncated
         try:
-            with open(destination, "wb") as handle:
-                handle.write(data)
+            write_atomic(destination, printable(report).encode("utf-8"))
         except OSError as error:
             _error(f"cannot write {destination}: {error.strerror or error}")
             sys.exit(EXIT_USAGE)
@@ -334,6 +338,46 @@ def _write_reports(
 def _repository() -> Path:
     """The root that report paths and finding keys are relative to: the git top level."""
     return source_root()
+
+
+def _fix(result: ScanResult, options: ScanOptions, *, diff_only: bool, quiet: bool) -> ScanResult:
+    """``--diff`` prints the fixes and exits; ``--fix`` writes them and scans again.
+
+    A file that cannot be written (read-only, a full disk) is left as it was and reported as an
+    error of the run (exit 2); the other files are still fixed.
+    """
+    fixed = fixer.plan_fixes(result.findings)
+    if diff_only:
+        diffs = (file.diff(functools.partial(result.holds_secret, file.path)) for file in fixed)
+        click.echo("".join(diffs), nl=False)
+        sys.exit(1 if fixed else 0)
+    if not fixed:
+        return result
+    count, failures = fixer.write(fixed)
+    if not quiet:
+        click.echo(f"fixed {count} problem(s) in {len(fixed) - len(failures)} file(s)", err=True)
+    result = _scan_or_exit(options)
+    result.fatal_errors.extend(failures)
+    return result
+
+
+def _refuse_to_overwrite_inputs(destinations: Sequence[str], inputs: Sequence[str]) -> None:
+    """Exit 2 before writing anything when a report or baseline would replace a scanned input.
+
+    ``-o main.tf`` is a slip of the keyboard that would silently destroy the configuration; a
+    report named like Terraform or OpenTofu configuration (``*.tf``, ``*.tofu.json``, ...)
+    would break the next ``terraform plan`` even where it is new.
+    """
+    existing = {os.path.realpath(name) for name in inputs if name and os.path.isfile(name)}
+    for destination in destinations:
+        if not destination:
+            continue
+        if os.path.realpath(destination) in existing:
+            _error(f"refusing to write a report over {destination}: it is one of the inputs")
+            sys.exit(EXIT_USAGE)
+        if destination.endswith(CONFIG_SUFFIXES):
+            _error(f"refusing to write a report to {destination}: it would be read as Terraform")
+            sys.exit(EXIT_USAGE)
 
 
 def printable(text: str) -> str:
@@ -378,7 +422,7 @@ def _read_stdin() -> tuple[bytes, FileIdentity | None]:
 def _error(message: str) -> None:
     """One ``error:`` line on stderr; a closed or full stderr must not add a traceback."""
     with contextlib.suppress(OSError):
-        click.echo(f"error: {printable(message)}", err=True)
+        click.echo(f"error: {escape_terminal(message)}", err=True)
 
 
 def _scan_or_exit(options: ScanOptions) -> ScanResult:

@@ -162,6 +162,8 @@ def scan(options: ScanOptions) -> ScanResult:
         )
     engine = run_rules(project, options.settings, options.selection)
     trace.lap("rules")
+    result.sensitive_lines = project.sensitive_lines()
+    result.redactions = project.redactions
     result.fatal_errors.extend(engine.internal_errors)
     result.load_errors = [e for e in result.load_errors if e.path not in context]
     findings = [f for f in engine.findings if f.span.path not in context]

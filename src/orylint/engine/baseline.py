@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from orylint import __version__
+from orylint.engine.atomic import write_atomic
 from orylint.engine.findings import Finding
 from orylint.engine.fingerprints import legacy_key, logical_key, repository_path
 from orylint.terraform.source import UnreadableFile, read_regular_file
@@ -72,7 +73,8 @@ def write(path: Path, findings: Iterable[Finding], root: Path) -> int:
         "tool": {"name": "orylint", "version": __version__},
         "findings": entries,
     }
-    path.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    write_atomic(path, text.encode("utf-8", "backslashreplace"))
     return len(entries)
 
 

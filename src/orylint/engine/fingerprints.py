@@ -97,7 +97,8 @@ def logical_key(
     part of the key: ``prod/`` and ``staging/`` often hold the same addresses, and a baseline
     that accepted a finding in one must not hide it in the other. It is relative to the
     repository, not to the working directory, so a key does not change with where orylint runs.
-    Findings without a resource (parse errors) are keyed by their file.
+    Findings without a resource (parse errors) are keyed by their file, whose name may hold the
+    surrogate escapes of a name that is not UTF-8: those are hashed as their code units.
     """
     file = repository_path(path, root)
     directory = os.path.dirname(file) or "."

@@ -2,7 +2,9 @@
 
 Edits are minimal text replacements at the findings' spans, applied from the end of each file
 backwards so earlier offsets stay valid; overlapping edits are skipped (the next run picks them
-up). Nothing else in the file changes: formatting and comments are kept byte for byte.
+up). Nothing else in the file changes: formatting and comments are kept byte for byte, and a
+line an edit adds ends as the file's lines do (CRLF in a CRLF file). Files are replaced
+atomically: a write that fails leaves the file as it was.
 """
 
 from __future__ import annotations
@@ -12,11 +14,13 @@ import difflib
 import functools
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from orylint.engine.atomic import write_atomic
 from orylint.engine.findings import Edit, Finding
+from orylint.model.display import escape_terminal
 from orylint.terraform.source import decode_source
 from orylint.terraform.values import Span
 
@@ -33,16 +37,33 @@ class FixedFile:
     after: str
     applied: int
 
-    def diff(self) -> str:
-        """A unified diff of the change."""
-        return "".join(
-            difflib.unified_diff(
-                self.before.splitlines(keepends=True),
-                self.after.splitlines(keepends=True),
-                fromfile=f"a/{self.path}",
-                tofile=f"b/{self.path}",
+    def diff(self, holds_secret: Callable[[int], bool]) -> str:
+        """A unified diff of the change, without the lines that hold a sensitive value.
+
+        ``holds_secret`` says whether a line of the file as it is holds a sensitive value
+        (:meth:`~orylint.engine.result.ScanResult.holds_secret`). Such a line is shown as a
+        placeholder, as context and as a removed line; an added line is too when it replaces
+        lines one of which holds a secret (the edit may have kept the secret on it).
+        """
+        before, after = _split_lines(self.before), _split_lines(self.after)
+        hidden = "(line not shown: it holds a sensitive value)\n"
+        path = escape_terminal(self.path)
+        out = [f"--- a/{path}\n", f"+++ b/{path}\n"]
+        matcher = difflib.SequenceMatcher(None, before, after, autojunk=False)
+        for group in matcher.get_grouped_opcodes(3):
+            first, last = group[0], group[-1]
+            out.append(
+                f"@@ -{_hunk_range(first[1], last[2])} +{_hunk_range(first[3], last[4])} @@\n"
             )
-        )
+            for tag, i1, i2, j1, j2 in group:
+                secret = any(holds_secret(number + 1) for number in range(i1, i2))
+                for number in range(i1, i2):
+                    text = hidden if holds_secret(number + 1) else _ended(before[number])
+                    out.append((" " if tag == "equal" else "-") + text)
+                if tag != "equal":
+                    for number in range(j1, j2):
+                        out.append("+" + (hidden if secret else _ended(after[number])))
+        return "".join(out) if len(out) > 2 else ""
 
 
 def plan_fixes(findings: Iterable[Finding]) -> list[FixedFile]:
@@ -68,14 +89,48 @@ def plan_fixes(findings: Iterable[Finding]) -> list[FixedFile]:
     return result
 
 
-def write(fixed: Iterable[FixedFile]) -> int:
-    """Write fixed files back; returns the number of edits applied."""
+def _split_lines(text: str) -> list[str]:
+    """Lines ending in a line feed only, as spans count them.
+
+    ``splitlines`` also splits at form feeds and U+2028, which would shift every line number
+    after them.
+    """
+    lines = [line + "\n" for line in text.split("\n")]
+    lines[-1] = lines[-1][:-1]
+    return lines if lines[-1] else lines[:-1]
+
+
+def _hunk_range(start: int, stop: int) -> str:
+    """A unified diff hunk's ``start,length`` (1-based; an empty range names the line before)."""
+    length = stop - start
+    if length == 1:
+        return str(start + 1)
+    return f"{start + 1 if length else start},{length}"
+
+
+def _ended(line: str) -> str:
+    """A diff line's text escaped for the terminal, its line ending kept (CRLF included)."""
+    body = line.rstrip("\r\n")
+    ending = line[len(body) :]
+    return escape_terminal(body) + (ending or "\n\\ No newline at end of file\n")
+
+
+def write(fixed: Iterable[FixedFile]) -> tuple[int, list[str]]:
+    """Write fixed files back: the number of edits applied, and the files that failed.
+
+    A file that cannot be written (read-only, a full disk) is left as it was, with one error
+    message; the others are still written.
+    """
     count = 0
+    errors: list[str] = []
     for file in fixed:
-        with open(file.path, "w", encoding="utf-8", newline="") as handle:
-            handle.write(file.after)
+        try:
+            write_atomic(file.path, file.after.encode("utf-8"))
+        except OSError as error:
+            errors.append(f"{file.path}: cannot write the fixes: {error.strerror or error}")
+            continue
         count += file.applied
-    return count
+    return count, errors
 
 
 def _line_starts(text: str) -> list[int]:
@@ -116,7 +171,13 @@ def resolved_edit(text: str, edit: Edit) -> tuple[Span, str]:
 
 def _apply(text: str, edits: list[Edit]) -> tuple[str, int]:
     starts = _line_starts(text)
+    crlf = text.count("\r\n") * 2 > text.count("\n")  # most lines end in CRLF
     ranges = [_range(text, starts, edit) for edit in edits]
+    if crlf:
+        ranges = [
+            (start, end, new.replace("\r\n", "\n").replace("\n", "\r\n"))
+            for start, end, new in ranges
+        ]
     ranges.sort(key=lambda item: (item[0], item[1]), reverse=True)
     applied = 0
     limit = len(text) + 1
@@ -153,7 +214,6 @@ def _aligned_insertion(
     indent, name, value = match.groups()
     lines, tops, groups = _logical_lines(text)
     at = bisect.bisect_right(starts, offset) - 1  # the physical line the new one follows
-    eol = "\r\n" if text.startswith("\r\n", starts[at] + len(lines[at])) else "\n"
     here = bisect.bisect_right(tops, at) - 1
 
     def assignment(group: int) -> re.Match[str] | None:
@@ -180,7 +240,7 @@ def _aligned_insertion(
         if group == here:
             region.append(aligned(indent + name, f" {value}"))
     top, bottom = groups[min(first, here)][0], groups[last][1]
-    return starts[top], starts[bottom] + len(lines[bottom]), eol.join(region)
+    return starts[top], starts[bottom] + len(lines[bottom]), "\n".join(region)
 
 
 @functools.lru_cache(maxsize=4)

@@ -7,19 +7,28 @@ plan (the edit would land on the wrong text).
 
 from __future__ import annotations
 
-import json
-
 from orylint.engine.findings import Edit, Fix
 from orylint.model.project import Client
 from orylint.terraform.values import Attribute, Element
 
+_ESCAPES = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
 
 def quote(text: str) -> str:
-    """A string literal valid in both HCL and JSON.
+    r"""A string literal valid in both HCL and JSON.
 
-    HCL reads JSON's escapes, and both syntaxes escape template sequences the same way (``$${``).
+    Only the escapes both syntaxes read: ``\"``, ``\\``, ``\n``, ``\r``, ``\t`` and ``\uXXXX``
+    for the other control characters (JSON's ``\b`` and ``\f`` are not HCL). Everything else is
+    written as itself, in UTF-8: a character outside the BMP (😀) as a JSON surrogate pair
+    ``\ud83d\ude00`` is an invalid escape to Terraform. Both syntaxes escape template sequences
+    the same way (``$${``).
     """
-    return json.dumps(text).replace("${", "$${").replace("%{", "%%{")
+    quoted = "".join(
+        _ESCAPES.get(char)
+        or (f"\\u{ord(char):04x}" if char < " " or "\ud800" <= char <= "\udfff" else char)
+        for char in text
+    )
+    return '"' + quoted.replace("${", "$${").replace("%{", "%%{") + '"'
 
 
 def _editable(client: Client) -> bool:

@@ -6,6 +6,7 @@ depend on the result, not on the code that computed it.
 
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import dataclass, field
 
@@ -13,6 +14,16 @@ from orylint.engine.findings import SEVERITY_RANK, Finding
 from orylint.engine.metadata import RuleMeta
 from orylint.engine.suppressions import Suppression
 from orylint.terraform.document import LoadError
+from orylint.terraform.provider_schema import sensitive_attributes
+
+_ASSIGNS_SECRET = re.compile(
+    r'(?<![\w-])"?(?:' + "|".join(sorted(sensitive_attributes())) + r'|[\w-]*api_key)"?\s*[=:](?!=)'
+)
+"""A line that sets a sensitive argument, in HCL (``name =``) or JSON (``"name":``) syntax.
+
+The model knows the spans of the attributes it read; this catches the lines it did not read (a
+file that failed to parse, a block of another resource type) so that no excerpt shows them.
+"""
 
 
 @dataclass
@@ -52,6 +63,29 @@ class ScanResult:
     suppressions: list[Suppression] = field(default_factory=list)
     baselined: int = 0
     trace: Trace = field(default_factory=Trace)
+    sensitive_lines: dict[str, set[int]] = field(default_factory=dict)
+    redactions: set[str] = field(default_factory=set)
+    _lines: dict[str, list[str]] = field(default_factory=dict, repr=False, compare=False)
+
+    def holds_secret(self, path: str, line: int) -> bool:
+        """Whether line ``line`` of ``path`` holds a sensitive value, so it must not be shown.
+
+        The one place that decides it, for every excerpt and diff: the lines of sensitive
+        attributes the model read (``sensitive_lines``), any line holding a value Terraform
+        marks sensitive in a plan (``redactions``, which messages are redacted of too), and any
+        line that assigns a sensitive argument.
+        """
+        if line in self.sensitive_lines.get(path, ()):
+            return True
+        if path not in self._lines:
+            self._lines[path] = self.sources.get(path, "").split("\n")
+        lines = self._lines[path]
+        if not 1 <= line <= len(lines):
+            return False
+        text = lines[line - 1]
+        if _ASSIGNS_SECRET.search(text):
+            return True
+        return any(len(secret) >= 3 and secret in text for secret in self.redactions)
 
     def exit_code(self, fail_on: str) -> int:
         """0 clean, 1 findings at or above ``fail_on``, 2 when inputs could not be linted."""

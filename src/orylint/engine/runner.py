@@ -17,7 +17,7 @@ from orylint.engine.registry import ClientCheck, ProjectCheck, Rule, all_rules
 from orylint.model.ory_project import settings_for
 from orylint.model.project import Client, Project
 from orylint.model.settings import Settings
-from orylint.terraform.provider_schema import sensitive_attributes
+from orylint.terraform.provider_schema import is_sensitive_name
 from orylint.terraform.values import Attribute, Span
 
 
@@ -113,7 +113,7 @@ def _is_sensitive(client: Client | None, attribute: str | None) -> bool:
     if attribute is None:
         return False
     name = attribute.split("[", 1)[0]
-    if name in sensitive_attributes() or name.endswith("api_key"):  # provider keys too
+    if is_sensitive_name(name):
         return True
     found = client.attributes.get(name) if client is not None else None
     return found is not None and found.sensitive

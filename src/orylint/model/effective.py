@@ -23,6 +23,7 @@ from typing import Any, Literal, NamedTuple
 from orylint.golang.durations import parse_go_duration
 from orylint.golang.urls import GoURL, URLError, parse_request_uri
 from orylint.model import jwk
+from orylint.model.display import escape_terminal
 from orylint.model.hosts import is_loopback_host, is_loopback_ip_literal
 from orylint.model.project import Client
 from orylint.model.settings import Settings
@@ -142,17 +143,9 @@ def show(value: object, *, sensitive: bool = False, limit: int = 100) -> str:
 
 
 def _escape(text: str, *, quote: bool) -> str:
-    out: list[str] = []
-    for char in text:
-        if quote and char in _SHORT_ESCAPES:
-            out.append(_SHORT_ESCAPES[char])
-        elif char.isprintable():
-            out.append(char)
-        elif ord(char) > 0xFFFF:
-            out.append(f"\\U{ord(char):08x}")
-        else:
-            out.append(f"\\u{ord(char):04x}")
-    return "".join(out)
+    if not quote:
+        return escape_terminal(text)
+    return "".join(_SHORT_ESCAPES.get(char) or escape_terminal(char) for char in text)
 
 
 def is_sensitive(client: Client, name: str) -> bool:

@@ -9,12 +9,13 @@ finding.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:  # annotations only: the model's types load without the evaluator
     from orylint.model.ory_project import ProjectFacts
     from orylint.terraform.modules import ModuleConfig
+from orylint.terraform.provider_schema import is_sensitive_name
 from orylint.terraform.values import Attribute, Element, Reference, Span, Unknown
 
 Origin = Literal["hcl", "hcl-json", "plan", "state"]
@@ -238,6 +239,38 @@ class Project:
         """Every client of every module, in a stable order."""
         for directory in sorted(self.modules):
             yield from self.modules[directory].clients
+
+    def sensitive_lines(self) -> dict[str, set[int]]:
+        """The source lines, per file, of every attribute whose value is a secret.
+
+        Reports must not show these lines even when a finding about something else points at
+        them (a one-line block, a minified ``.tf.json``): a client's and a provider's sensitive
+        arguments, any attribute whose value Terraform marks sensitive, and the default of a
+        variable declared ``sensitive = true``.
+        """
+        attributes: list[tuple[str, Attribute]] = []
+        for module in self.modules.values():
+            for client in module.clients:
+                attributes.extend((name, a) for name, a in client.attributes.items())
+                attributes.extend((a.name, a) for a in client.duplicate_attributes)
+            for provider in module.providers:
+                attributes.extend(provider.attributes.items())
+            attributes.extend((r.path[-1], r.attribute) for r in module.resource_attributes)
+            for variable in module.config.variables.values() if module.config else ():
+                flag, default = (
+                    variable.attributes.get("sensitive"),
+                    variable.attributes.get("default"),
+                )
+                if flag is not None and flag.attribute.value is True and default is not None:
+                    attributes.append(("", replace(default.attribute, sensitive=True)))
+        lines: dict[str, set[int]] = {}
+        for name, attribute in attributes:
+            if attribute.sensitive or is_sensitive_name(name):
+                for span in (attribute.span, attribute.value_span):
+                    lines.setdefault(span.path, set()).update(
+                        range(span.start_line, span.end_line + 1)
+                    )
+        return lines
 
     def callers(self) -> Mapping[str, list[ModuleCall]]:
         """Map a module directory to the module calls that load it."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from orylint.engine.atomic import write_atomic
 from orylint.engine.metadata import RuleMeta, load_metadata
 from orylint.report.rule_docs import rule_markdown
 
@@ -67,7 +68,7 @@ def write_all(docs: Path) -> list[Path]:
         path = docs / relative
         path.parent.mkdir(parents=True, exist_ok=True)
         if not path.exists() or path.read_text(encoding="utf-8") != text:
-            path.write_text(text, encoding="utf-8")
+            write_atomic(path, text.encode("utf-8"))
             changed.append(path)
     return changed
 

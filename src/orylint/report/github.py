@@ -8,13 +8,19 @@ values also ``:`` and ``,``. Notes become ``::notice``.
 from __future__ import annotations
 
 from orylint.engine.result import ScanResult
+from orylint.model.display import escape_terminal
 
 _COMMAND = {"error": "error", "warning": "warning", "note": "notice"}
 
 
 def escape_data(text: str) -> str:
-    """Escape a workflow command's message."""
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    """Escape a workflow command's message (escaped for the terminal first: the log is one)."""
+    return (
+        escape_terminal(text, keep="\r\n")
+        .replace("%", "%25")
+        .replace("\r", "%0D")
+        .replace("\n", "%0A")
+    )
 
 
 def escape_property(text: str) -> str:

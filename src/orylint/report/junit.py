@@ -1,4 +1,8 @@
-"""JUnit XML, for CI systems that show test reports: one test case per finding, by file."""
+"""JUnit XML, for CI systems that show test reports: one test case per finding, by file.
+
+Every string from the input passes :func:`~orylint.model.display.escape_xml`: a character XML 1.0
+forbids would make the whole report unreadable.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,7 @@ from itertools import groupby
 from xml.etree import ElementTree
 
 from orylint.engine.result import ScanResult
+from orylint.model.display import escape_xml
 
 
 def render_junit(result: ScanResult) -> str:
@@ -17,8 +22,9 @@ def render_junit(result: ScanResult) -> str:
         failures=str(len(result.findings)),
         errors=str(len(result.fatal_errors)),
     )
-    for path, group in groupby(result.findings, key=lambda finding: finding.span.path):
+    for raw_path, group in groupby(result.findings, key=lambda finding: finding.span.path):
         findings = list(group)
+        path = escape_xml(raw_path)
         suite = ElementTree.SubElement(
             root, "testsuite", name=path, tests=str(len(findings)), failures=str(len(findings))
         )
@@ -28,17 +34,18 @@ def render_junit(result: ScanResult) -> str:
                 suite,
                 "testcase",
                 classname=path,
-                name=f"{finding.rule_id} {finding.address or path}:{span.start_line}:"
-                f"{span.start_column}",
+                name=f"{finding.rule_id} {escape_xml(finding.address or raw_path)}:"
+                f"{span.start_line}:{span.start_column}",
                 file=path,
                 line=str(span.start_line),
             )
+            message = escape_xml(finding.full_message)
             failure = ElementTree.SubElement(
-                case, "failure", message=finding.full_message, type=finding.severity
+                case, "failure", message=message, type=finding.severity
             )
             failure.text = (
                 f"{path}:{span.start_line}:{span.start_column}: {finding.rule_id} "
-                f"{finding.severity}: {finding.full_message}"
+                f"{finding.severity}: {message}"
             )
     if result.fatal_errors:
         suite = ElementTree.SubElement(
@@ -46,7 +53,7 @@ def render_junit(result: ScanResult) -> str:
         )
         case = ElementTree.SubElement(suite, "testcase", classname="orylint", name="inputs")
         error = ElementTree.SubElement(case, "error", message="inputs could not be linted")
-        error.text = "\n".join(result.fatal_errors)
+        error.text = escape_xml("\n".join(result.fatal_errors))
     ElementTree.indent(root)
     return (
         '<?xml version="1.0" encoding="UTF-8"?>\n'

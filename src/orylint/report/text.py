@@ -11,6 +11,7 @@ from itertools import groupby
 
 from orylint.engine.findings import Finding
 from orylint.engine.result import ScanResult
+from orylint.model.display import escape_terminal
 
 Paint = Callable[[str, str], str]
 _COLOURS = {"error": "31", "warning": "33", "note": "36", "path": "1", "dim": "2", "caret": "32"}
@@ -33,11 +34,11 @@ def render_text(
         for finding in group:
             out.append(_headline(finding, paint))
             if excerpts:
-                out.extend(_excerpt(finding, result.sources.get(finding.span.path), paint))
+                out.extend(_excerpt(finding, result, paint))
         if excerpts:
             out.append("")
     for message in result.fatal_errors:
-        out.append(paint("error: ", "error") + message)
+        out.append(paint("error: ", "error") + escape_terminal(message))
     if summary:
         out.append(_summary(result))
     return "".join(line + "\n" for line in out)
@@ -45,29 +46,38 @@ def render_text(
 
 def _headline(finding: Finding, paint: Paint) -> str:
     span = finding.span
-    where = f"{span.path}:{span.start_line}:{span.start_column}:"
+    where = f"{escape_terminal(span.path)}:{span.start_line}:{span.start_column}:"
     address = f" [{finding.address}]" if finding.address else ""
     severity = paint(finding.severity, finding.severity)
-    return f"{paint(where, 'path')} {finding.rule_id} {severity}: {finding.message}{address}"
+    message = escape_terminal(finding.message + address)
+    return f"{paint(where, 'path')} {finding.rule_id} {severity}: {message}"
 
 
-def _excerpt(finding: Finding, source: str | None, paint: Paint) -> list[str]:
-    """The first line of the span with a caret under it (``^^^`` to the end of the span)."""
+def _excerpt(finding: Finding, result: ScanResult, paint: Paint) -> list[str]:
+    """The first line of the span with a caret under it (``^^^`` to the end of the span).
+
+    The line is escaped for the terminal; the caret keeps pointing at the span when an escape
+    makes the text before it longer.
+    """
+    source = result.sources.get(finding.span.path)
     if source is None:
         return []
     lines = source.split("\n")  # spans count "\n" only, not form feeds or U+2028
     span = finding.span
     if not 1 <= span.start_line <= len(lines):
         return []
-    if finding.sensitive:
+    if finding.sensitive or result.holds_secret(span.path, span.start_line):
         # the line holds a sensitive value (an API key, a private JWK): never print it
         return [f" {span.start_line} | (source line not shown: it holds a sensitive value)"]
-    line = lines[span.start_line - 1].rstrip("\r").replace("\t", " ")
+    raw = lines[span.start_line - 1].rstrip("\r").replace("\t", " ")
     start = max(span.start_column - 1, 0)
     if span.end_line == span.start_line and span.end_column > span.start_column:
-        width = span.end_column - span.start_column
+        end = span.end_column - 1
     else:
-        width = max(len(line.rstrip()) - start, 1)
+        end = max(len(raw.rstrip()), start + 1)
+    line = escape_terminal(raw)
+    width = max(len(escape_terminal(raw[start:end])), 1)
+    start = len(escape_terminal(raw[:start]))
     number = str(span.start_line)
     gutter = " " * len(number)
     caret = " " * start + "^" * width

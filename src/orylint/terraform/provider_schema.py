@@ -32,6 +32,15 @@ def sensitive_attributes() -> frozenset[str]:
     )
 
 
+def is_sensitive_name(name: str) -> bool:
+    """Whether an argument of this name holds a secret.
+
+    The client's sensitive arguments, and the API keys of the provider configuration
+    (``project_api_key``, ``workspace_api_key``).
+    """
+    return name in sensitive_attributes() or name.endswith("api_key")
+
+
 def is_whole_client(parts: Sequence[str]) -> bool:
     """Whether a reference names a whole client (``ory_oauth2_client.x``), not one attribute.
 
