@@ -87,3 +87,12 @@ def test_a_named_tofu_file_is_linted_with_its_modules_other_files(tmp_path: Path
     assert [(rule, file) for rule, file, _, _ in found if rule == "ORY201"] == [
         ("ORY201", "main.tofu")
     ]
+
+
+def test_a_report_is_not_written_where_opentofu_would_read_it(tmp_path: Path) -> None:
+    shutil.copy(CLIENTS, tmp_path / "clients.tf")
+    for name in ("report.tofu", "report.tofu.json"):
+        result = run_cli("check", ".", "--format", "json", "-o", name, cwd=tmp_path)
+        assert result.returncode == 2
+        assert "would be read as Terraform" in result.stderr
+        assert not (tmp_path / name).exists()
