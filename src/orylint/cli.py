@@ -376,7 +376,10 @@ def _refuse_to_overwrite_inputs(destinations: Sequence[str], inputs: Sequence[st
             _error(f"refusing to write a report over {destination}: it is one of the inputs")
             sys.exit(EXIT_USAGE)
         if destination.endswith(CONFIG_SUFFIXES):
-            _error(f"refusing to write a report to {destination}: it would be read as Terraform")
+            _error(
+                f"refusing to write a report to {destination}: it would be read as Terraform "
+                "or OpenTofu configuration"
+            )
             sys.exit(EXIT_USAGE)
 
 
