@@ -167,7 +167,7 @@ def test_multiple_explicit_files(tmp_path: Path) -> None:
         (
             "syntax.tf",
             b'resource "ory_oauth2_client" "x" {\n  client_name = @\n}\n',
-            "cannot parse this file",
+            "Invalid character",  # Terraform's words (tests/test_hcl_fallback.py)
         ),
     ],
 )
@@ -199,7 +199,10 @@ def test_syntax_error_text_report(tmp_path: Path) -> None:
     write(tmp_path, "x.tf", 'resource "ory_oauth2_client" "x" {\n  client_name = @\n}\n')
     result = run_cli("check", "x.tf", cwd=tmp_path)
     assert result.returncode == 1
-    assert result.stdout.startswith("x.tf:2:17: ORY001 error: cannot parse this file")
+    assert result.stdout.startswith(
+        "x.tf:2:17: ORY001 error: Invalid character: This character is not used within the "
+        "language."
+    )
     assert_no_traceback(result.stdout + result.stderr)
 
 

@@ -80,8 +80,8 @@ def test_verbose_says_what_was_read_skipped_and_why_with_timings(tmp_path: Path)
     assert "read: modules/machine_client/main.tf" in lines
     assert "skipped: legacy/: excluded" in lines
     assert (
-        "skipped: network/ (1 file): no ory_oauth2_client in this module and no call to a "
-        "module with one"
+        "skipped: network/ (1 file): no Ory resource in this module and no call to a module "
+        "with one"
     ) in lines
     [timing] = [line for line in lines if line.startswith("timing: ")]
     assert "parse " in timing and "rules " in timing and "total " in timing

@@ -420,3 +420,35 @@ def test_args_reach_the_command_line(hook_setup: HookSetup, tmp_path: Path) -> N
     blocked = strict.commit("client", "main.tf")
     assert blocked.returncode != 0, _output(blocked)
     assert "ORY204" in _output(blocked)
+
+
+#: Valid Terraform that neither of orylint's parsers reads (python-hcl2: the newline before "(";
+#: tree-sitter-hcl 1.2.0: an exponent without a fraction); tests/test_hcl_fallback.py checks
+#: that ``terraform fmt`` accepts it.
+UNREADABLE_NETWORK = "locals {\n  sizes = [try\n  (1e3)]\n}\n"
+#: The bad client again, written the way python-hcl2 cannot read and tree-sitter-hcl can.
+FALLBACK_CLIENT = BAD_CLIENT.replace('"billing:read"', 'coalesce(try\n    ("billing:read"))')
+
+
+def test_a_file_orylint_has_no_business_with_never_fails_the_commit(
+    hook_setup: HookSetup, tmp_path: Path
+) -> None:
+    repo = hook_setup.repository(tmp_path / "repo")
+    repo.baseline({"README.md": "# infra\n"})
+
+    # A valid non-Ory module no parser of orylint's reads, and an Ory module only the fallback
+    # parser reads: the commit is judged on the client alone.
+    repo.write("network/main.tf", UNREADABLE_NETWORK)
+    repo.write("clients/main.tf", FALLBACK_CLIENT)
+    blocked = repo.commit("network and billing", "network/main.tf", "clients/main.tf")
+    assert blocked.returncode != 0, _output(blocked)
+    assert "ORY201" in _output(blocked)
+    assert "clients/main.tf:9:" in _output(blocked)  # one line down: the scope spans two
+    assert "ORY001" not in _output(blocked)
+    assert "network/main.tf" not in _output(blocked)
+
+    repo.write("clients/main.tf", FALLBACK_CLIENT.replace('"1d"', '"1h"'))
+    passed = repo.commit("network and billing", "network/main.tf", "clients/main.tf")
+    assert passed.returncode == 0, _output(passed)
+    assert "Passed" in _hook_line(passed)
+    assert repo.head_subject() == "network and billing"

@@ -322,7 +322,7 @@ def _add_module_sources(inputs: Inputs, directories: set[str]) -> None:
 
 
 def _add_directory_files(inputs: Inputs, directories: set[Path]) -> list[Path]:
-    """Add the ``.tf``/``.tf.json`` files of ``directories`` not yet listed; return those added."""
+    """Add the configuration files of ``directories`` not yet listed; return those added."""
     known = {real_path(path) for path in inputs.tf_files + inputs.tf_json_files}
     added = []
     for directory in sorted(directories):
@@ -385,22 +385,24 @@ def _load_tf(
             continue
         by_directory[posix_dirname(name)].append((name, data))
     wanted = relevant_directories(by_directory)
-    explicit = {display_path(path) for path in inputs.explicit}
     to_parse: list[tuple[str, bytes]] = []
     for directory in sorted(by_directory):
-        unwanted = [name for name, _ in by_directory[directory] if name not in explicit]
-        if directory not in wanted and unwanted:
+        if directory not in wanted:
+            count = len(by_directory[directory])
             result.trace.note(
                 "skipped",
-                f"{directory}/ ({len(unwanted)} file{'s' * (len(unwanted) != 1)}): no "
-                f"{RESOURCE_TYPE} in this module and no call to a module with one",
+                f"{directory}/ ({count} file{'s' * (count != 1)}): no Ory resource in this "
+                "module and no call to a module with one",
             )
         for name, data in sorted(by_directory[directory]):
-            if directory in wanted or name in explicit:
+            if directory in wanted:
                 to_parse.append((name, data))
                 continue
-            # Not parsed (nothing Ory in this module), but a file Terraform cannot even read is
-            # worth reporting: decoding is cheap next to parsing.
+            # Not parsed (nothing Ory in this module), named or not: a file that neither holds
+            # nor feeds an Ory resource is none of orylint's business, and pre-commit must not
+            # fail a commit on it because orylint's parsers cannot read it (`orylint check .`
+            # skips the same module). But a file Terraform cannot even read is worth
+            # reporting: decoding is cheap next to parsing.
             decoded = decode_source(name, data)
             if isinstance(decoded, LoadError):
                 result.load_errors.append(decoded)
@@ -474,7 +476,7 @@ def _context() -> multiprocessing.context.BaseContext:
 
 
 def load_file(name: str, data: bytes) -> Document | LoadError:
-    """Decode and parse one ``.tf`` or ``.tf.json`` file (pure, so it can run in a worker)."""
+    """Decode and parse one configuration file (pure, so it can run in a worker)."""
     text = decode_source(name, data)
     if isinstance(text, LoadError):
         return text
@@ -575,17 +577,18 @@ def relevant_directories(by_directory: dict[str, list[tuple[str, bytes]]]) -> se
     """Module directories worth parsing: those mentioning the resource, their callers and callees.
 
     Parsing HCL in Python is the whole cost of a scan, and most directories of a real repository
-    never mention ``ory_oauth2_client``; a substring test is thousands of times faster than a
-    parse. Outputs and locals live in other files of the same module, so the unit is the
+    never mention ``ory_oauth2_client`` (or the project resources that decide its settings,
+    ``ory_project_config`` and trusted issuers); a substring test is thousands of times faster
+    than a parse. Outputs and locals live in other files of the same module, so the unit is the
     directory. A directory that calls a relevant module (``source = "./..."``) is relevant too,
     because its outputs may expose the module's secrets, and so is a module a relevant directory
     calls, because its outputs may feed a client and its variables may receive a secret.
     """
-    marker = RESOURCE_TYPE.encode()
+    markers = [name.encode() for name in sorted({RESOURCE_TYPE, *PROJECT_RESOURCES})]
     wanted = {
         directory
         for directory, files in by_directory.items()
-        if any(marker in data for _, data in files)
+        if any(marker in data for _, data in files for marker in markers)
     }
     calls = {
         directory: {

@@ -619,12 +619,15 @@ def _template_items(parts: list[Tree[Token]]) -> Iterator[_TemplateItem]:
                 else:
                     yield _TemplateItem("text", decode_escapes(str(child.value)))
                 continue
-            tokens = [str(c.value) for c in child.children if isinstance(c, Token)]
-            strips = [i for i, t in enumerate(tokens) if t == "~"]
-            strip_before = bool(strips) and strips[0] == 1
-            strip_after = bool(strips) and strips[-1] == len(tokens) - 2
-            if child.data == "interpolation":
-                yield _TemplateItem("interpolation", node=last_tree(child))
+            strip_before = _is_strip_marker(child.children[1:2])
+            strip_after = len(child.children) > 2 and _is_strip_marker(child.children[-2:-1])
+            if child.data == "interpolation":  # strip markers only where tree-sitter read it
+                yield _TemplateItem(
+                    "interpolation",
+                    node=last_tree(child),
+                    strip_before=strip_before,
+                    strip_after=strip_after,
+                )
             elif child.data == "template_if_start":
                 expression = [c for c in trees(child)][-1]
                 yield _TemplateItem(
@@ -643,6 +646,11 @@ def _template_items(parts: list[Tree[Token]]) -> Iterator[_TemplateItem]:
             else:
                 kind = child.data.removeprefix("template_")
                 yield _TemplateItem(kind, strip_before=strip_before, strip_after=strip_after)
+
+
+def _is_strip_marker(nodes: list[Node]) -> bool:
+    """Whether the one node in ``nodes`` is a ``~`` next to a template sequence's brace."""
+    return bool(nodes) and isinstance(nodes[0], Token) and nodes[0].type == "STRIP_MARKER"
 
 
 def _node(item: _TemplateItem) -> Tree[Token]:

@@ -17,11 +17,11 @@ import re
 from collections.abc import Iterator
 
 from lark import Token, Tree
-from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
+from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedToken
 
 from orylint.terraform.document import Block, BlockAttribute, Comment, Document, LoadError
 from orylint.terraform.evaluator import HclExpression
-from orylint.terraform.hcl_parser import parse_tree
+from orylint.terraform.hcl_parser import HclParseError, parse_tree
 from orylint.terraform.hcl_references import ReferenceCollector
 from orylint.terraform.hcl_tree import (
     SourceMap,
@@ -37,14 +37,30 @@ from orylint.terraform.hcl_tree import (
 )
 from orylint.terraform.values import Attribute
 
+_NOT_USED = "This character is not used within the language."
+#: Characters HCL's scanner accepts nowhere outside strings and comments, with hclsyntax's detail
+#: for each ("Invalid character"; checked against ``terraform fmt``).
+_INVALID_CHARACTERS = {
+    "@": _NOT_USED,
+    "\\": _NOT_USED,
+    "$": _NOT_USED,
+    "`": 'The "`" character is not valid. To create a multi-line string, use the "heredoc" '
+    'syntax, like "<<EOT".',
+    "'": 'Single quotes are not valid. Use double quotes (") to enclose strings.',
+    ";": 'The ";" character is not valid. Use newlines to separate arguments and blocks, and '
+    "commas to separate items in collection values.",
+}
 _COMMENT_RE = re.compile(r"#[^\n]*|//[^\n]*|/\*.*?\*/", re.DOTALL)
 
 
 def load_hcl(path: str, text: str) -> Document | LoadError:
-    """Parse ``text`` (already decoded) into a document, or describe why it cannot be parsed."""
+    """Parse ``text`` (already decoded) into a document, or describe why it cannot be parsed.
+
+    A pure function of its arguments, so that a load can be cached by content.
+    """
     try:
         tree = parse_tree(text)
-    except UnexpectedInput as error:
+    except HclParseError as error:
         return _syntax_error(path, text, error)
     except RecursionError:
         return LoadError(path, 1, 1, "expressions are nested too deeply for orylint to parse")
@@ -78,8 +94,26 @@ def _invalid_escape(path: str, text: str, tree: Tree[Token]) -> LoadError | None
     return None
 
 
-def _syntax_error(path: str, text: str, error: UnexpectedInput) -> LoadError:
-    """Describe a parse failure in plain words, never with the grammar's token names."""
+def _syntax_error(path: str, text: str, failure: HclParseError) -> LoadError:
+    """Describe a text both parsers reject, never with the grammar's token names.
+
+    In Terraform's words where tree-sitter's error tells which of Terraform's errors it is, else
+    in plain words from python-hcl2's error, whose position is the more precise.
+    """
+    fallback, error = failure.fallback, failure.primary
+    offset = getattr(error, "pos_in_stream", None)
+    char = text[offset : offset + 1] if isinstance(offset, int) else ""
+    if char in _INVALID_CHARACTERS and not text.startswith("${", offset or 0):
+        return LoadError(
+            path,
+            max(error.line, 1),
+            max(error.column, 1),
+            f"Invalid character: {_INVALID_CHARACTERS[char]}",
+        )
+    if fallback.summary:
+        return LoadError(
+            path, fallback.line, fallback.column, f"{fallback.summary}: {fallback.detail}"
+        )
     line = max(getattr(error, "line", 1) or 1, 1)
     column = max(getattr(error, "column", 1) or 1, 1)
     last_line = text.count("\n") + 1
@@ -101,9 +135,9 @@ def _syntax_error(path: str, text: str, error: UnexpectedInput) -> LoadError:
     else:
         what = "invalid syntax"
     message = (
-        f"cannot parse this file: {what}. Either it has a syntax error, or it is valid "
-        "Terraform that orylint's HCL parser does not support yet (e.g. a line break inside "
-        "a bracketed expression); `terraform fmt` tells which"
+        f"cannot parse this file: {what}. Neither of orylint's HCL parsers (python-hcl2, "
+        "tree-sitter-hcl) reads it; if `terraform fmt` accepts the file, the limitation is "
+        "orylint's, and `terraform fmt` shows Terraform's own message if it does not"
     )
     return LoadError(path, line, column, message)
 
@@ -199,5 +233,10 @@ class _Builder:
                 continue
             for match in _COMMENT_RE.finditer(value):
                 start = token.start_pos + match.start()
-                end = token.start_pos + match.end()
+                if token.type != "NL_OR_COMMENT":
+                    # python-hcl2's post-lexer merged the newline and comment before an operator
+                    # (`?`, `&&`, ...) into the operator's token, which keeps the operator's
+                    # position: the comment is the nearest one before it
+                    start = self.text.rfind(match.group(0), 0, token.start_pos)
+                end = start + len(match.group(0))
                 yield Comment(self.source_map.span_of_offsets(start, end), match.group(0))

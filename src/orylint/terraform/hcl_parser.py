@@ -6,11 +6,17 @@ tables. We build the same parser (same grammar, same post-lexer) with the cache 
 directory instead. We use the raw lark tree (``parses_to_tree``): it carries the same positions as
 python-hcl2's typed tree, costs about 40% less, and avoids the typed tree's serialisers, which are
 not thread-safe.
+
+When python-hcl2 rejects a text, :func:`parse_tree` asks tree-sitter-hcl
+(:mod:`orylint.terraform.hcl_fallback`), which returns the same lark tree; only when both reject
+it is the text a syntax error (:class:`HclParseError`). Both are pure functions of the text, so
+a parse can be cached by content.
 """
 
 from __future__ import annotations
 
 import functools
+import hashlib
 import os
 from pathlib import Path
 
@@ -18,6 +24,10 @@ import hcl2
 import hcl2.parser
 from hcl2.postlexer import PostLexer
 from lark import Lark, Token, Tree
+from lark.exceptions import UnexpectedInput
+
+from orylint.terraform.hcl_fallback import HclSyntaxError
+from orylint.terraform.hcl_fallback import parse_tree as fallback_parse_tree
 
 
 def _cache_file() -> str | None:
@@ -29,16 +39,33 @@ def _cache_file() -> str | None:
     except OSError:
         return None
     version = getattr(hcl2, "__version__", "unknown")
-    return str(directory / f"hcl2-{version}.lark.bin")
+    digest = hashlib.sha256(grammar().encode("utf-8")).hexdigest()[:12]
+    return str(directory / f"hcl2-{version}-{digest}.lark.bin")
+
+
+#: python-hcl2's escaped ``$${`` and ``%%{`` run on to the next ``}``, past the closing quote
+#: (``"%%{"`` swallowed the lines after it); in HCL each is three literal characters.
+_GRAMMAR_FIXES = (
+    (r"ESCAPED_INTERPOLATION.2: /\$\$\{[^}]*\}/", r"ESCAPED_INTERPOLATION.2: /\$\$\{/"),
+    (r"ESCAPED_DIRECTIVE.2: /%%\{[^}]*\}/", r"ESCAPED_DIRECTIVE.2: /%%\{/"),
+)
+
+
+@functools.cache
+def grammar() -> str:
+    """python-hcl2's grammar with :data:`_GRAMMAR_FIXES` applied."""
+    text = (Path(hcl2.parser.__file__).parent / "hcl2.lark").read_text("utf-8")
+    for old, new in _GRAMMAR_FIXES:
+        text = text.replace(old, new)
+    return text
 
 
 @functools.cache
 def parser() -> Lark:
     """Return the process-wide HCL parser (lark parsers are safe to reuse sequentially)."""
     cache = _cache_file()
-    return Lark.open(
-        "hcl2.lark",
-        rel_to=hcl2.parser.__file__,
+    return Lark(
+        grammar(),
         parser="lalr",
         propagate_positions=True,
         postlex=PostLexer(),
@@ -46,10 +73,30 @@ def parser() -> Lark:
     )
 
 
+class HclParseError(ValueError):
+    """Both parsers rejected a text.
+
+    ``primary`` is python-hcl2's error (the precise position), ``fallback`` tree-sitter's
+    (Terraform's wording where the kind of error can be told).
+    """
+
+    def __init__(self, primary: UnexpectedInput, fallback: HclSyntaxError) -> None:
+        super().__init__(str(fallback))
+        self.primary = primary
+        self.fallback = fallback
+
+
 def parse_tree(text: str) -> Tree[Token]:
-    """Parse HCL source into a raw lark tree.
+    """Parse HCL source into a raw lark tree: python-hcl2 first, tree-sitter where it fails.
 
     python-hcl2 appends a newline before parsing so that a file without a final newline parses;
-    offsets into ``text`` stay valid because the newline is added at the end.
+    offsets into ``text`` stay valid because the newline is added at the end. Raises
+    :class:`HclParseError` when neither parser accepts the text.
     """
-    return parser().parse(text + "\n")
+    try:
+        return parser().parse(text + "\n")
+    except UnexpectedInput as primary:
+        try:
+            return fallback_parse_tree(text)
+        except HclSyntaxError as fallback:
+            raise HclParseError(primary, fallback) from None

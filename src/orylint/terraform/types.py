@@ -37,10 +37,9 @@ from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 
 from lark import Token, Tree
-from lark.exceptions import UnexpectedInput
 
 from orylint.terraform.evaluator import Evaluator
-from orylint.terraform.hcl_parser import parse_tree
+from orylint.terraform.hcl_parser import HclParseError, parse_tree
 from orylint.terraform.hcl_references import ReferenceCollector
 from orylint.terraform.hcl_tree import (
     Node,
@@ -307,7 +306,7 @@ def parse_type_string(text: str) -> TypeConstraint:
     source = f"type = {text}\n"
     try:
         tree = parse_tree(source)
-    except (UnexpectedInput, RecursionError) as error:
+    except (HclParseError, RecursionError) as error:
         raise TypeExpressionError(f"cannot parse the type expression {text!r}") from error
     body = first_tree(tree, "body")
     attributes = [child for child in trees(body) if child.data == "attribute"] if body else []
