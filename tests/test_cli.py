@@ -210,7 +210,7 @@ def test_empty_file_is_clean(tmp_path: Path) -> None:
     write(tmp_path, "empty.tf", "")
     result = run_cli("check", str(tmp_path))
     assert result.returncode == 0
-    assert "No problems found" in result.stdout
+    assert "No client resource found in 1 Terraform file read" in result.stdout
 
 
 def test_directory_without_terraform_exits_2(tmp_path: Path) -> None:

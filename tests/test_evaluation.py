@@ -418,3 +418,16 @@ def test_templates_with_quoted_strings_inside_interpolations() -> None:
             values[name] = attribute.expression.value()
             assert attribute.attribute.value == values[name]  # the loader agrees
     assert values == TERRAFORM_SAYS
+
+
+def test_an_ory_project_config_does_not_decide_for_a_self_hosted_hydra_client(
+    tmp_path: Path,
+) -> None:
+    """hydra_oauth2_client uses the `hydra` provider: the Ory project's facts are not its."""
+    hydra = PUBLIC_CODE_CLIENT.replace("PROVIDER", "").replace(
+        'resource "ory_oauth2_client"', 'resource "hydra_oauth2_client"'
+    )
+    (tmp_path / "main.tf").write_text(hydra + PROJECT, encoding="utf-8")
+    [finding] = lint(tmp_path, "ORY308").findings
+    assert finding.address is not None and finding.address.startswith("hydra_oauth2_client.")
+    assert "oauth2.pkce.enforced_for_public_clients" in finding.message

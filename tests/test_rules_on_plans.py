@@ -23,6 +23,7 @@ from orylint.config import find_config, load_config
 from orylint.engine.runner import RuleSelection
 from orylint.model.project import Client
 from orylint.scan import ScanOptions, scan
+from orylint.terraform.resources import CLIENT_RESOURCES
 from orylint.terraform.values import Unknown
 from tests.test_rule_fixtures import _cases
 
@@ -44,8 +45,8 @@ def _convert(value: object, kind: str) -> object:
     return value
 
 
-def _kind(name: str) -> str:
-    reference = resource_schema()["properties"].get(name, {}).get("$ref", "")
+def _kind(resource_type: str, name: str) -> str:
+    reference = resource_schema(resource_type)["properties"].get(name, {}).get("$ref", "")
     return {"#/$defs/bool": "bool", "#/$defs/list_of_string": "list"}.get(reference, "string")
 
 
@@ -53,7 +54,7 @@ def _change(client: Client) -> dict[str, Any]:
     after: dict[str, Any] = {}
     after_unknown: dict[str, Any] = {}
     for name, attribute in client.attributes.items():
-        value = _convert(attribute.value, _kind(name))
+        value = _convert(attribute.value, _kind(client.resource_type, name))
         if isinstance(value, Unknown):
             after_unknown[name] = True
         elif isinstance(value, list):
@@ -71,9 +72,9 @@ def _change(client: Client) -> dict[str, Any]:
     return {
         "address": client.address,
         "mode": "managed",
-        "type": "ory_oauth2_client",
+        "type": client.resource_type,
         "name": client.name,
-        "provider_name": "registry.terraform.io/ory/ory",
+        "provider_name": f"registry.terraform.io/{CLIENT_RESOURCES[client.resource_type].provider}",
         "change": {
             "actions": ["create"],
             "before": None,
@@ -98,9 +99,9 @@ def _plan_of(entry: Path) -> dict[str, Any]:
                     {
                         "address": client.address,
                         "mode": "managed",
-                        "type": "ory_oauth2_client",
+                        "type": client.resource_type,
                         "name": client.name,
-                        "provider_config_key": "ory",
+                        "provider_config_key": client.resource_type.split("_")[0],
                         "expressions": {name: {} for name in client.attributes},
                     }
                     for client in clients

@@ -1,9 +1,10 @@
 """Offline mock of the ``ory/ory`` Terraform provider, for orylint's plan fixtures.
 
 It declares the ``ory_oauth2_client`` resource (and data source) schema of the
-later ory/terraform-provider-ory and imitates what terraform-plugin-framework
-does at plan time, so that ``terraform plan`` / ``terraform show -json`` produce
-the same shapes as the real provider would:
+later ory/terraform-provider-ory, and its ``ory_oidc_dynamic_client``, and
+imitates what terraform-plugin-framework does at plan time, so that
+``terraform plan`` / ``terraform show -json`` produce the same shapes as the
+real provider would:
 
 * Optional+Computed attributes left unset are *unknown* in a create plan, and
   in an update plan whenever the resource has changes (MarkComputedNilsAsUnknown);
@@ -461,6 +462,79 @@ class OAuth2ClientData(DataSource):
         }
 
 
+DYNAMIC_SCHEMA = Schema(
+    version=0,
+    attributes=sorted(
+        [
+            Attribute("id", String(), computed=True),
+            Attribute("project_slug", String(), optional=True),
+            Attribute("project_api_key", String(), optional=True, sensitive=True),
+            Attribute("client_id", String(), computed=True),
+            Attribute("client_secret", String(), computed=True, sensitive=True),
+            Attribute("registration_access_token", String(), computed=True, sensitive=True),
+            Attribute("registration_client_uri", String(), computed=True),
+            Attribute("client_name", String(), required=True),
+            Attribute("grant_types", List(String()), optional=True),
+            Attribute("response_types", List(String()), optional=True),
+            Attribute("redirect_uris", List(String()), optional=True),
+            Attribute("scope", String(), optional=True, computed=True),
+            Attribute("token_endpoint_auth_method", String(), optional=True, computed=True),
+        ],
+        key=lambda a: a.name,
+    ),
+    description="Manages an Ory Network OIDC dynamic client (RFC 7591).",
+)
+
+
+class OIDCDynamicClient(Resource):
+    """``ory_oidc_dynamic_client``: registered through RFC 7591, managed through the admin API.
+
+    Create returns the client id, a fake secret (none for ``none`` clients), a fake registration
+    access token ``ORYLINT-TEST-RAT-<slug>-do-not-leak`` and Hydra's defaults for the scope and
+    the auth method when the configuration leaves them out.
+    """
+
+    def __init__(self, provider: Provider):
+        self.provider = provider
+
+    @classmethod
+    def get_name(cls) -> str:
+        return "oidc_dynamic_client"
+
+    @classmethod
+    def get_schema(cls) -> Schema:
+        return DYNAMIC_SCHEMA
+
+    def create(self, ctx: CreateContext, planned: State) -> State | None:
+        state = dict(planned)
+        name = state["client_name"]
+        state["client_id"] = state["id"] = fake_client_id(name)
+        if state.get("token_endpoint_auth_method") is Unknown:
+            state["token_endpoint_auth_method"] = "client_secret_basic"
+        if state.get("scope") is Unknown:
+            state["scope"] = API_DEFAULTS["scope"]
+        secret = fake_secret(name, state["token_endpoint_auth_method"])
+        state["client_secret"] = secret or None
+        state["registration_access_token"] = f"ORYLINT-TEST-RAT-{_slug(name)}-do-not-leak"
+        state["registration_client_uri"] = (
+            f"https://mock.projects.oryapis.com/oauth2/register/{state['client_id']}"
+        )
+        return state
+
+    def read(self, ctx: ReadContext, current: State) -> State | None:
+        return dict(current)
+
+    def update(self, ctx: UpdateContext, current: State, planned: State) -> State | None:
+        state = dict(planned)
+        for name in ("id", "client_id", "client_secret", "registration_access_token"):
+            if state.get(name) is Unknown:
+                state[name] = current.get(name)
+        return state
+
+    def delete(self, ctx: DeleteContext, current: State):
+        return None
+
+
 class OryMockProvider(Provider):
     def get_model_prefix(self) -> str:
         return "ory_"
@@ -481,7 +555,7 @@ class OryMockProvider(Provider):
         return [OAuth2ClientData]
 
     def get_resources(self):
-        return [OAuth2Client]
+        return [OAuth2Client, OIDCDynamicClient]
 
 
 class _Servicer(tf_provider.ProviderServicer):

@@ -81,8 +81,9 @@ def main() -> None:
     "-v",
     "--verbose",
     is_flag=True,
-    help="Also say, on standard error, which configuration was used, what was read, what was "
-    "skipped and why, and how long each stage took.",
+    help="Also say, on standard error, which configuration was used, what was read (files, "
+    "client resources, resource types), what was skipped and why, and how long each stage "
+    "took.",
 )
 @click.option(
     "--jobs",
@@ -252,6 +253,7 @@ def check(
         variables={**config.vars, **assignments},
         max_file_size=max_file_size * 2**20,
         jobs=jobs,
+        resource_types=verbose,
     )
     result = _scan_or_exit(options)
     _refuse_to_overwrite_inputs(
@@ -449,10 +451,11 @@ def _scan_or_exit(options: ScanOptions) -> ScanResult:
     help="Table for people, JSON for scripts.",
 )
 def rules_command(output_format: str) -> None:
-    """List every rule: id, name, default severity and summary."""
+    """List every rule: id, name, default severity, the resources it applies to, summary."""
     import json
 
     from orylint.engine.runner import RuleSelection, enabled_rules
+    from orylint.report.rule_docs import applies_to, applies_to_label
 
     rules = enabled_rules(RuleSelection())
     if output_format == "json":
@@ -467,6 +470,7 @@ def rules_command(output_format: str) -> None:
                 "summary": meta.summary,
                 "tags": list(meta.tags),
                 "security_severity": meta.security_severity,
+                "resources": applies_to(meta),
                 "help_uri": help_uri(meta),
             }
             for meta in rules
@@ -474,8 +478,13 @@ def rules_command(output_format: str) -> None:
         click.echo(json.dumps(data, indent=2, ensure_ascii=False))
         return
     width = max(len(meta.name) for meta in rules)
+    labels = {meta.id: applies_to_label(meta) for meta in rules}
+    applies_width = max(len(label) for label in labels.values())
     for meta in rules:
-        click.echo(f"{meta.id}  {meta.name:<{width}}  {meta.severity:<7}  {meta.summary}")
+        click.echo(
+            f"{meta.id}  {meta.name:<{width}}  {meta.severity:<7}  "
+            f"{labels[meta.id]:<{applies_width}}  {meta.summary}"
+        )
 
 
 def _complete_rule(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[str]:
@@ -603,10 +612,18 @@ def _use_colour(choice: str, output: str | None) -> bool:
 
 
 def _print_trace(result: ScanResult, config: Config) -> None:
-    """``-v``: the configuration, then what the scan recorded per topic, then the timings."""
+    """``-v`` on stderr: the configuration, what was read, what was skipped and why, timings.
+
+    What was read covers files, client resources and resource types; then every topic the scan
+    recorded. Lines are escaped for the terminal: names come from the files.
+    """
+    types = ", ".join(f"{name} ({count})" for name, count in result.resource_types.items())
     lines = [
         f"config: {config.path or 'none found (defaults)'}",
         f"rules: {len(result.rules)} enabled",
+        f"read {result.terraform_files} Terraform file(s), parsed {result.files_scanned}; "
+        f"{result.clients} client resource instance(s) linted",
+        f"resource types seen: {types or 'none'}",
     ]
     lines.extend(f"{topic}: {message}" for topic, message in result.trace.entries)
     timings = result.trace.timings
@@ -614,4 +631,5 @@ def _print_trace(result: ScanResult, config: Config) -> None:
         stages = ", ".join(f"{stage} {seconds:.3f}s" for stage, seconds in timings.items())
         lines.append(f"timing: {stages}; total {sum(timings.values()):.3f}s")
     with contextlib.suppress(OSError):
-        click.echo(printable("\n".join(lines)), err=True)
+        for line in lines:
+            click.echo(escape_terminal(printable(line)), err=True)

@@ -6,6 +6,7 @@ cannot be linted at all, a fatal error) and the scan goes on with the other file
 
 from __future__ import annotations
 
+import json
 import multiprocessing
 import os
 import re
@@ -22,6 +23,7 @@ from orylint.engine.findings import Finding, Violation
 from orylint.engine.metadata import load_metadata
 from orylint.engine.result import ScanResult, Trace
 from orylint.engine.runner import TOOL_RULES, RuleSelection, enabled_rules, run_rules, tool_finding
+from orylint.model.adapters import adapt_project
 from orylint.model.extract import add_documents, mark_roots
 from orylint.model.instances import expand_module_calls
 from orylint.model.ory_project import PROJECT_RESOURCES
@@ -42,7 +44,7 @@ from orylint.terraform.hcl_loader import load_hcl
 from orylint.terraform.hcl_parser import parser
 from orylint.terraform.modules import Provenance
 from orylint.terraform.plan_loader import PlanDocument, load_plan
-from orylint.terraform.provider_schema import RESOURCE_TYPE
+from orylint.terraform.resources import CLIENT_RESOURCE_TYPES
 from orylint.terraform.source import (
     MAX_FILE_SIZE,
     FileIdentity,
@@ -90,6 +92,8 @@ class ScanOptions:
     """Files larger than this many bytes are refused (ORY001), not read."""
     jobs: int | None = None
     """Worker processes for parsing (``--jobs``); None: ``ORYLINT_JOBS``, else up to 4 CPUs."""
+    resource_types: bool = False
+    """List the resource types of every file read (``-v``), not only when no client is found."""
 
 
 def display_path(path: Path) -> str:
@@ -140,7 +144,7 @@ def scan(options: ScanOptions) -> ScanResult:
     )
     trace.lap("read plans")
     project = Project()
-    loaded = _load_tf(inputs, project, result, options)
+    loaded, read = _load_tf(inputs, project, result, options)
     result.files_scanned -= len(context & loaded)  # context is not reported on
     for name in sorted(context & loaded):
         trace.note("context", f"{name} (read with the named files of its module, not reported)")
@@ -150,6 +154,11 @@ def scan(options: ScanOptions) -> ScanResult:
     expand_module_calls(project, values, provenance)
     for document, root in documents:
         add_plan(project, document, root)
+    adapt_project(project)
+    result.clients = sum(len(module.clients) for module in project.modules.values())
+    result.terraform_files = len(read)
+    if options.resource_types or (read and not result.clients):
+        result.resource_types = resource_types(read)
     trace.lap("evaluate")
     result.files_scanned += len(plans)  # read or not, each is reported on
     named = (
@@ -364,12 +373,12 @@ def _read_plans(
 
 def _load_tf(
     inputs: Inputs, project: Project, result: ScanResult, options: ScanOptions
-) -> set[str]:
+) -> tuple[set[str], list[tuple[str, bytes]]]:
     """Load the ``.tf`` files of every module directory that can matter to orylint.
 
     Returns the display names of the files counted in ``result.files_scanned``: every file
     parsed, and every file reported as unreadable (input orylint cannot read is a fatal error,
-    exit 2, whatever its kind).
+    exit 2, whatever its kind); and every file read, with its bytes.
     """
     counted: set[str] = set()
     by_directory: dict[str, list[tuple[str, bytes]]] = defaultdict(list)
@@ -391,8 +400,8 @@ def _load_tf(
             count = len(by_directory[directory])
             result.trace.note(
                 "skipped",
-                f"{directory}/ ({count} file{'s' * (count != 1)}): no Ory resource in this "
-                "module and no call to a module with one",
+                f"{directory}/ ({count} file{'s' * (count != 1)}): no client or Ory project "
+                "resource in this module and no call to a module with one",
             )
         for name, data in sorted(by_directory[directory]):
             if directory in wanted:
@@ -422,7 +431,44 @@ def _load_tf(
         result.suppressions.extend(suppressions.collect(loaded))
     for directory in sorted(documents):
         add_documents(project, directory, documents[directory], "hcl")
-    return counted
+    return counted, [file for files in by_directory.values() for file in files]
+
+
+_RESOURCE_BLOCK = re.compile(rb'^[ \t]*resource[ \t]+"([^"\n]+)"', re.MULTILINE)
+
+
+def resource_types(files: list[tuple[str, bytes]]) -> dict[str, int]:
+    """How many ``resource`` blocks of each type the files hold, from their text.
+
+    Only for telling the user what a scan saw, so a pattern is enough (no parse): a block header
+    at the start of a line in ``.tf``/``.tofu``, the keys of ``resource`` in JSON syntax.
+    """
+    counts: dict[str, int] = defaultdict(int)
+    for name, data in files:
+        if name.endswith(JSON_SUFFIXES):
+            for resource_type, count in _json_resource_types(data):
+                counts[resource_type] += count
+            continue
+        for match in _RESOURCE_BLOCK.finditer(data):
+            counts[match.group(1).decode("utf-8", "replace")] += 1
+    return dict(sorted(counts.items()))
+
+
+def _json_resource_types(data: bytes) -> list[tuple[str, int]]:
+    try:
+        document = json.loads(data)
+    except (ValueError, RecursionError):
+        return []  # the loader reports it (ORY001) when the directory is linted
+    blocks = document.get("resource") if isinstance(document, dict) else None
+    items = blocks if isinstance(blocks, list) else [blocks]
+    found: list[tuple[str, int]] = []
+    for item in items:
+        if isinstance(item, dict):
+            found.extend(
+                (str(key), len(value) if isinstance(value, dict) else 1)
+                for key, value in item.items()
+            )
+    return found
 
 
 PARALLEL_THRESHOLD = 48
@@ -489,7 +535,7 @@ def load_file(name: str, data: bytes) -> Document | LoadError:
 #: Blocks whose expressions module evaluation reads again; every other block keeps only its
 #: load-time values (the parse trees cost memory, and pickling when parsed in a worker).
 _EVALUATED_BLOCKS = frozenset({"variable", "locals", "output", "module"})
-_EVALUATED_RESOURCES = frozenset({RESOURCE_TYPE, *PROJECT_RESOURCES})
+_EVALUATED_RESOURCES = frozenset({*CLIENT_RESOURCE_TYPES, *PROJECT_RESOURCES})
 
 
 def _keep_expressions_for_evaluation(document: Document) -> None:
@@ -577,14 +623,14 @@ def relevant_directories(by_directory: dict[str, list[tuple[str, bytes]]]) -> se
     """Module directories worth parsing: those mentioning the resource, their callers and callees.
 
     Parsing HCL in Python is the whole cost of a scan, and most directories of a real repository
-    never mention ``ory_oauth2_client`` (or the project resources that decide its settings,
+    never mention a client resource type (or the project resources that decide its settings,
     ``ory_project_config`` and trusted issuers); a substring test is thousands of times faster
     than a parse. Outputs and locals live in other files of the same module, so the unit is the
     directory. A directory that calls a relevant module (``source = "./..."``) is relevant too,
     because its outputs may expose the module's secrets, and so is a module a relevant directory
     calls, because its outputs may feed a client and its variables may receive a secret.
     """
-    markers = [name.encode() for name in sorted({RESOURCE_TYPE, *PROJECT_RESOURCES})]
+    markers = _MARKERS
     wanted = {
         directory
         for directory, files in by_directory.items()
@@ -610,6 +656,11 @@ def relevant_directories(by_directory: dict[str, list[tuple[str, bytes]]]) -> se
                 wanted.update(targets & by_directory.keys())
                 changed = True
     return wanted
+
+
+_MARKERS = tuple(sorted(name.encode() for name in {*CLIENT_RESOURCE_TYPES, *PROJECT_RESOURCES}))
+"""The pre-filter's substrings: each client resource type (``_oauth2_client`` is not enough:
+``ory_oidc_dynamic_client`` does not contain it) and each project resource."""
 
 
 def posix_normpath(directory: str, relative: str) -> str:

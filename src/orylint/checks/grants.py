@@ -34,6 +34,7 @@ from orylint.model.effective import (
 )
 from orylint.model.project import Client
 from orylint.model.settings import Settings
+from orylint.terraform.resources import client_resource
 
 _GRANT_HINTS = {
     "password": "the resource owner password grant has no handler in Hydra and RFC 9700 forbids it",
@@ -397,13 +398,19 @@ def public_client_pkce_not_enforced(client: Client, settings: Settings) -> Itera
         return
     if AUTHORIZATION_CODE not in certain_grants(client) or effective.is_public(client) is not True:
         return
+    where = (
+        "the Ory project (`oauth2_pkce_enforced_for_public_clients = true` in "
+        "ory_project_config; for a project managed elsewhere, say so with "
+        "`pkce_enforced_for_public_clients = true` under [ory] in the orylint configuration)"
+        if client_resource(client.resource_type).provider == "ory/ory"
+        else "Hydra's configuration (`oauth2.pkce.enforced_for_public_clients: true`; say so "
+        "with `pkce_enforced_for_public_clients = true` under [ory] in the orylint "
+        "configuration)"
+    )
     yield Violation(
         'a public client (token_endpoint_auth_method = "none") uses authorization_code, and '
-        "only PKCE protects its codes from interception: enforce it for public clients in the "
-        "Ory project (`oauth2_pkce_enforced_for_public_clients = true` in ory_project_config; "
-        "for a project managed elsewhere, say so with `pkce_enforced_for_public_clients = "
-        "true` under [ory] in the orylint configuration) and use S256, since Hydra always "
-        "refuses plain",
+        f"only PKCE protects its codes from interception: enforce it for public clients in "
+        f"{where} and use S256, since Hydra always refuses plain",
         grant_span(client, AUTHORIZATION_CODE),
         "grant_types",
     )

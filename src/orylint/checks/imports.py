@@ -17,7 +17,7 @@ from orylint.model import effective
 from orylint.model.effective import show
 from orylint.model.project import Client, Project
 from orylint.model.settings import Settings
-from orylint.terraform.provider_schema import RESOURCE_TYPE
+from orylint.terraform.resources import ORY_OAUTH2_CLIENT
 from orylint.terraform.values import Attribute, Unknown
 
 AUTH_METHOD = "token_endpoint_auth_method"
@@ -60,9 +60,10 @@ def client_id_change_replaces(project: Project, settings: Settings) -> Iterator[
     the configured ``client_id`` (the import writes the id into state), a ``client_id`` computed
     by a function that changes on every run, and a plan whose ``replace_paths`` name it.
     """
-    if effective.is_read_only("client_id", settings):
-        return  # client_id is read-only in the pinned orynetwork release: ORY101 reports it
+    pinned_read_only = effective.is_read_only("client_id", settings)
     for client in project.clients:
+        if pinned_read_only and client.resource_type == ORY_OAUTH2_CLIENT:
+            continue  # client_id is read-only in the pinned orynetwork release: ORY101 says so
         violation = _client_id_replacement(project, client)
         if violation is not None:
             yield violation
@@ -120,7 +121,7 @@ def _client_id_replacement(project: Project, client: Client) -> Violation | None
 def _import_id(project: Project, client: Client) -> Attribute | None:
     """The ``id`` of the one ``import`` block that targets the client, if any."""
     module = project.modules.get(client.module_dir)
-    return module.import_ids.get(f"{RESOURCE_TYPE}.{client.name}") if module else None
+    return module.import_ids.get(f"{client.resource_type}.{client.name}") if module else None
 
 
 def _code_only(source: str) -> str:
@@ -167,7 +168,7 @@ def _ignores_changes(project: Project, client: Client, name: str) -> bool:
         return False
     for item in module.resource_attributes:
         if (
-            item.resource_type != RESOURCE_TYPE
+            item.resource_type != client.resource_type
             or item.resource_name != client.name
             or item.path != ("lifecycle", "ignore_changes")
         ):

@@ -23,6 +23,7 @@ from orylint.model import effective, jwk
 from orylint.model.effective import PRIVATE_KEY_JWT, USER_GRANTS, show
 from orylint.model.project import Client
 from orylint.model.settings import Settings
+from orylint.terraform.provider_schema import resource_schema
 from orylint.terraform.values import Attribute
 
 _PRIVATE_MEMBERS = ("d", "p", "q", "dp", "dq", "qi", "oth")
@@ -64,9 +65,19 @@ def pairwise_with_jwt_access_tokens(client: Client, settings: Settings) -> Itera
 def pairwise_redirect_uri_count(client: Client, settings: Settings) -> Iterator[Violation]:
     """Hydra takes the pairwise sector from the only redirect URI; none or several fail login.
 
-    The sector could come from ``sector_identifier_uri`` instead, but this provider cannot set it.
+    The sector could come from ``sector_identifier_uri`` instead: ``ory_oauth2_client`` and
+    ``oryhydra_oauth2_client`` cannot set it, ``hydra_oauth2_client`` can (set, even to a value
+    orylint cannot know, it silences the rule).
     """
     del settings
+    if client.is_set("sector_identifier_uri"):
+        return
+    settable = "sector_identifier_uri" in resource_schema(client.resource_type)["properties"]
+    without = (
+        "no sector_identifier_uri is set"
+        if settable
+        else "this provider cannot set sector_identifier_uri"
+    )
     subject = client.attr("subject_type")
     grants = effective.grant_types(client)
     if subject is None or client.string("subject_type") != "pairwise" or grants is None:
@@ -86,9 +97,8 @@ def pairwise_redirect_uri_count(client: Client, settings: Settings) -> Iterator[
     if redirects is None or count == 0:
         yield Violation(
             f'subject_type "pairwise" needs exactly one redirect URI, and {client.address} has '
-            "none: Hydra derives the pairwise sector from it (this provider cannot set "
-            "sector_identifier_uri), so every login fails; register one redirect URI or use "
-            'subject_type = "public"',
+            f"none: Hydra derives the pairwise sector from it ({without}), so every login "
+            'fails; register one redirect URI or use subject_type = "public"',
             redirects.value_span if redirects is not None else subject.value_span,
             "redirect_uris",
         )
@@ -101,9 +111,8 @@ def pairwise_redirect_uri_count(client: Client, settings: Settings) -> Iterator[
     )
     yield Violation(
         f'subject_type "pairwise" needs exactly one redirect URI, and redirect_uris has {count}'
-        f"{spread}: without sector_identifier_uri, which this provider cannot set, Hydra "
-        "refuses every login or consent; keep one redirect URI or use "
-        'subject_type = "public"',
+        f"{spread}: {without}, so Hydra refuses every login or consent; keep one redirect URI "
+        'or use subject_type = "public"',
         redirects.value_span,
         "redirect_uris",
     )

@@ -1,10 +1,12 @@
 """ORY101: the configuration must match the provider's schema.
 
-Driven by one JSON Schema of the resource (``schemas/ory_oauth2_client.schema.json``): attribute
-names, types (with Terraform's automatic conversions), the required ``client_name``, the
-read-only attributes, and which provider release introduced each attribute (``x-since``,
-``x-read-only-until``, ``x-provider-versions``). ``terraform validate`` would catch these too, but
-only after ``init``, which needs the registry; orylint catches them offline and in pre-commit.
+Driven by one JSON Schema per client resource (``schemas/<resource type>.schema.json``):
+attribute names, types (with Terraform's automatic conversions), required arguments, the
+read-only attributes, and for ``ory_oauth2_client`` which provider release introduced each
+attribute (``x-since``, ``x-read-only-until``, ``x-provider-versions``). Each resource is judged
+by its own schema, on its arguments as written (``Client.arguments``). ``terraform validate``
+would catch these too, but only after ``init``, which needs the registry; orylint catches them
+offline and in pre-commit.
 
 The pinned release comes from ``settings.provider.version``: ``latest`` (the default) and any
 version newer than the last ``terraform-provider-orynetwork`` tag mean the renamed ``ory/ory``
@@ -23,17 +25,27 @@ if TYPE_CHECKING:
 
 from orylint.engine.findings import Violation
 from orylint.engine.registry import client_rule
-from orylint.model.effective import LATEST, Version, available_in, pinned_release, read_only_in
+from orylint.model.effective import (
+    LATEST,
+    RESPONSE_TYPE_TOKENS,
+    SUPPORTED_GRANTS,
+    Version,
+    available_in,
+    pinned_release,
+    read_only_in,
+    show,
+)
 from orylint.model.project import Client
 from orylint.model.settings import Settings
-from orylint.terraform.provider_schema import resource_schema
+from orylint.terraform.provider_schema import RESOURCE_TYPE, resource_schema
+from orylint.terraform.resources import client_resource
 from orylint.terraform.values import Attribute, Unknown
 
 __all__ = ["configuration_matches_schema", "resource_schema"]
 
 
 @functools.cache
-def _validators() -> dict[str, Draft202012Validator]:
+def _validators(resource_type: str) -> dict[str, Draft202012Validator]:
     """One validator per attribute, so each error maps to exactly one attribute.
 
     jsonschema is imported here, on the first value that needs it: importing it costs a
@@ -41,7 +53,7 @@ def _validators() -> dict[str, Draft202012Validator]:
     """
     from jsonschema import Draft202012Validator
 
-    schema = resource_schema()
+    schema = resource_schema(resource_type)
     return {
         name: Draft202012Validator({**prop, "$defs": schema["$defs"]})
         for name, prop in schema["properties"].items()
@@ -52,16 +64,20 @@ def _validators() -> dict[str, Draft202012Validator]:
 @client_rule("ORY101")
 def configuration_matches_schema(client: Client, settings: Settings) -> Iterator[Violation]:
     """Missing ``client_name``; unknown, too new or read-only attributes; types; duplicates."""
-    schema = resource_schema()
+    schema = resource_schema(client.resource_type)
     properties: dict[str, Any] = schema["properties"]
-    pinned = pinned_release(settings)
-    if client.attr("client_name") is None:
-        yield Violation(
-            f"{client.address} has no `client_name`: the argument is required by the provider",
-            client.span,
-        )
-    for name, attribute in client.attributes.items():
+    pinned = pinned_release(settings) if client.resource_type == RESOURCE_TYPE else None
+    allowed_blocks = set(schema.get("x-terraform-nested-blocks", []))
+    for required in schema.get("required", []):
+        if client.arguments.get(required) is None or client.arguments[required].value is None:
+            yield Violation(
+                f"{client.address} has no `{required}`: the argument is required by the provider",
+                client.span,
+            )
+    for name, attribute in client.arguments.items():
         prop = properties.get(name)
+        if name in allowed_blocks:
+            continue  # an argument written as blocks (`jwk { ... }`)
         if prop is None:
             message = _unknown_message(client, name, properties, pinned)
             yield Violation(message, attribute.span, name)
@@ -74,6 +90,7 @@ def configuration_matches_schema(client: Client, settings: Settings) -> Iterator
             yield Violation(_read_only_message(client, name, prop, settings), attribute.span, name)
         else:
             yield from _type_errors(client, attribute)
+            yield from _refused_by_provider(client, attribute, prop)
     for duplicate in client.duplicate_attributes:
         yield Violation(
             f"`{duplicate.name}` is set twice in {client.address}: Terraform rejects a "
@@ -81,7 +98,6 @@ def configuration_matches_schema(client: Client, settings: Settings) -> Iterator
             duplicate.span,
             duplicate.name,
         )
-    allowed_blocks = set(schema.get("x-terraform-nested-blocks", []))
     for block_type, span in client.nested_blocks:
         if block_type not in allowed_blocks:
             yield Violation(_block_message(client, block_type), span, block_type)
@@ -92,13 +108,13 @@ def _block_message(client: Client, block_type: str) -> str:
         # The model keeps a nested block's type, not its label, so the argument the block was
         # meant to generate cannot be named; suggesting `dynamic = ...` would be wrong.
         return (
-            f"`dynamic` blocks are not supported by ory_oauth2_client ({client.address}): it "
-            "has no nested blocks to generate; set the argument the block stands for directly, "
+            f"`dynamic` blocks are not supported by {client.resource_type} ({client.address}): "
+            "orylint cannot tell which argument the block generates; set the argument directly, "
             "with a for expression for a list (e.g. `redirect_uris = [for u in var.uris : u]`)"
         )
     return (
-        f"`{block_type}` blocks are not supported by ory_oauth2_client ({client.address}); set "
-        f"it as an argument (`{block_type} = ...`)"
+        f"`{block_type}` blocks are not supported by {client.resource_type} ({client.address}); "
+        f"set it as an argument (`{block_type} = ...`)"
     )
 
 
@@ -112,8 +128,11 @@ def _unknown_message(
     ]
     close = difflib.get_close_matches(name, candidates, n=1, cutoff=0.75)
     hint = f"; did you mean `{close[0]}`?" if close else ""
+    dynamic = resource_schema(client.resource_type).get("x-dynamic-registration", {})
+    if name in dynamic:
+        hint = f": {dynamic[name]}, so the resource has no such argument"
     return (
-        f"`{name}` is not an argument of ory_oauth2_client ({client.address}), so the plan "
+        f"`{name}` is not an argument of {client.resource_type} ({client.address}), so the plan "
         f'fails with "Unsupported argument"{hint}'
     )
 
@@ -154,11 +173,11 @@ _PLAIN = {
 
 def _type_errors(client: Client, attribute: Attribute) -> Iterator[Violation]:
     """Check known values only; a list with unknown elements is checked element by element."""
-    prop = resource_schema()["properties"].get(attribute.name, {})
+    prop = resource_schema(client.resource_type)["properties"].get(attribute.name, {})
     plain = _PLAIN.get(prop.get("$ref", ""))
     if attribute.value is None or (plain is not None and plain(attribute.value)):
         return
-    validator = _validators().get(attribute.name)
+    validator = _validators(client.resource_type).get(attribute.name)
     if validator is None:
         return
     value = attribute.value
@@ -182,6 +201,39 @@ def _type_errors(client: Client, attribute: Attribute) -> Iterator[Violation]:
     )
 
 
+def _refused_by_provider(
+    client: Client, attribute: Attribute, prop: dict[str, Any]
+) -> Iterator[Violation]:
+    """List elements that Hydra accepts but the provider's own validation refuses at plan time.
+
+    The community providers check ``grant_types`` and ``response_types`` against fixed lists
+    (``x-provider-enum``): the jwt-bearer and device grants, and combined response types such
+    as ``"code id_token"``, never reach Hydra. A value Hydra refuses too is left to the rule
+    that owns it (ORY103, ORY104), so one problem gives one finding.
+    """
+    allowed = prop.get("x-provider-enum")
+    if allowed is None:
+        return
+    for element, value in client.known_elements(attribute.name):
+        if value in allowed or not _hydra_accepts(attribute.name, value):
+            continue
+        yield Violation(
+            f"{show(value)} in `{attribute.name}` of {client.address} is refused by the "
+            f"{client_resource(client.resource_type).provider} provider, which accepts only "
+            f'{", ".join(allowed)}: terraform plan fails with "expected {attribute.name}.N to '
+            f'be one of ..."; Hydra supports it, so use a provider that sends it (ory/ory) or '
+            "drop it",
+            element.span,
+            f"{attribute.name}[{element.index}]",
+        )
+
+
+def _hydra_accepts(name: str, value: str) -> bool:
+    if name == "grant_types":
+        return value in SUPPORTED_GRANTS
+    return bool(value.split()) and set(value.split()) <= RESPONSE_TYPE_TOKENS
+
+
 def _expected_type(schema: object) -> str:
     if not isinstance(schema, dict):
         return "of the schema's type"
@@ -190,6 +242,8 @@ def _expected_type(schema: object) -> str:
         "#/$defs/string": "a string",
         "#/$defs/bool": "a bool",
         "#/$defs/list_of_string": "a list of strings",
+        "#/$defs/map_of_string": "a map of strings",
+        "#/$defs/number": "a number",
     }.get(reference, "of the schema's type")
 
 

@@ -21,7 +21,7 @@ from orylint.model.project import Module, Origin, Output, Project, ResourceAttri
 from orylint.model.secret_flow import SECRET_ATTRIBUTE, SecretFlow, SecretPath
 from orylint.model.settings import Settings
 from orylint.terraform.discover import HCL_SUFFIXES
-from orylint.terraform.provider_schema import RESOURCE_TYPE
+from orylint.terraform.resources import CLIENT_RESOURCE_TYPES
 from orylint.terraform.values import Attribute, Reference, Span
 
 AUTH_METHOD = "token_endpoint_auth_method"
@@ -238,9 +238,9 @@ def _own_references(item: ResourceAttribute) -> Iterator[Reference]:
 
 def _resolve_self(item: ResourceAttribute, reference: Reference) -> Reference:
     """``self.client_secret`` in a client's provisioner is ``ory_oauth2_client.<name>...``."""
-    if item.resource_type != RESOURCE_TYPE or reference.parts[0] != "self":
+    if item.resource_type not in CLIENT_RESOURCE_TYPES or reference.parts[0] != "self":
         return reference
-    parts = (RESOURCE_TYPE, item.resource_name, *reference.parts[1:])
+    parts = (item.resource_type, item.resource_name, *reference.parts[1:])
     return Reference(parts, reference.span, reference.unmasked, reference.shallow)
 
 
@@ -276,7 +276,7 @@ def _consumers(module: Module) -> Iterable[Reference]:
             yield reference
     for item in module.resource_attributes:
         for reference in item.references:
-            if item.resource_type == RESOURCE_TYPE and reference.parts[0] == "self":
+            if item.resource_type in CLIENT_RESOURCE_TYPES and reference.parts[0] == "self":
                 yield _resolve_self(item, reference)
 
 
@@ -284,7 +284,7 @@ def _selects_secret(reference: Reference) -> bool:
     parts = reference.parts
     if len(parts) < 3:
         return False
-    if parts[0] == RESOURCE_TYPE:
+    if parts[0] in CLIENT_RESOURCE_TYPES:
         return parts[2] == SECRET_ATTRIBUTE
     return parts[0] == "local" and parts[-1] == SECRET_ATTRIBUTE
 
@@ -292,8 +292,12 @@ def _selects_secret(reference: Reference) -> bool:
 def _empty_reason(project: Project, path: SecretPath) -> str | None:
     """Why the secret of the path's client is empty or null, when every instance agrees."""
     module = project.modules.get(path.module_dir)
-    name = path.address.split(".")[1]
-    clients = [c for c in module.clients if c.name == name] if module is not None else []
+    resource_type, name = path.address.split(".")[:2]
+    clients = (
+        [c for c in module.clients if c.name == name and c.resource_type == resource_type]
+        if module is not None
+        else []
+    )
     if not clients:
         return None
     if all(effective.is_public(client) is True for client in clients):

@@ -49,6 +49,17 @@ class RuleMeta:
     tags: tuple[str, ...]
     security_severity: str | None
     config: tuple[str, ...]
+    resources: tuple[str, ...] = ()
+    """The client resources a provider-specific rule applies to; empty means all of them."""
+
+    def applies_to(self, resource_type: str) -> bool:
+        """Whether the rule judges clients of ``resource_type``.
+
+        A rule about Hydra's behaviour applies to every client resource (it then fires only
+        where the resource has the attributes it reads); a rule about one provider's behaviour
+        (defaults, read-back forms, write-only arguments) names its resources in its YAML.
+        """
+        return not self.resources or resource_type in self.resources
 
     @property
     def is_security(self) -> bool:
@@ -98,4 +109,5 @@ def _meta(data: dict[str, Any]) -> RuleMeta:
             str(data["security_severity"]) if data.get("security_severity") else None
         ),
         config=tuple(str(key) for key in data.get("config", []) or []),
+        resources=tuple(str(item) for item in data.get("resources", []) or []),
     )

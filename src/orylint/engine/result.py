@@ -63,6 +63,13 @@ class ScanResult:
     suppressions: list[Suppression] = field(default_factory=list)
     baselined: int = 0
     trace: Trace = field(default_factory=Trace)
+    terraform_files: int = 0
+    """Every ``.tf``/``.tf.json`` file read, parsed or not (the pre-filter skips most)."""
+    clients: int = 0
+    """Client resource instances linted; none in Terraform files is said, never silent."""
+    resource_types: dict[str, int] = field(default_factory=dict)
+    """Resource types seen in the files read, with how many blocks: when no client resource is
+    found (or ``-v`` asks), so a user sees what orylint did read."""
     sensitive_lines: dict[str, set[int]] = field(default_factory=dict)
     redactions: set[str] = field(default_factory=set)
     _lines: dict[str, list[str]] = field(default_factory=dict, repr=False, compare=False)

@@ -17,7 +17,9 @@ from orylint.engine.registry import ClientCheck, ProjectCheck, Rule, all_rules
 from orylint.model.ory_project import settings_for
 from orylint.model.project import Client, Project
 from orylint.model.settings import Settings
+from orylint.terraform.plan_loader import strip_instance_keys
 from orylint.terraform.provider_schema import is_sensitive_name
+from orylint.terraform.resources import CLIENT_RESOURCE_TYPES
 from orylint.terraform.values import Attribute, Span
 
 
@@ -100,12 +102,28 @@ def run_rules(project: Project, settings: Settings, selection: RuleSelection) ->
             continue
         meta = metadata[rule_id]
         try:
-            for client, violation in _violations(rule, project, clients, settings):
+            applicable = [client for client in clients if meta.applies_to(client.resource_type)]
+            for client, violation in _violations(rule, project, applicable, settings):
+                if client is None and not _applies_to_address(meta, violation.address):
+                    continue
                 result.findings.append(_finding(meta, violation, client, selection))
         except Exception as error:  # a bug in one rule must not stop the others
             result.internal_errors.append(f"rule {rule_id} failed: {type(error).__name__}")
     result.findings = [redact(finding, project.redactions) for finding in result.findings]
     return result
+
+
+def _applies_to_address(meta: RuleMeta, address: str | None) -> bool:
+    """Whether a project rule's finding about a client concerns a resource the rule applies to.
+
+    Project rules see every client (they follow secrets and imports across modules); a finding
+    whose address names a client resource outside the rule's ``resources`` is dropped.
+    """
+    if address is None or not meta.resources:
+        return True
+    parts = strip_instance_keys(address).split(".")
+    types = [part for part in parts if part in CLIENT_RESOURCE_TYPES]
+    return not types or meta.applies_to(types[-1])
 
 
 def _is_sensitive(client: Client | None, attribute: str | None) -> bool:

@@ -2,9 +2,11 @@
 
 The catalogue's rules are stated over *effective* values (rules.md §2): Hydra treats an empty
 ``grant_types`` as ``[authorization_code]`` and an empty ``response_types`` as ``[code]``, fills an
-unset ``scope`` with the project's default scope, and the provider sends ``client_secret_post``
-when ``token_endpoint_auth_method`` is omitted. Computing these in one place keeps every rule
-consistent. Each function returns ``None`` when the answer depends on a value orylint cannot know.
+unset ``scope`` with the project's default scope, and the ory/ory provider sends
+``client_secret_post`` when ``token_endpoint_auth_method`` is omitted (the other client
+resources leave it to Hydra, which stores ``client_secret_basic``). Computing these in one place
+keeps every rule consistent. Each function returns ``None`` when the answer depends on a value
+orylint cannot know.
 
 The same goes for the other facts several rules need: grant classes, key sources, the parsed
 redirect URIs, lifespan kinds and thresholds, version numbers, and how a configured value is
@@ -28,6 +30,7 @@ from orylint.model.hosts import is_loopback_host, is_loopback_ip_literal
 from orylint.model.project import Client
 from orylint.model.settings import Settings
 from orylint.terraform.provider_schema import resource_schema
+from orylint.terraform.resources import client_resource
 from orylint.terraform.values import Element, Span
 
 AUTHORIZATION_CODE = "authorization_code"
@@ -267,9 +270,13 @@ def response_types_explicit(client: Client) -> bool:
 
 
 def auth_method(client: Client) -> str | None:
-    """The method the provider sends: the configured one, or its default ``client_secret_post``."""
+    """The method Hydra stores: the configured one, or the resource's default when omitted.
+
+    ``ory_oauth2_client`` sends ``client_secret_post``; the other resources send nothing and
+    Hydra stores ``client_secret_basic``.
+    """
     if not client.is_set("token_endpoint_auth_method"):
-        return PROVIDER_DEFAULT_AUTH_METHOD
+        return client_resource(client.resource_type).default_auth_method
     return client.string("token_endpoint_auth_method")
 
 

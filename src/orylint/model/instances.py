@@ -31,7 +31,7 @@ from orylint.terraform.document import Block, BlockAttribute
 from orylint.terraform.evaluator import Scope
 from orylint.terraform.modules import InstanceScope, InstanceTree, ModuleInstance, Provenance
 from orylint.terraform.plan_loader import strip_instance_keys
-from orylint.terraform.provider_schema import RESOURCE_TYPE
+from orylint.terraform.resources import CLIENT_RESOURCE_TYPES
 from orylint.terraform.values import Attribute, Element, Span, unmark_deep
 
 
@@ -88,7 +88,7 @@ def _clients(instance: ModuleInstance, templates: list[Client]) -> list[Client]:
     result = []
     for block in instance.config.resources:
         template = by_block.get((block.labels[1], block.header_span))
-        if block.labels[0] != RESOURCE_TYPE or template is None:
+        if block.labels[0] not in CLIENT_RESOURCE_TYPES or template is None:
             continue
         project = _project_key(instance, template.provider)
         for address, scope in instance.resource_instances(block):

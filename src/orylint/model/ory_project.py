@@ -58,10 +58,15 @@ class ProjectFacts:
         self.settings[name] = value
 
 
-def provider_key(provider_source: str | None) -> str:
-    """The provider configuration a resource uses, from its ``provider`` meta-argument."""
+def provider_key(provider_source: str | None, resource_type: str = "") -> str:
+    """The provider configuration a resource uses, from its ``provider`` meta-argument.
+
+    Without one, Terraform uses the provider named by the type's prefix: ``ory`` for
+    ``ory_oauth2_client``, ``hydra`` for ``hydra_oauth2_client``, so a self-hosted Hydra's clients
+    never take the facts of an Ory Network project.
+    """
     if not provider_source:
-        return DEFAULT_PROVIDER
+        return resource_type.split("_", 1)[0] if resource_type else DEFAULT_PROVIDER
     return provider_source.strip()
 
 

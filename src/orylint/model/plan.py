@@ -6,9 +6,9 @@ adjustments that keep the two views equal:
 
 - attributes the configuration does not set (the plan's ``expressions`` lack them) are dropped,
   because the values there are provider or server defaults, which rules model themselves;
-- read-only computed attributes (``id``, ``client_secret``) are dropped, and in a state, which has
-  no configuration, also the computed values a read writes back for unset attributes
-  (``client_id`` and ``false`` flags);
+- read-only computed attributes (``id``, ``client_secret`` and whatever the resource's schema
+  marks ``readOnly``) are dropped, and in a state, which has no configuration, also the computed
+  values a read writes back for unset attributes (``client_id`` and ``false`` flags);
 - unknown values (``after_unknown``) become :class:`~orylint.terraform.values.Unknown`.
 
 When the module's ``.tf`` files were loaded too, each plan instance takes the spans of the
@@ -23,6 +23,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from orylint.model.ory_project import provider_key
 from orylint.model.project import Client, ModuleCall, Output, Project
 from orylint.terraform.plan_loader import (
     PlanDocument,
@@ -30,7 +31,7 @@ from orylint.terraform.plan_loader import (
     PlanResource,
     strip_instance_keys,
 )
-from orylint.terraform.provider_schema import RESOURCE_TYPE
+from orylint.terraform.provider_schema import resource_schema
 from orylint.terraform.values import Attribute, Element, Reference, Span, Unknown
 
 _READ_ONLY = frozenset({"id", "client_secret"})
@@ -48,18 +49,24 @@ _UNKNOWN = "unknown until apply"
 def add_plan(project: Project, plan: PlanDocument, source_root: str | None) -> None:
     """Add a plan's clients (and, without sources, its outputs) to the project."""
     directories = module_directories(plan, source_root)
-    replaced: set[tuple[str, str]] = set()
+    replaced: set[tuple[str, str, str]] = set()
     for resource in plan.resources:
         directory = directories.get(resource.module_path)
-        hcl = _hcl_client(project, directory, resource.name)
+        hcl = _hcl_client(project, directory, resource.type, resource.name)
         client = _client(plan, resource, directory, hcl)
         project.module(client.module_dir).clients.append(client)
         if hcl is not None and directory is not None:
-            replaced.add((directory, resource.name))
-    for directory, name in replaced:
+            replaced.add((directory, resource.type, resource.name))
+    for directory, resource_type, name in replaced:
         module = project.modules[directory]
         module.clients = [
-            c for c in module.clients if not (c.origin in ("hcl", "hcl-json") and c.name == name)
+            c
+            for c in module.clients
+            if not (
+                c.origin in ("hcl", "hcl-json")
+                and c.name == name
+                and c.resource_type == resource_type
+            )
         ]
     for path, plan_module in plan.modules.items():
         directory = directories.get(path)
@@ -111,11 +118,17 @@ def _normpath(path: str) -> str:
     return Path(os.path.normpath(path)).as_posix()
 
 
-def _hcl_client(project: Project, directory: str | None, name: str) -> Client | None:
+def _hcl_client(
+    project: Project, directory: str | None, resource_type: str, name: str
+) -> Client | None:
     if directory is None or directory not in project.modules:
         return None
     for client in project.modules[directory].clients:
-        if client.name == name and client.origin in ("hcl", "hcl-json"):
+        if (
+            client.name == name
+            and client.resource_type == resource_type
+            and client.origin in ("hcl", "hcl-json")
+        ):
             return client
     return None
 
@@ -136,11 +149,17 @@ def _client(
         importing=resource.importing,
         replace_paths=[tuple(p) for p in resource.replace_paths],
         source_mapped=hcl is not None,
-        provider=hcl.provider if hcl is not None else "ory",
+        provider=hcl.provider if hcl is not None else provider_key(None, resource.type),
+        resource_type=resource.type,
     )
     names = set(resource.values) | {k for k, v in resource.unknown.items() if v is not False}
+    read_only = {
+        name
+        for name, prop in resource_schema(resource.type)["properties"].items()
+        if prop.get("readOnly")
+    }
     for name in sorted(names):
-        if name in _READ_ONLY:
+        if name in _READ_ONLY or name in read_only:
             continue
         if resource.configured is not None and name not in resource.configured:
             continue
@@ -265,4 +284,4 @@ def _output_line(plan: PlanDocument, name: str) -> int:
     return plan.output_lines.get(name, 1)
 
 
-__all__ = ["RESOURCE_TYPE", "add_plan"]
+__all__ = ["add_plan"]

@@ -23,7 +23,13 @@ Origin = Literal["hcl", "hcl-json", "plan", "state"]
 
 @dataclass
 class Client:
-    """One ``ory_oauth2_client`` instance as Terraform would create or update it."""
+    """One OAuth2 client instance as Terraform would create or update it.
+
+    ``resource_type`` says which resource wrote it (``ory_oauth2_client``, ``hydra_oauth2_client``
+    ...). ``attributes`` are in the model's terms, those of ``ory_oauth2_client``, whatever the
+    resource; ``written`` keeps the arguments as the resource spells them, for the checks of the
+    resource's own schema (ORY101). It is empty when the two are the same.
+    """
 
     address: str
     name: str
@@ -37,6 +43,13 @@ class Client:
     replace_paths: list[tuple[str, ...]] = field(default_factory=list)
     source_mapped: bool = True
     provider: str = "ory"
+    resource_type: str = "ory_oauth2_client"
+    written: dict[str, Attribute] = field(default_factory=dict)
+
+    @property
+    def arguments(self) -> dict[str, Attribute]:
+        """The arguments as written in the resource's own syntax (what its schema judges)."""
+        return self.written or self.attributes
 
     def attr(self, name: str) -> Attribute | None:
         """Return the attribute if it is present and not ``null``."""

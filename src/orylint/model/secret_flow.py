@@ -1,7 +1,9 @@
-"""Follow references to a client's ``client_secret`` through locals and module outputs.
+"""Follow references to a client's secrets through locals and module outputs.
 
-Terraform marks ``client_secret`` sensitive; the mark travels through locals, function calls and
-whole-object references, and across module outputs. The rules about secret exposure (ORY701,
+The secrets are each client resource's ``secret_attributes``: ``client_secret``, and the
+``registration_access_token`` of a dynamically registered client. Terraform marks them
+sensitive; the mark travels through locals, function calls and whole-object references, and
+across module outputs. The rules about secret exposure (ORY701,
 ORY702) need to know, for one reference, whether its value carries the secret. This module
 answers that statically, erring on the side of "unknown" only where the configuration does.
 """
@@ -12,7 +14,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from orylint.model.project import Module, Project
-from orylint.terraform.provider_schema import RESOURCE_TYPE, is_whole_client
+from orylint.terraform.provider_schema import is_whole_client
+from orylint.terraform.resources import CLIENT_RESOURCE_TYPES, client_resource
 from orylint.terraform.values import Reference
 
 SECRET_ATTRIBUTE = "client_secret"
@@ -39,8 +42,13 @@ class SecretPath:
 
     @property
     def names_secret(self) -> bool:
-        """Whether the path selects ``client_secret`` itself rather than the whole object."""
-        return self.client.endswith(f".{SECRET_ATTRIBUTE}")
+        """Whether the path selects a secret attribute itself rather than the whole object."""
+        return self.client.count(".") > 1
+
+    @property
+    def secret(self) -> str:
+        """The secret attribute reached (``client_secret`` for a whole client)."""
+        return self.client.split(".")[2] if self.names_secret else SECRET_ATTRIBUTE
 
 
 class SecretFlow:
@@ -73,11 +81,9 @@ class SecretFlow:
         if len(parts) < 2:
             return []
         head = parts[0]
-        if head == RESOURCE_TYPE:
-            if len(parts) == 2 or parts[2] == SECRET_ATTRIBUTE:
-                client = f"{RESOURCE_TYPE}.{parts[1]}"
-                if len(parts) > 2:
-                    client += f".{SECRET_ATTRIBUTE}"
+        if head in CLIENT_RESOURCE_TYPES:
+            if len(parts) == 2 or parts[2] in client_resource(head).secret_attributes:
+                client = ".".join(parts[:3])
                 whole = len(parts) == 2  # the secret sits inside the object, still marked
                 return [
                     SecretPath(client, via, unmasked and not (shallow and whole), module.directory)

@@ -7,6 +7,7 @@ explain``, in the order ruff uses: what it does, why it is bad, example, use ins
 from __future__ import annotations
 
 from orylint.engine.metadata import RuleMeta
+from orylint.terraform.resources import CLIENT_RESOURCES
 
 DOCS_BASE_URL = "https://github.com/orylint/orylint/blob/main/docs/rules/"
 
@@ -14,6 +15,30 @@ DOCS_BASE_URL = "https://github.com/orylint/orylint/blob/main/docs/rules/"
 def help_uri(meta: RuleMeta) -> str:
     """Where a rule's documentation page lives (SARIF ``helpUri``)."""
     return f"{DOCS_BASE_URL}{meta.id}.md"
+
+
+def applies_to(meta: RuleMeta) -> list[str]:
+    """The client resource types the rule judges, in the order orylint documents them."""
+    return [name for name in CLIENT_RESOURCES if meta.applies_to(name)]
+
+
+def applies_to_label(meta: RuleMeta) -> str:
+    """``all`` for a rule about Hydra's behaviour, else the resource types, short, for tables.
+
+    ``hydra`` is ``hydra_oauth2_client``, ``ory_oidc_dynamic`` is ``ory_oidc_dynamic_client``.
+    """
+    if not meta.resources:
+        return "all"
+    return ",".join(
+        name.removesuffix("_oauth2_client").removesuffix("_client") for name in applies_to(meta)
+    )
+
+
+def _applies_to_markdown(meta: RuleMeta) -> str:
+    if not meta.resources:
+        return "- Applies to: every client resource that has the attributes it reads"
+    names = ", ".join(f"`{name}` ({CLIENT_RESOURCES[name].provider})" for name in applies_to(meta))
+    return f"- Applies to: {names} only (the rule is about that provider's behaviour)"
 
 
 def rule_markdown(meta: RuleMeta, *, heading: bool = True) -> str:
@@ -34,6 +59,8 @@ def rule_markdown(meta: RuleMeta, *, heading: bool = True) -> str:
         lines.append(f"- Security severity: {meta.security_severity}")
     if meta.config:
         lines.append("- Configuration: " + ", ".join(f"`{key}`" for key in meta.config))
+    if meta.family != "tool":
+        lines.append(_applies_to_markdown(meta))
     lines += ["", "## What it does", "", meta.what_it_does, "", "## Why is this bad?", ""]
     lines += [meta.rationale, ""]
     if meta.bad_example:
@@ -54,6 +81,10 @@ def rule_text(meta: RuleMeta) -> str:
     parts = [
         f"{meta.id} {meta.name} ({meta.severity})",
         meta.summary,
+    ]
+    if meta.family != "tool":
+        parts.append(_applies_to_markdown(meta)[2:].replace("`", ""))
+    parts += [
         "",
         "What it does:",
         meta.what_it_does,

@@ -12,6 +12,7 @@ from itertools import groupby
 from orylint.engine.findings import Finding
 from orylint.engine.result import ScanResult
 from orylint.model.display import escape_terminal
+from orylint.terraform.resources import CLIENT_RESOURCES
 
 Paint = Callable[[str, str], str]
 _COLOURS = {"error": "31", "warning": "33", "note": "36", "path": "1", "dim": "2", "caret": "32"}
@@ -87,6 +88,20 @@ def _excerpt(finding: Finding, result: ScanResult, paint: Paint) -> list[str]:
     ]
 
 
+def _no_clients(result: ScanResult, total: int, suppressed: str) -> str:
+    """Terraform was read but held no client resource orylint knows: say so, never "0 files"."""
+    read = result.terraform_files
+    known = ", ".join(CLIENT_RESOURCES)
+    text = (
+        f"No client resource found in {read} Terraform file{'' if read == 1 else 's'} read "
+        f"(orylint lints {known})."
+    )
+    if total:
+        problem = "problem" if total == 1 else "problems"
+        text += f" Found {total} {problem}{suppressed}."
+    return text
+
+
 def _summary(result: ScanResult) -> str:
     counts = result.counts()
     total = sum(counts.values())
@@ -98,6 +113,8 @@ def _summary(result: ScanResult) -> str:
     if result.baselined:
         hidden.append(f"{result.baselined} in the baseline")
     suppressed = f" ({', '.join(hidden)})" if hidden else ""
+    if result.terraform_files and not result.clients:
+        return _no_clients(result, total, suppressed)
     if total == 0:
         return f"No problems found in {files} {noun}{suppressed}."
     parts = [

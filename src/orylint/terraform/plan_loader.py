@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from orylint.terraform.document import LoadError
-from orylint.terraform.provider_schema import RESOURCE_TYPE
+from orylint.terraform.resources import CLIENT_RESOURCE_TYPES
 
 PlanKind = Literal["plan", "state"]
 _SKIPPED_ACTIONS = ({"delete"}, {"forget"}, {"read"})
@@ -29,7 +29,7 @@ _INSTANCE_KEY = re.compile(r'\[(?:"(?:[^"\\]|\\.)*"|\d+|\*)\]')
 
 @dataclass
 class PlanResource:
-    """One ``ory_oauth2_client`` instance to lint, as the plan or state describes it."""
+    """One client resource instance to lint, as the plan or state describes it."""
 
     address: str
     module_path: tuple[str, ...]
@@ -42,6 +42,7 @@ class PlanResource:
     replace_paths: list[list[str]] = field(default_factory=list)
     actions: tuple[str, ...] = ()
     line: int = 1
+    type: str = "ory_oauth2_client"
 
 
 @dataclass
@@ -242,10 +243,9 @@ def _read_configuration(
             )
         )
     for resource in module.get("resources") or []:
-        if resource.get("type") == RESOURCE_TYPE and resource.get("mode") == "managed":
-            config_resources[(path, str(resource.get("name")))] = set(
-                (resource.get("expressions") or {}).keys()
-            )
+        if resource.get("type") in CLIENT_RESOURCE_TYPES and resource.get("mode") == "managed":
+            key = (path, f"{resource.get('type')}.{resource.get('name')}")
+            config_resources[key] = set((resource.get("expressions") or {}).keys())
     for call_name, call in (module.get("module_calls") or {}).items():
         plan_module.calls[call_name] = call.get("source")
         _read_configuration(call.get("module") or {}, (*path, call_name), result, config_resources)
@@ -266,7 +266,10 @@ def module_path_of(address: str) -> tuple[str, ...]:
 def _from_change(
     change: dict[str, Any], config_resources: dict[tuple[tuple[str, ...], str], set[str]]
 ) -> PlanResource | None:
-    if change.get("type") != RESOURCE_TYPE or change.get("mode", "managed") != "managed":
+    if (
+        change.get("type") not in CLIENT_RESOURCE_TYPES
+        or change.get("mode", "managed") != "managed"
+    ):
         return None
     body = change.get("change") or {}
     actions = tuple(str(action) for action in body.get("actions") or [])
@@ -283,10 +286,11 @@ def _from_change(
         values=after,
         unknown=_as_dict(body.get("after_unknown")),
         sensitive=_as_dict(body.get("after_sensitive")),
-        configured=config_resources.get((module_path, name)),
+        configured=config_resources.get((module_path, f"{change['type']}.{name}")),
         importing=bool(body.get("importing")),
         replace_paths=[list(map(str, p)) for p in body.get("replace_paths") or []],
         actions=actions,
+        type=str(change["type"]),
     )
 
 
@@ -297,7 +301,7 @@ def _walk_state_module(module: dict[str, Any]) -> Iterator[dict[str, Any]]:
 
 
 def _from_state(item: dict[str, Any]) -> PlanResource | None:
-    if item.get("type") != RESOURCE_TYPE or item.get("mode", "managed") != "managed":
+    if item.get("type") not in CLIENT_RESOURCE_TYPES or item.get("mode", "managed") != "managed":
         return None
     values = item.get("values")
     if not isinstance(values, dict):
@@ -311,6 +315,7 @@ def _from_state(item: dict[str, Any]) -> PlanResource | None:
         unknown={},
         sensitive=_as_dict(item.get("sensitive_values")),
         configured=None,
+        type=str(item["type"]),
     )
 
 

@@ -1,8 +1,9 @@
-"""The ``ory_oauth2_client`` resource schema (``schemas/ory_oauth2_client.schema.json``).
+"""The schemas of the client resources (``schemas/<resource type>.schema.json``).
 
-One JSON Schema holds what orylint knows about the resource's arguments: names, types, the
+One JSON Schema per resource holds what orylint knows about its arguments: names, types, the
 provider release that introduced each, which are read-only and which the provider marks
-sensitive. Rules and the engine read it from here.
+sensitive. Rules and the engine read them from here; which resources exist is
+:mod:`orylint.terraform.resources`.
 """
 
 from __future__ import annotations
@@ -13,22 +14,28 @@ from collections.abc import Sequence
 from importlib import resources
 from typing import Any
 
-RESOURCE_TYPE = "ory_oauth2_client"
+from orylint.terraform.resources import CLIENT_RESOURCE_TYPES, ORY_OAUTH2_CLIENT, client_resource
+
+RESOURCE_TYPE = ORY_OAUTH2_CLIENT
 
 
 @functools.cache
-def resource_schema() -> dict[str, Any]:
-    """The resource schema, loaded once per process."""
-    text = resources.files("orylint.schemas").joinpath("ory_oauth2_client.schema.json")
+def resource_schema(resource_type: str = RESOURCE_TYPE) -> dict[str, Any]:
+    """The schema of a client resource type, loaded once per process."""
+    name = client_resource(resource_type).schema_file
+    text = resources.files("orylint.schemas").joinpath(name)
     schema: dict[str, Any] = json.loads(text.read_text(encoding="utf-8"))
     return schema
 
 
 @functools.cache
 def sensitive_attributes() -> frozenset[str]:
-    """Arguments the provider marks sensitive: their values must never be shown."""
+    """Arguments any client resource marks sensitive: their values must never be shown."""
     return frozenset(
-        name for name, prop in resource_schema()["properties"].items() if prop.get("x-sensitive")
+        name
+        for resource_type in sorted(CLIENT_RESOURCE_TYPES)
+        for name, prop in resource_schema(resource_type)["properties"].items()
+        if prop.get("x-sensitive")
     )
 
 
@@ -46,4 +53,4 @@ def is_whole_client(parts: Sequence[str]) -> bool:
 
     A whole-object reference carries the secret with it, so secret flow treats it specially.
     """
-    return len(parts) == 2 and parts[0] == RESOURCE_TYPE
+    return len(parts) == 2 and parts[0] in CLIENT_RESOURCE_TYPES
