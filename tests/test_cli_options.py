@@ -3,6 +3,7 @@ format under --format and --output-format, shell completion, and `explain` by id
 
 from __future__ import annotations
 
+import concurrent.futures
 import json
 import os
 import pty
@@ -112,10 +113,10 @@ def _workers(monkeypatch: pytest.MonkeyPatch, *args: str, env: dict[str, str]) -
         def shutdown(self, **_: object) -> None:
             pass
 
-    monkeypatch.setattr(scan_module, "ProcessPoolExecutor", Pool)
+    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", Pool)
     monkeypatch.setattr(scan_module, "PARALLEL_THRESHOLD", 2)
     target = str(REPO / "tests" / "fixtures" / "rules" / "ORY201")
-    result = CliRunner().invoke(main, ["check", target, "-qq", *args], env=env)
+    result = CliRunner().invoke(main, ["check", target, "-qq", "--no-cache", *args], env=env)
     assert result.exit_code in (0, 1), result.output
     return started
 

@@ -433,6 +433,7 @@ class Runner:
             "GITHUB_ACTION_PATH": str(REPO),
             "GITHUB_OUTPUT": str(self.output),
             "GITHUB_STEP_SUMMARY": str(self.summary),
+            "ORYLINT_CACHE_DIR": os.environ["ORYLINT_CACHE_DIR"],  # conftest: never the user's
             **env,
         }
         return subprocess.run(

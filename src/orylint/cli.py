@@ -27,6 +27,8 @@ from orylint.model.display import escape_terminal
 from orylint.report import FORMATS, TERMINAL_FORMATS, render
 from orylint.report.sarif import source_root
 from orylint.scan import ScanOptions, display_path, scan
+from orylint.terraform.cache import default_directory as default_cache_directory
+from orylint.terraform.cache import use_directory as use_cache_directory
 from orylint.terraform.discover import CONFIG_SUFFIXES
 from orylint.terraform.source import MAX_FILE_SIZE, FileIdentity, file_identity
 
@@ -191,6 +193,19 @@ def main() -> None:
     is_flag=True,
     help="Apply excludes to files named on the command line too (for pre-commit).",
 )
+@click.option(
+    "--cache-dir",
+    type=click.Path(file_okay=False),
+    envvar="ORYLINT_CACHE_DIR",
+    help="Cache parsed files here, by content (default: the user cache directory, "
+    "$ORYLINT_CACHE_DIR).",
+)
+@click.option(
+    "--no-cache",
+    is_flag=True,
+    envvar="ORYLINT_NO_CACHE",
+    help="Parse every file again; read and write no cached results ($ORYLINT_NO_CACHE=1).",
+)
 def check(
     paths: Sequence[str],
     formats: Sequence[str],
@@ -215,6 +230,8 @@ def check(
     write_baseline: str | None,
     fix: bool,
     diff: bool,
+    cache_dir: str | None,
+    no_cache: bool,
 ) -> None:
     """Lint Terraform files, directories and plan JSON (default: the current directory).
 
@@ -254,6 +271,7 @@ def check(
         max_file_size=max_file_size * 2**20,
         jobs=jobs,
         resource_types=verbose,
+        cache_dir=_cache_directory(cache_dir, no_cache=no_cache),
     )
     result = _scan_or_exit(options)
     _refuse_to_overwrite_inputs(
@@ -428,6 +446,17 @@ def _error(message: str) -> None:
     """One ``error:`` line on stderr; a closed or full stderr must not add a traceback."""
     with contextlib.suppress(OSError):
         click.echo(f"error: {escape_terminal(message)}", err=True)
+
+
+def _cache_directory(given: str | None, *, no_cache: bool) -> str | None:
+    """The directory of the scan's cache, None with ``--no-cache``.
+
+    ``--cache-dir`` also holds orylint's own derived files (parser tables, rule metadata), which
+    are kept even with ``--no-cache`` (``terraform/cache.py``).
+    """
+    if given:
+        use_cache_directory(Path(given))
+    return None if no_cache else str(default_cache_directory())
 
 
 def _scan_or_exit(options: ScanOptions) -> ScanResult:

@@ -6,17 +6,15 @@ cannot be linted at all, a fatal error) and the scan goes on with the other file
 
 from __future__ import annotations
 
+import functools
 import json
-import multiprocessing
 import os
 import re
-import signal
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from orylint.engine import suppressions
 from orylint.engine.findings import Finding, Violation
@@ -30,13 +28,14 @@ from orylint.model.ory_project import PROJECT_RESOURCES
 from orylint.model.plan import add_plan, module_directories
 from orylint.model.project import Project
 from orylint.model.settings import Settings
+from orylint.terraform.cache import Cache
 from orylint.terraform.discover import (
     JSON_SUFFIXES,
     Excludes,
     Inputs,
+    directory_files,
     discover,
     is_excluded,
-    module_files,
     real_path,
 )
 from orylint.terraform.document import Block, Document, LoadError
@@ -61,6 +60,9 @@ from orylint.terraform.variables import (
     VariableDiagnostic,
     resolve_root_variables,
 )
+
+if TYPE_CHECKING:
+    import multiprocessing.context
 
 _MODULE_SOURCE = re.compile(rb'source\s*=\s*"(\.{1,2}/[^"]*)"')
 
@@ -94,17 +96,34 @@ class ScanOptions:
     """Worker processes for parsing (``--jobs``); None: ``ORYLINT_JOBS``, else up to 4 CPUs."""
     resource_types: bool = False
     """List the resource types of every file read (``-v``), not only when no client is found."""
+    cache_dir: str | None = None
+    """Where loaded files are cached by content (``terraform/cache.py``); None: no cache."""
 
 
 def display_path(path: Path) -> str:
-    """Paths as users typed them: relative to the working directory when inside it."""
-    absolute = os.path.abspath(path)
+    """Paths as users typed them: relative to the working directory when inside it.
+
+    A scan names thousands of files in a few directories, so each directory is worked out once.
+    """
+    cwd = os.getcwd()
+    parent, name = os.path.split(os.fspath(path))
+    if name in {"", ".", ".."}:
+        return _display(os.fspath(path), cwd)
+    directory = _display(parent or ".", cwd)
+    if directory == ".":
+        return name
+    return f"{directory}{name}" if directory.endswith("/") else f"{directory}/{name}"
+
+
+@functools.lru_cache(maxsize=4096)
+def _display(path: str, cwd: str) -> str:
+    absolute = os.path.join(cwd, path)
     try:
-        relative = os.path.relpath(absolute)
+        relative = os.path.relpath(absolute, cwd)
     except ValueError:  # another drive on Windows
-        return Path(absolute).as_posix()
+        return Path(os.path.normpath(absolute)).as_posix()
     if relative.startswith(".."):
-        return Path(absolute).as_posix()
+        return Path(os.path.normpath(absolute)).as_posix()
     return Path(relative).as_posix()
 
 
@@ -144,7 +163,8 @@ def scan(options: ScanOptions) -> ScanResult:
     )
     trace.lap("read plans")
     project = Project()
-    loaded, read = _load_tf(inputs, project, result, options)
+    cache = Cache(Path(options.cache_dir)) if options.cache_dir is not None else None
+    loaded, read = _load_tf(inputs, project, result, options, cache)
     result.files_scanned -= len(context & loaded)  # context is not reported on
     for name in sorted(context & loaded):
         trace.note("context", f"{name} (read with the named files of its module, not reported)")
@@ -301,7 +321,7 @@ def _plan_source_root(options: ScanOptions, plan: Path | None) -> str | None:
         for path in options.paths:
             if path != STDIN and Path(path).is_dir():
                 return display_path(Path(path))
-    if plan is not None and module_files(plan.parent):
+    if plan is not None and any(directory_files(plan.parent)):
         return display_path(plan.parent)
     return None
 
@@ -316,7 +336,7 @@ def _add_context(inputs: Inputs) -> set[str]:
     directories = {
         path.parent
         for path in inputs.tf_files + inputs.tf_json_files
-        if real_path(path) in inputs.explicit
+        if inputs.identities[path] in inputs.explicit
     }
     return {display_path(path) for path in _add_directory_files(inputs, directories)}
 
@@ -332,20 +352,17 @@ def _add_module_sources(inputs: Inputs, directories: set[str]) -> None:
 
 def _add_directory_files(inputs: Inputs, directories: set[Path]) -> list[Path]:
     """Add the configuration files of ``directories`` not yet listed; return those added."""
-    known = {real_path(path) for path in inputs.tf_files + inputs.tf_json_files}
+    known = set(inputs.identities.values())
     added = []
     for directory in sorted(directories):
-        for path in module_files(directory):
-            if real_path(path) not in known:
-                known.add(real_path(path))
-                _config_list(inputs, path).append(path)
+        for path, identity in directory_files(directory):
+            if identity not in known:
+                known.add(identity)
+                inputs.identities[path] = identity
+                target = inputs.tf_json_files if path.name.endswith(".json") else inputs.tf_files
+                target.append(path)
                 added.append(path)
     return added
-
-
-def _config_list(inputs: Inputs, path: Path) -> list[Path]:
-    """The list of ``inputs`` a configuration file belongs to: native syntax or JSON."""
-    return inputs.tf_json_files if path.name.endswith(JSON_SUFFIXES) else inputs.tf_files
 
 
 def _read_plans(
@@ -372,7 +389,11 @@ def _read_plans(
 
 
 def _load_tf(
-    inputs: Inputs, project: Project, result: ScanResult, options: ScanOptions
+    inputs: Inputs,
+    project: Project,
+    result: ScanResult,
+    options: ScanOptions,
+    cache: Cache | None,
 ) -> tuple[set[str], list[tuple[str, bytes]]]:
     """Load the ``.tf`` files of every module directory that can matter to orylint.
 
@@ -404,21 +425,21 @@ def _load_tf(
                 "resource in this module and no call to a module with one",
             )
         for name, data in sorted(by_directory[directory]):
-            if directory in wanted:
+            if directory in wanted and can_matter(data):
                 to_parse.append((name, data))
                 continue
-            # Not parsed (nothing Ory in this module), named or not: a file that neither holds
-            # nor feeds an Ory resource is none of orylint's business, and pre-commit must not
-            # fail a commit on it because orylint's parsers cannot read it (`orylint check .`
-            # skips the same module). But a file Terraform cannot even read is worth
-            # reporting: decoding is cheap next to parsing.
+            # Not parsed (nothing Ory in this module or this file), named or not: a file that
+            # neither holds nor feeds an Ory resource is none of orylint's business, and
+            # pre-commit must not fail a commit on it because orylint's parsers cannot read it
+            # (`orylint check .` skips the same file). But a file Terraform cannot even read is
+            # worth reporting: decoding is cheap next to parsing.
             decoded = decode_source(name, data)
             if isinstance(decoded, LoadError):
                 result.load_errors.append(decoded)
                 result.files_scanned += 1
                 counted.add(name)
     documents: dict[str, list[Document]] = defaultdict(list)
-    for (name, _), loaded in zip(to_parse, _parse_all(to_parse, options.jobs), strict=True):
+    for (name, _), loaded in zip(to_parse, _parse_all(to_parse, cache, options.jobs), strict=True):
         result.files_scanned += 1
         counted.add(name)
         if isinstance(loaded, LoadError):
@@ -475,36 +496,81 @@ PARALLEL_THRESHOLD = 48
 """Below this many files, starting worker processes costs more than parsing in one."""
 
 
-def _parse_all(files: list[tuple[str, bytes]], jobs: int | None) -> list[Document | LoadError]:
+def _parse_all(
+    files: list[tuple[str, bytes]], cache: Cache | None = None, jobs: int | None = None
+) -> list[Document | LoadError]:
     """Parse files, in worker processes when there are many (parsing is the cost of a scan).
 
-    Processes, not threads: python-hcl2's serialisers are not thread-safe and the GIL would
+    What the cache holds is not parsed again; what is parsed is added to it by whoever parsed
+    it. Processes, not threads: python-hcl2's serialisers are not thread-safe and the GIL would
     serialise the parsing anyway. ``jobs`` (``--jobs``), else ``ORYLINT_JOBS``, sets the number
     of workers (1: none).
     """
-    jobs = jobs or _default_jobs()
-    if jobs <= 1 or len(files) < PARALLEL_THRESHOLD:
-        return [load_file(name, data) for name, data in files]
-    names = [name for name, _ in files]
-    contents = [data for _, data in files]
+    results: list[Document | LoadError | None] = [None] * len(files)
+    keys: list[str | None] = [None] * len(files)
+    if cache is not None:
+        for index, (name, data) in enumerate(files):
+            keys[index] = key = cache.key(name, data)
+            cached = cache.get(key)
+            if isinstance(cached, Document | LoadError) and cached.path == name:
+                results[index] = cached
+    missing = [index for index, loaded in enumerate(results) if loaded is None]
+    parsed = _parse_missing(
+        [files[index][0] for index in missing],
+        [files[index][1] for index in missing],
+        cache,
+        [keys[index] for index in missing],
+        jobs or _default_jobs(),
+    )
+    for index, loaded in zip(missing, parsed, strict=True):
+        results[index] = loaded
+    return [loaded for loaded in results if loaded is not None]
+
+
+def _parse_missing(
+    names: list[str],
+    contents: list[bytes],
+    cache: Cache | None,
+    keys: list[str | None],
+    jobs: int,
+) -> list[Document | LoadError]:
+    caches = [cache] * len(names)
+    if jobs <= 1 or len(names) < PARALLEL_THRESHOLD:
+        return list(map(_load_and_store, names, contents, caches, keys))
+    # Imported here: a run that parses little (pre-commit, a warm cache) never pays for them.
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
     parser()  # built once here, inherited by forked workers
     try:
         pool = ProcessPoolExecutor(
             max_workers=jobs, mp_context=_context(), initializer=_ignore_interrupts
         )
         try:
-            return list(pool.map(load_file, names, contents, chunksize=8))
+            return list(pool.map(_load_and_store, names, contents, caches, keys, chunksize=8))
         except KeyboardInterrupt:  # Ctrl-C: stop the workers now, report in the main process
             pool.shutdown(wait=False, cancel_futures=True)
             raise
         finally:
             pool.shutdown(wait=True)
     except (OSError, BrokenProcessPool):  # no processes here (sandboxes): parse in this one
-        return [load_file(name, data) for name, data in files]
+        return list(map(_load_and_store, names, contents, caches, keys))
+
+
+def _load_and_store(
+    name: str, data: bytes, cache: Cache | None, key: str | None
+) -> Document | LoadError:
+    """Load one file and cache the result (in the worker that parsed it, when there are any)."""
+    loaded = load_file(name, data)
+    if cache is not None and key is not None:
+        cache.put(key, loaded)
+    return loaded
 
 
 def _ignore_interrupts() -> None:
     """Workers leave Ctrl-C to the main process, which exits with one line, not N tracebacks."""
+    import signal
+
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
@@ -517,6 +583,8 @@ def _default_jobs() -> int:
 
 def _context() -> multiprocessing.context.BaseContext:
     """Fork where available: workers inherit the loaded parser instead of rebuilding it."""
+    import multiprocessing
+
     methods = multiprocessing.get_all_start_methods()
     return multiprocessing.get_context("fork" if "fork" in methods else "spawn")
 
@@ -564,13 +632,19 @@ def _named_var_files(inputs: Inputs) -> dict[str, list[str]]:
     (``prod.tfvars``, for ``-var-file``) is applied to that module only.
     """
     result: dict[str, list[str]] = {}
+    known = set(inputs.identities.values())
     for path in inputs.var_files:
         directory = path.parent
-        for file in module_files(directory):
-            if real_path(file) not in inputs.explicit:
-                inputs.explicit.add(real_path(file))
-                if file not in _config_list(inputs, file):
-                    _config_list(inputs, file).append(file)
+        for file, identity in directory_files(directory):
+            if identity not in inputs.explicit and file.is_file():
+                inputs.explicit.add(identity)
+                if identity not in known:
+                    known.add(identity)
+                    inputs.identities[file] = identity
+                    target = (
+                        inputs.tf_json_files if file.name.endswith(".json") else inputs.tf_files
+                    )
+                    target.append(file)
         name = path.name
         automatic = name in AUTOMATIC_VAR_FILES or name.endswith(AUTOMATIC_VAR_SUFFIXES)
         if not automatic:
@@ -661,6 +735,32 @@ def relevant_directories(by_directory: dict[str, list[tuple[str, bytes]]]) -> se
 _MARKERS = tuple(sorted(name.encode() for name in {*CLIENT_RESOURCE_TYPES, *PROJECT_RESOURCES}))
 """The pre-filter's substrings: each client resource type (``_oauth2_client`` is not enough:
 ``ory_oidc_dynamic_client`` does not contain it) and each project resource."""
+
+_CAN_MATTER = re.compile(
+    b"|".join(
+        [
+            *(re.escape(marker) for marker in _MARKERS),
+            rb"ory_|\b(?:ory|hydra|oryhydra)\b",  # other Ory resources, the providers' blocks
+            rb"\b(?:locals?|var|variable|module|output|import)\b",
+            rb"(?i:orylint)",
+        ]
+    )
+)
+
+
+def can_matter(data: bytes) -> bool:
+    """Whether a file of a relevant module directory can change what orylint reports.
+
+    Inside a directory that mentions Ory, a file is parsed only if it holds something the model
+    reads: client and project resources (``_MARKERS``) or their providers' blocks, locals,
+    variables, outputs, module calls, ``import`` blocks, references that can carry a client or
+    its secret to another resource (``local.``, ``var.``, ``module.``), or an ``orylint:``
+    directive. What is left (``terraform``, ``moved``, other providers, and resources and data
+    sources that refer to none of these) can reach a client only through references, which
+    orylint treats as unknown. A word test over the bytes decides, at the cost of a substring
+    scan; a false match only parses a file for nothing.
+    """
+    return _CAN_MATTER.search(data) is not None
 
 
 def posix_normpath(directory: str, relative: str) -> str:

@@ -21,11 +21,10 @@ from pathlib import Path
 from orylint.engine.atomic import write_atomic
 from orylint.engine.findings import Edit, Finding
 from orylint.model.display import escape_terminal
-from orylint.terraform.source import decode_source
+from orylint.terraform.source import LineTable, decode_source, line_table
 from orylint.terraform.values import Span
 
 _SEPARATOR_AFTER = re.compile(r"\s*,[ \t]*(?:#[^\n]*|//[^\n]*)?\n?[ \t]*")
-_SEPARATOR_BEFORE = re.compile(r",\s*$")
 
 
 @dataclass
@@ -133,70 +132,62 @@ def write(fixed: Iterable[FixedFile]) -> tuple[int, list[str]]:
     return count, errors
 
 
-def _line_starts(text: str) -> list[int]:
-    return [0] + [index + 1 for index, char in enumerate(text) if char == "\n"]
-
-
-def _range(text: str, starts: list[int], edit: Edit) -> tuple[int, int, str]:
+def _range(table: LineTable, edit: Edit) -> tuple[int, int, str]:
     """The character range an edit replaces and what replaces it.
 
     List elements take their separator along; a new attribute line takes the attributes it is
     aligned with along (see :func:`_aligned_insertion`).
     """
-
-    def offset(line: int, column: int) -> int:
-        return starts[line - 1] + column - 1 if line <= len(starts) else len(text)
-
-    start = offset(edit.span.start_line, edit.span.start_column)
-    end = offset(edit.span.end_line, edit.span.end_column)
+    start = table.offset(edit.span.start_line, edit.span.start_column)
+    end = table.offset(edit.span.end_line, edit.span.end_column)
     if edit.list_element:
-        start, end = _with_separator(text, start, end)
+        start, end = _with_separator(table.text, start, end)
     if edit.new_attribute:
-        return _aligned_insertion(text, starts, start, edit.replacement)
+        return _aligned_insertion(table, start, edit.replacement)
     return start, end, edit.replacement
 
 
 def resolved_edit(text: str, edit: Edit) -> tuple[Span, str]:
     """The region an edit really replaces and its new text, for SARIF ``fixes``."""
-    starts = _line_starts(text)
-    start, end, replacement = _range(text, starts, edit)
-
-    def position(offset: int) -> tuple[int, int]:
-        line = bisect.bisect_right(starts, offset)
-        return line, offset - starts[line - 1] + 1
-
-    (start_line, start_column), (end_line, end_column) = position(start), position(end)
+    table = line_table(text)
+    start, end, replacement = _range(table, edit)
+    (start_line, start_column), (end_line, end_column) = (
+        table.position(start),
+        table.position(end),
+    )
     return Span(edit.span.path, start_line, start_column, end_line, end_column), replacement
 
 
 def _apply(text: str, edits: list[Edit]) -> tuple[str, int]:
-    starts = _line_starts(text)
+    """Apply non-overlapping edits, last first; the text is joined once, not copied per edit."""
+    table = line_table(text)
     crlf = text.count("\r\n") * 2 > text.count("\n")  # most lines end in CRLF
-    ranges = [_range(text, starts, edit) for edit in edits]
+    ranges = [_range(table, edit) for edit in edits]
     if crlf:
         ranges = [
             (start, end, new.replace("\r\n", "\n").replace("\n", "\r\n"))
             for start, end, new in ranges
         ]
     ranges.sort(key=lambda item: (item[0], item[1]), reverse=True)
+    pieces: list[str] = []
     applied = 0
     limit = len(text) + 1
     for start, end, replacement in ranges:
         if end > limit:
             continue  # overlaps an edit already applied; the next run will do it
-        text = text[:start] + replacement + text[end:]
+        pieces.append(text[end:limit])
+        pieces.append(replacement)
         limit = start
         applied += 1
-    return text, applied
+    pieces.append(text[:limit])
+    return "".join(reversed(pieces)), applied
 
 
 _NEW_ATTRIBUTE = re.compile(r"\n([ \t]*)(\S+) = (.*)", re.DOTALL)
 _ASSIGNMENT = re.compile(r'([ \t]*(?:[A-Za-z_][\w-]*|"(?:[^"\\\n]|\\.)*"))([ \t]*)=(?![=>])(.*)')
 
 
-def _aligned_insertion(
-    text: str, starts: list[int], offset: int, replacement: str
-) -> tuple[int, int, str]:
+def _aligned_insertion(table: LineTable, offset: int, replacement: str) -> tuple[int, int, str]:
     """Add an attribute line after the line holding ``offset``, aligned as ``terraform fmt``.
 
     hclwrite aligns the ``=`` of consecutive lines that each hold a whole assignment (a
@@ -212,8 +203,9 @@ def _aligned_insertion(
     if match is None:
         return offset, offset, replacement
     indent, name, value = match.groups()
-    lines, tops, groups = _logical_lines(text)
-    at = bisect.bisect_right(starts, offset) - 1  # the physical line the new one follows
+    lines, tops, groups = _logical_lines(table.text)
+    starts = table.starts
+    at = table.position(offset)[0] - 1  # the physical line the new one follows (0-based)
     here = bisect.bisect_right(tops, at) - 1
 
     def assignment(group: int) -> re.Match[str] | None:
@@ -326,9 +318,11 @@ def _with_separator(text: str, start: int, end: int) -> tuple[int, int]:
     after = _SEPARATOR_AFTER.match(text, end)
     if after is not None and text[after.end() : after.end() + 1] != "]":
         return start, after.end()
-    before = _SEPARATOR_BEFORE.search(text, 0, start)
-    if before is not None:
-        return before.start(), end
+    before = start  # `,\s*` ending at start, found backwards (a search from 0 is quadratic)
+    while before > 0 and text[before - 1].isspace():
+        before -= 1
+    if before > 0 and text[before - 1] == ",":
+        return before - 1, end
     if after is not None:
         return start, after.end()
     return start, end

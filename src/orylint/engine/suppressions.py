@@ -199,8 +199,13 @@ def apply(
         active.append(suppression)
     kept: list[Finding] = []
     suppressed: list[Finding] = []
+    covering: dict[tuple[str, int], list[Suppression]] = {}  # linear in findings, not a product
+    for suppression in active:
+        for line in range(suppression.first_line, suppression.last_line + 1):
+            covering.setdefault((suppression.comment.path, line), []).append(suppression)
     for finding in findings:
-        match = next((s for s in active if s.covers(finding)), None)
+        candidates = covering.get((finding.span.path, finding.span.start_line), ())
+        match = next((s for s in candidates if s.covers(finding)), None)
         if match is None:
             kept.append(finding)
             continue

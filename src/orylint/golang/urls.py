@@ -27,6 +27,7 @@ Nothing here resolves DNS or touches the network.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 from dataclasses import dataclass
 
@@ -323,6 +324,19 @@ def _parse_authority(scheme: str, authority: str) -> tuple[str | None, str]:
     return userinfo, host
 
 
+@functools.lru_cache(maxsize=8192)
+def _parsed(raw: str, via_request: bool) -> GoURL | str:
+    """``_parse``, or Go's reason for refusing ``raw``, computed once per URL.
+
+    Every rule about URIs parses each URI of each client again (a few dozen times per client);
+    the result is immutable, so the parse is remembered.
+    """
+    try:
+        return _parse(raw, via_request)
+    except URLError as exc:
+        return exc.reason
+
+
 def _parse(raw: str, via_request: bool) -> GoURL:
     """Go's internal ``parse(rawURL, viaRequest)``; errors carry no URL yet."""
     if _has_ctl(raw):
@@ -385,10 +399,9 @@ def parse(raw: str) -> GoURL:
 
     """
     head, sep, frag = raw.partition("#")
-    try:
-        url = _parse(head, via_request=False)
-    except URLError as exc:
-        raise URLError(exc.reason, head) from None
+    url = _parsed(head, via_request=False)
+    if isinstance(url, str):
+        raise URLError(url, head)
     if not sep or frag == "":
         return url
     try:
@@ -423,10 +436,10 @@ def parse_request_uri(raw: str) -> GoURL:
             ``app.example.com/cb`` or ``empty url`` for ``""``.
 
     """
-    try:
-        return _parse(raw, via_request=True)
-    except URLError as exc:
-        raise URLError(exc.reason, raw) from None
+    url = _parsed(raw, via_request=True)
+    if isinstance(url, str):
+        raise URLError(url, raw)
+    return url
 
 
 def _split_host_port(host_port: str) -> tuple[str, str]:

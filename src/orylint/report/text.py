@@ -13,6 +13,7 @@ from orylint.engine.findings import Finding
 from orylint.engine.result import ScanResult
 from orylint.model.display import escape_terminal
 from orylint.terraform.resources import CLIENT_RESOURCES
+from orylint.terraform.source import line_table
 
 Paint = Callable[[str, str], str]
 _COLOURS = {"error": "31", "warning": "33", "note": "36", "path": "1", "dim": "2", "caret": "32"}
@@ -63,14 +64,14 @@ def _excerpt(finding: Finding, result: ScanResult, paint: Paint) -> list[str]:
     source = result.sources.get(finding.span.path)
     if source is None:
         return []
-    lines = source.split("\n")  # spans count "\n" only, not form feeds or U+2028
+    lines = line_table(source)  # spans count "\n" only, not form feeds or U+2028
     span = finding.span
     if not 1 <= span.start_line <= len(lines):
         return []
     if finding.sensitive or result.holds_secret(span.path, span.start_line):
         # the line holds a sensitive value (an API key, a private JWK): never print it
         return [f" {span.start_line} | (source line not shown: it holds a sensitive value)"]
-    raw = lines[span.start_line - 1].rstrip("\r").replace("\t", " ")
+    raw = lines.line(span.start_line).rstrip("\r").replace("\t", " ")
     start = max(span.start_column - 1, 0)
     if span.end_line == span.start_line and span.end_column > span.start_column:
         end = span.end_column - 1

@@ -15,6 +15,7 @@ import errno
 import fnmatch
 import functools
 import os
+import posixpath
 import re
 import stat
 from collections.abc import Iterable, Sequence
@@ -39,7 +40,15 @@ class Inputs:
     tf_files: list[Path] = field(default_factory=list)
     tf_json_files: list[Path] = field(default_factory=list)
     plan_files: list[Path] = field(default_factory=list)
-    explicit: set[Path] = field(default_factory=set)
+    explicit: set[str] = field(default_factory=set)
+    """The identities (see ``identities``) of the files named explicitly."""
+    identities: dict[Path, str] = field(default_factory=dict)
+    """Every listed file's identity: its real path, so that one file is never listed twice.
+
+    Computed without a ``realpath`` per file: a directory is resolved once and its entries are
+    joined to it, and only an entry that is itself a symlink is resolved (``realpath`` costs a
+    system call per path component, and was most of a scan of a large repository).
+    """
     var_files: list[Path] = field(default_factory=list)
     """``.tfvars`` files named explicitly: their module is linted with their values."""
     missing: list[str] = field(default_factory=list)
@@ -72,6 +81,8 @@ class Excludes:
 
     def match(self, path: Path, relative: str, *, is_dir: bool) -> bool:
         """Whether ``path`` (shown as ``relative`` to the scan root) is excluded."""
+        if not (self.patterns or self.anchored):
+            return False
         if is_excluded(relative, self.patterns, is_dir=is_dir):
             return True
         if not self.anchored:
@@ -98,7 +109,7 @@ def discover(
     """
     rules = excludes if isinstance(excludes, Excludes) else Excludes(tuple(excludes))
     inputs = Inputs()
-    seen: set[Path] = set()
+    seen: set[str] = set()
     for raw in paths:
         path = Path(raw)
         try:
@@ -112,14 +123,14 @@ def discover(
         # A dangling symlink or a symlink loop is named, so it is not missing: it is listed
         # as a file, and reading it says why it cannot be read (as in a scanned directory).
         if path.is_dir():
-            for file in _walk(path, rules, inputs.excluded):
-                _add(inputs, file, seen, explicit=False)
+            for file, identity in _walk(path, rules, inputs):
+                _add(inputs, file, identity, seen, explicit=False)
         elif force_exclude and rules.match(path, path.as_posix(), is_dir=False):
             inputs.skipped.append(raw)  # excluded
         elif path.name.endswith(_VARIABLE_FILES):
             inputs.var_files.append(path)  # values for its root module: lint that module
         else:
-            _add(inputs, path, seen, explicit=True)
+            _add(inputs, path, real_path(path).as_posix(), seen, explicit=True)
     return inputs
 
 
@@ -135,40 +146,29 @@ def real_path(path: Path) -> Path:
     return Path(os.path.realpath(path))
 
 
-def tofu_alternative(path: Path) -> Path | None:
-    """The OpenTofu file that replaces ``path`` (``foo.tofu`` for ``foo.tf``) if there is one."""
+def _tofu_name(name: str) -> str | None:
+    """The name of the OpenTofu file that would replace ``name`` (``foo.tofu`` for ``foo.tf``)."""
     for suffix, alternative in _TOFU_ALTERNATIVES.items():
-        if path.name.endswith(suffix):
-            candidate = path.with_name(path.name.removesuffix(suffix) + alternative)
-            return candidate if os.path.lexists(candidate) else None
+        if name.endswith(suffix):
+            return name.removesuffix(suffix) + alternative
     return None
 
 
-def module_files(directory: Path) -> list[Path]:
-    """The configuration files OpenTofu and Terraform load from ``directory``, sorted.
-
-    Both read ``.tf``/``.tf.json``; OpenTofu also reads ``.tofu``/``.tofu.json`` and then skips
-    a ``.tf`` file that a ``.tofu`` file of the same name replaces.
-    """
-    try:
-        names = sorted(os.listdir(directory))
-    except OSError:
-        return []
-    paths = [directory / name for name in names if name.endswith(CONFIG_SUFFIXES)]
-    return [path for path in paths if path.is_file() and tofu_alternative(path) is None]
+def tofu_alternative(path: Path) -> Path | None:
+    """The OpenTofu file that replaces ``path`` (``foo.tofu`` for ``foo.tf``) if there is one."""
+    name = _tofu_name(path.name)
+    if name is None or not os.path.lexists(path.with_name(name)):
+        return None
+    return path.with_name(name)
 
 
-def _add(inputs: Inputs, path: Path, seen: set[Path], *, explicit: bool) -> None:
-    resolved = real_path(path)
-    if resolved in seen:
+def _add(inputs: Inputs, path: Path, identity: str, seen: set[str], *, explicit: bool) -> None:
+    if identity in seen:
         return
-    seen.add(resolved)
     name = path.name
-    if name.endswith(CONFIG_SUFFIXES) and tofu_alternative(path) is not None:
-        inputs.overridden.append(path)
+    if explicit and name.endswith(CONFIG_SUFFIXES) and tofu_alternative(path) is not None:
+        inputs.overridden.append(path)  # (a walk leaves such files out itself)
         return
-    if explicit:
-        inputs.explicit.add(resolved)
     if name.endswith(JSON_SUFFIXES):
         inputs.tf_json_files.append(path)
     elif name.endswith(HCL_SUFFIXES):
@@ -177,6 +177,37 @@ def _add(inputs: Inputs, path: Path, seen: set[Path], *, explicit: bool) -> None
         # An explicit file of another kind is read as a plan: the loader says clearly when
         # it is not one, which is better than ignoring a file the user named.
         inputs.plan_files.append(path)
+    else:
+        return
+    seen.add(identity)
+    inputs.identities[path] = identity
+    if explicit:
+        inputs.explicit.add(identity)
+
+
+def directory_files(directory: Path) -> Iterable[tuple[Path, str]]:
+    """The configuration files of one directory, sorted, each with its identity.
+
+    Both Terraform and OpenTofu read ``.tf``/``.tf.json``; OpenTofu also reads
+    ``.tofu``/``.tofu.json`` and then skips a ``.tf`` file that a ``.tofu`` file of the same
+    name replaces.
+    """
+    real_directory = real_path(directory).as_posix()
+    try:
+        entries = sorted(os.scandir(directory), key=lambda entry: entry.name)
+    except OSError:
+        return
+    names = {entry.name for entry in entries}
+    for entry in entries:
+        if entry.name.endswith(CONFIG_SUFFIXES) and _tofu_name(entry.name) not in names:
+            yield directory / entry.name, _identity(entry, real_directory)
+
+
+def _identity(entry: os.DirEntry[str], real_directory: str) -> str:
+    """An entry's real path: its directory's joined to its name unless it is a symlink itself."""
+    if entry.is_symlink():
+        return real_path(Path(entry.path)).as_posix()
+    return posixpath.join(real_directory, entry.name)
 
 
 def looks_like_plan(path: Path) -> bool:
@@ -197,28 +228,54 @@ def looks_like_plan(path: Path) -> bool:
     return all(marker in head for marker in _PLAN_MARKERS)
 
 
-def _walk(root: Path, excludes: Excludes, excluded: list[str]) -> Iterable[Path]:
-    for directory, dirnames, filenames in os.walk(root):
-        relative_dir = Path(directory).relative_to(root)
-        kept = []
-        for name in sorted(dirnames):
-            if name in SKIPPED_DIRECTORIES:
+def _walk(root: Path, excludes: Excludes, inputs: Inputs) -> Iterable[tuple[Path, str]]:
+    """Files under ``root`` that may be inputs, with their identities, in a stable order.
+
+    Like ``os.walk`` (symlinked directories are not followed), but each directory is listed with
+    ``os.scandir`` once: an entry says whether it is a symlink without another system call.
+    What an exclude removes, and a ``.tf`` file a ``.tofu`` file replaces, are recorded in
+    ``inputs`` (for ``-v``).
+    """
+    pending = [(root, real_path(root).as_posix(), "")]
+    while pending:
+        directory, real_directory, relative_dir = pending.pop()
+        try:
+            entries = sorted(os.scandir(directory), key=lambda entry: entry.name)
+        except OSError:  # as os.walk: a directory that cannot be listed is skipped
+            continue
+        subdirectories = []
+        names = {entry.name for entry in entries}
+        for entry in entries:
+            relative = f"{relative_dir}{entry.name}"
+            try:
+                is_dir = entry.is_dir()
+            except OSError:
+                is_dir = False
+            if is_dir:  # a symlink to a directory is not followed, as in os.walk
+                if entry.is_symlink() or entry.name in SKIPPED_DIRECTORIES:
+                    continue
+                if excludes.match(directory / entry.name, relative, is_dir=True):
+                    inputs.excluded.append(f"{(directory / entry.name).as_posix()}/")
+                else:
+                    subdirectories.append(entry)
                 continue
-            if excludes.match(
-                Path(directory) / name, (relative_dir / name).as_posix(), is_dir=True
-            ):
-                excluded.append((Path(directory) / name).as_posix() + "/")
+            if not entry.name.endswith((*CONFIG_SUFFIXES, ".json")):
+                continue
+            path = directory / entry.name
+            if excludes.match(path, relative, is_dir=False):
+                inputs.excluded.append(path.as_posix())
+            elif _tofu_name(entry.name) in names:
+                inputs.overridden.append(path)
             else:
-                kept.append(name)
-        dirnames[:] = kept
-        for filename in sorted(filenames):
-            if not filename.endswith((*CONFIG_SUFFIXES, ".json")):
-                continue
-            path = Path(directory) / filename
-            if excludes.match(path, (relative_dir / filename).as_posix(), is_dir=False):
-                excluded.append(path.as_posix())
-                continue
-            yield path
+                yield path, _identity(entry, real_directory)
+        pending.extend(
+            (
+                directory / entry.name,
+                posixpath.join(real_directory, entry.name),
+                f"{relative_dir}{entry.name}/",
+            )
+            for entry in reversed(subdirectories)
+        )
 
 
 def is_excluded(relative: str, patterns: Sequence[str], *, is_dir: bool) -> bool:

@@ -1,9 +1,10 @@
-"""The python-hcl2 parser, built once per process with a user-private table cache.
+"""The python-hcl2 parser, built once per process with its tables in orylint's cache directory.
 
 python-hcl2 8.1.4 writes its LALR table cache into site-packages; where that is read-only (system
 installs, containers, pre-commit's venvs owned by another user) every run pays 2-3 s to rebuild the
-tables. We build the same parser (same grammar, same post-lexer) with the cache in the user's cache
-directory instead. We use the raw lark tree (``parses_to_tree``): it carries the same positions as
+tables. We build the same parser (same grammar, same post-lexer) with the tables in orylint's cache
+directory (``terraform/cache.py``: ``--cache-dir``, ``$ORYLINT_CACHE_DIR`` or the user cache
+directory) instead. We use the raw lark tree (``parses_to_tree``): it carries the same positions as
 python-hcl2's typed tree, costs about 40% less, and avoids the typed tree's serialisers, which are
 not thread-safe.
 
@@ -17,7 +18,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import os
 from pathlib import Path
 
 import hcl2
@@ -26,14 +26,14 @@ from hcl2.postlexer import PostLexer
 from lark import Lark, Token, Tree
 from lark.exceptions import UnexpectedInput
 
+from orylint.terraform.cache import default_directory
 from orylint.terraform.hcl_fallback import HclSyntaxError
 from orylint.terraform.hcl_fallback import parse_tree as fallback_parse_tree
 
 
 def _cache_file() -> str | None:
     """Return a user-private cache path for the parse tables, or None if none can be made."""
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    directory = Path(base) / "orylint"
+    directory = default_directory()
     try:
         directory.mkdir(mode=0o700, parents=True, exist_ok=True)
     except OSError:

@@ -326,13 +326,32 @@ def _as_dict(value: Any) -> dict[str, Any]:
 def _address_lines(text: str) -> dict[str, int]:
     """The line of each ``"address": "..."`` so plan-only findings point into the plan file."""
     lines: dict[str, int] = {}
+    counter = _LineCounter(text)
     for match in re.finditer(r'"address"\s*:\s*"((?:[^"\\]|\\.)*)"', text):
-        try:
-            address = json.loads(f'"{match.group(1)}"')
-        except json.JSONDecodeError:
-            continue
-        lines.setdefault(address, text.count("\n", 0, match.start()) + 1)
+        address = match.group(1)
+        if "\\" in address:
+            try:
+                address = json.loads(f'"{address}"')
+            except json.JSONDecodeError:
+                continue
+        if address not in lines:
+            lines[address] = counter.line(match.start())
     return lines
+
+
+class _LineCounter:
+    """Line numbers of increasing offsets, counting each newline once (a plan has thousands)."""
+
+    def __init__(self, text: str) -> None:
+        self._text = text
+        self._offset = 0
+        self._line = 1
+
+    def line(self, offset: int) -> int:
+        """The 1-based line of ``offset``; offsets must not decrease between calls."""
+        self._line += self._text.count("\n", self._offset, offset)
+        self._offset = offset
+        return self._line
 
 
 def _output_lines(text: str) -> dict[str, int]:
@@ -341,15 +360,16 @@ def _output_lines(text: str) -> dict[str, int]:
     if start < 0:
         return {}
     lines: dict[str, int] = {}
-    outputs = re.finditer(r'"outputs"\s*:\s*\{', text[start:])
-    for block in outputs:
-        offset = start + block.end()
-        for match in re.finditer(
-            r'\n\s*"((?:[^"\\]|\\.)*)"\s*:\s*\{\s*\n\s*"(?:expression|sensitive|description|depends_on)"',
-            text[offset:],
-        ):
-            lines.setdefault(match.group(1), text.count("\n", 0, offset + match.start()) + 2)
-        break
+    block = re.compile(r'"outputs"\s*:\s*\{').search(text, start)
+    if block is None:
+        return lines
+    counter = _LineCounter(text)
+    for match in re.finditer(
+        r'\n\s*"((?:[^"\\]|\\.)*)"\s*:\s*\{\s*\n\s*"(?:expression|sensitive|description|depends_on)"',
+        text[block.end() :],
+    ):
+        if match.group(1) not in lines:
+            lines[match.group(1)] = counter.line(block.end() + match.start()) + 1
     return lines
 
 

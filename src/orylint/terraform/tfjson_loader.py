@@ -8,7 +8,6 @@ evaluated by the HCL loader so that references and unknowns are handled exactly 
 
 from __future__ import annotations
 
-import bisect
 import json
 import math
 import re
@@ -19,6 +18,7 @@ from typing import Any
 from orylint.terraform.document import Block, BlockAttribute, Comment, Document, LoadError
 from orylint.terraform.evaluator import Scope, evaluate_template, quote_template
 from orylint.terraform.hcl_loader import load_hcl
+from orylint.terraform.source import LineTable
 from orylint.terraform.values import Attribute, Element, Reference, Span, Unknown
 
 _NUMBER = re.compile(r"-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?")
@@ -209,26 +209,33 @@ def load_tfvars_json(path: str, text: str) -> Document | LoadError:
 
 def _parse(path: str, text: str) -> tuple[_Node, Callable[[int, int], Span]] | LoadError:
     """The JSON object at the top of a file, and the span function of the file."""
-    lines = [0] + [m.end() for m in re.finditer("\n", text)]
-
-    def position(offset: int) -> tuple[int, int]:
-        line = bisect.bisect_right(lines, offset)
-        return line, offset - lines[line - 1] + 1
-
-    def span(start: int, end: int) -> Span:
-        (sl, sc), (el, ec) = position(start), position(end)
-        return Span(path, sl, sc, el, ec)
-
+    span = _SpanOf(path, LineTable(text))
     try:
         root = _Parser(text).parse()
     except _JSONError as error:
-        line, column = position(min(error.offset, len(text)))
+        line, column = span.lines.position(min(error.offset, len(text)))
         return LoadError(path, line, column, f"cannot parse this JSON configuration: {error}")
     except RecursionError:
         return LoadError(path, 1, 1, "cannot parse this JSON configuration: nested too deeply")
     if not isinstance(root.value, dict):
         return LoadError(path, 1, 1, "a .tf.json file must hold a JSON object at the top level")
     return root, span
+
+
+@dataclass(frozen=True)
+class _SpanOf:
+    """The span of offsets in one file; a class, not a closure, so documents can be pickled.
+
+    Expressions keep it to place what they evaluate, and documents travel between processes
+    (parallel parsing) and into the cache.
+    """
+
+    path: str
+    lines: LineTable
+
+    def __call__(self, start: int, end: int) -> Span:
+        (sl, sc), (el, ec) = self.lines.position(start), self.lines.position(end)
+        return Span(self.path, sl, sc, el, ec)
 
 
 class _Builder:
