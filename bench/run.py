@@ -4,6 +4,7 @@
     python bench/run.py                          # every case, generated inputs
     python bench/run.py --corpus /work/corpus    # the real-corpus case on a real tree
     python bench/run.py --json                   # machine-readable
+    python bench/run.py --policies 20            # also: the dense scan with 20 policies
 
 Absolute times drift on a shared machine, so each goal is a ratio to an anchor measured in the
 same run: reading every file plus a substring scan in a fresh Python process (the floor for a
@@ -290,6 +291,31 @@ def floor(root: Path) -> list[str]:
     return [sys.executable, "-c", FLOOR, str(root)]
 
 
+def write_policies(directory: Path, count: int) -> None:
+    """``count`` policies: the example policies and the production pack's, renumbered in turn.
+
+    Realistic policies (conditions, derived facts, list items, decoded metadata) rather than
+    trivial ones, so the overhead measured is what an organisation's policy set costs.
+    """
+    import yaml
+
+    bodies: list[dict[str, object]] = []
+    sources = sorted((REPO / "examples" / "policies").glob("*.yaml"))
+    sources.append(REPO / "src" / "orylint" / "policies" / "packs" / "production.yaml")
+    for source in sources:
+        data = yaml.safe_load(source.read_text(encoding="utf-8"))
+        bodies.extend(data if isinstance(data, list) else [data])
+    policies = []
+    for index in range(count):
+        body = dict(bodies[index % len(bodies)])
+        body.pop("examples", None)
+        body["id"] = f"BENCH{index + 1:03d}"
+        body["name"] = f"{body['name']}-{index + 1}"
+        policies.append(body)
+    directory.mkdir(parents=True)
+    (directory / "bench.yaml").write_text(yaml.safe_dump(policies), encoding="utf-8")
+
+
 def orylint(*arguments: str, output: str = "json") -> list[str]:
     return [
         sys.executable,
@@ -319,6 +345,9 @@ def main() -> int:
     parser.add_argument("--big-mb", type=float, default=10.0, help="size of the one big .tf")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--json", action="store_true")
+    parser.add_argument(
+        "--policies", type=int, default=0, help="also time the dense warm scan with N policies"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="orylint-bench-") as temp:
         rows, notes = _measure(args, Path(temp))
@@ -400,6 +429,8 @@ def _measure(args: argparse.Namespace, work: Path) -> tuple[dict[str, Sample], d
     case("dense: orylint check cold (no cache)", orylint(str(dense)), cold)
     run(orylint(str(dense)), env)  # fills the cache
     case("dense: orylint check warm (cache)", orylint(str(dense)), env)
+    if args.policies:
+        case(*_with_policies(dense, work / "policies", args.policies), env)
     if has_fmt:
         case("dense: terraform fmt -check -recursive", fmt(dense), env_fmt, ok=fmt_codes)
 
@@ -425,6 +456,13 @@ def _measure(args: argparse.Namespace, work: Path) -> tuple[dict[str, Sample], d
     notes["big_file_mb"] = round(big.stat().st_size / 1e6, 2)
     case("big .tf: orylint check (text)", orylint(str(big), output="text"), cold, repeat=1)
     return rows, notes
+
+
+def _with_policies(dense: Path, directory: Path, count: int) -> tuple[str, list[str]]:
+    """The dense warm scan with ``count`` policies: its case name and command."""
+    write_policies(directory, count)
+    command = orylint(str(dense), "--policy-dir", str(directory))
+    return f"dense: orylint check warm (cache), {count} policies", command
 
 
 def _describe(root: Path) -> dict[str, float]:
@@ -469,6 +507,10 @@ def _goals(rows: dict[str, Sample], args: argparse.Namespace) -> dict[str, tuple
         "x",
         smaller=False,
     )
+    if args.policies:
+        with_policies = f"dense: orylint check warm (cache), {args.policies} policies"
+        overhead = ratio(with_policies, "dense: orylint check warm (cache)") - 1
+        goal(f"{args.policies} policies: added to the warm dense scan", overhead * 100, 15, "%")
     goal("one file: wall", rows["one file: orylint check one.tf (warm)"].median, 0.15, " s")
     dense_peak = max(rows[name].peak_mb for name in rows if name.startswith("dense: orylint"))
     goal("dense: peak RSS", dense_peak, 300, " MiB")

@@ -23,6 +23,7 @@ ALLOWED: Mapping[str, frozenset[str]] = {
     "model": frozenset({"terraform", "golang"}),
     "engine": frozenset({"model", "terraform", "golang"}),
     "checks": frozenset({"engine", "model", "terraform", "golang"}),
+    "policies": frozenset({"engine", "model", "terraform", "golang"}),
     "report": frozenset({"engine", "model", "terraform", "golang"}),
 }
 TOP = "top"

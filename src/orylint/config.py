@@ -53,6 +53,8 @@ class Config:
     settings: Settings = field(default_factory=Settings)
     var_files: tuple[str, ...] = ()
     vars: Mapping[str, str] = field(default_factory=dict)
+    policy_dirs: tuple[str, ...] = ()
+    policy_packs: tuple[str, ...] = ()
 
     def selection(self) -> RuleSelection:
         """The rule selection this configuration describes."""
@@ -73,6 +75,8 @@ class Config:
             "require_suppression_reason": self.require_suppression_reason,
             "unsuppressible": list(self.unsuppressible),
             "var_files": list(self.var_files),
+            "policy_dirs": list(self.policy_dirs),
+            "policy_packs": list(self.policy_packs),
             # Names only: a variable's value may be a secret.
             "vars": sorted(self.vars),
             "ory": {
@@ -173,6 +177,11 @@ def parse_config(table: dict[str, Any], path: Path | None, prefix: str = "") -> 
             for name in table.get("var_files", ())
         ),
         vars=dict(table.get("vars", {})),
+        policy_dirs=tuple(
+            str(path.parent / name) if path is not None else name
+            for name in table.get("policy_dirs", ())
+        ),
+        policy_packs=tuple(table.get("policy_packs", ())),
         settings=Settings(
             ory=ory,
             lifespans=lifespans,

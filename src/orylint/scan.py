@@ -10,6 +10,7 @@ import functools
 import json
 import os
 import re
+import time
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -18,9 +19,16 @@ from typing import TYPE_CHECKING
 
 from orylint.engine import suppressions
 from orylint.engine.findings import Finding, Violation
-from orylint.engine.metadata import load_metadata
+from orylint.engine.registry import Rule
 from orylint.engine.result import ScanResult, Trace
-from orylint.engine.runner import TOOL_RULES, RuleSelection, enabled_rules, run_rules, tool_finding
+from orylint.engine.runner import (
+    TOOL_RULES,
+    RuleSelection,
+    enabled_rules,
+    known_rule_ids,
+    run_rules,
+    tool_finding,
+)
 from orylint.model.adapters import adapt_project
 from orylint.model.extract import add_documents, mark_roots
 from orylint.model.instances import expand_module_calls
@@ -94,6 +102,8 @@ class ScanOptions:
     """Files larger than this many bytes are refused (ORY001), not read."""
     jobs: int | None = None
     """Worker processes for parsing (``--jobs``); None: ``ORYLINT_JOBS``, else up to 4 CPUs."""
+    policies: Sequence[Rule] = ()
+    """The organisation's policies as rules (:func:`orylint.policies.loader.as_rules`)."""
     resource_types: bool = False
     """List the resource types of every file read (``-v``), not only when no client is found."""
     cache_dir: str | None = None
@@ -132,7 +142,8 @@ STDIN = "-"
 
 def scan(options: ScanOptions) -> ScanResult:
     """Lint everything under ``options.paths`` (``-`` reads a plan from ``options.stdin``)."""
-    result = ScanResult(rules=enabled_rules(options.selection))
+    started = time.perf_counter()
+    result = ScanResult(rules=enabled_rules(options.selection, options.policies))
     trace = result.trace
     paths = [path for path in options.paths if path != STDIN]
     inputs = (
@@ -164,9 +175,8 @@ def scan(options: ScanOptions) -> ScanResult:
     trace.lap("read plans")
     project = Project()
     cache = Cache(Path(options.cache_dir)) if options.cache_dir is not None else None
-    loaded, read = _load_tf(inputs, project, result, options, cache)
-    result.files_scanned -= len(context & loaded)  # context is not reported on
-    for name in sorted(context & loaded):
+    read, contents = _load_tf(inputs, project, result, options, cache)
+    for name in sorted(context & read):
         trace.note("context", f"{name} (read with the named files of its module, not reported)")
     trace.lap("parse")
     mark_roots(project)
@@ -176,11 +186,10 @@ def scan(options: ScanOptions) -> ScanResult:
         add_plan(project, document, root)
     adapt_project(project)
     result.clients = sum(len(module.clients) for module in project.modules.values())
-    result.terraform_files = len(read)
-    if options.resource_types or (read and not result.clients):
-        result.resource_types = resource_types(read)
+    result.terraform_files = len({name for name, _ in contents} - context)
+    if options.resource_types or (contents and not result.clients):
+        result.resource_types = resource_types(contents)
     trace.lap("evaluate")
-    result.files_scanned += len(plans)  # read or not, each is reported on
     named = (
         options.plans or inputs.missing or inputs.skipped or inputs.unusable or inputs.overridden
     )
@@ -189,7 +198,7 @@ def scan(options: ScanOptions) -> ScanResult:
             "no Terraform files (.tf, .tf.json, .tofu, .tofu.json) or plan JSON found in "
             + ", ".join(paths)
         )
-    engine = run_rules(project, options.settings, options.selection)
+    engine = run_rules(project, options.settings, options.selection, options.policies)
     trace.lap("rules")
     result.sensitive_lines = project.sensitive_lines()
     result.redactions = project.redactions
@@ -199,7 +208,20 @@ def scan(options: ScanOptions) -> ScanResult:
     findings.extend(_load_error_findings(result, options.selection))
     findings.extend(_evaluation_findings(project, options.selection))
     _filter(result, findings, options, context)
+    # Context files are not reported on; a plan is, read or not; so is any file a finding
+    # points at (a tfvars file), so that no summary says "1 problem in 0 files". (A finding
+    # about a whole module points at its directory, which is no file.)
+    result.files = sorted(
+        (read - context)
+        | {name for name, _, _ in plans}
+        | {
+            path
+            for path in {finding.span.path for finding in [*result.findings, *result.suppressed]}
+            if not os.path.isdir(path)
+        }
+    )
     trace.lap("filter")
+    result.seconds = time.perf_counter() - started
     return result
 
 
@@ -278,7 +300,7 @@ def _filter(
         enabled=lambda rule, path: options.selection.enabled(rule) and not ignored(rule, path),
         require_reason=options.require_suppression_reason,
         unsuppressible=options.unsuppressible,
-        known_rules=set(load_metadata()),
+        known_rules=known_rule_ids(options.policies),
     )
     result.findings = outcome.kept
     for rule_id, violation in outcome.about_suppressions:
@@ -397,21 +419,21 @@ def _load_tf(
 ) -> tuple[set[str], list[tuple[str, bytes]]]:
     """Load the ``.tf`` files of every module directory that can matter to orylint.
 
-    Returns the display names of the files counted in ``result.files_scanned``: every file
-    parsed, and every file reported as unreadable (input orylint cannot read is a fatal error,
-    exit 2, whatever its kind); and every file read, with its bytes.
+    Returns the display names of every file read: parsed, passed over by the pre-filter (a
+    module with nothing Ory in it is linted, and passes), or reported as unreadable (input
+    orylint cannot read is a fatal error, exit 2, whatever its kind); and every file read, with
+    its bytes.
     """
-    counted: set[str] = set()
+    read: set[str] = set()
     by_directory: dict[str, list[tuple[str, bytes]]] = defaultdict(list)
     for path in inputs.tf_files + inputs.tf_json_files:
         name = display_path(path)
+        read.add(name)
         try:
             data = read_regular_file(path, options.max_file_size)
         except UnreadableFile as error:
             result.load_errors.append(LoadError(name, 1, 1, error.reason, fatal=True))
             result.trace.note("failed", f"{name}: {error.reason}")
-            result.files_scanned += 1
-            counted.add(name)
             continue
         by_directory[posix_dirname(name)].append((name, data))
     wanted = relevant_directories(by_directory)
@@ -436,12 +458,8 @@ def _load_tf(
             decoded = decode_source(name, data)
             if isinstance(decoded, LoadError):
                 result.load_errors.append(decoded)
-                result.files_scanned += 1
-                counted.add(name)
     documents: dict[str, list[Document]] = defaultdict(list)
     for (name, _), loaded in zip(to_parse, _parse_all(to_parse, cache, options.jobs), strict=True):
-        result.files_scanned += 1
-        counted.add(name)
         if isinstance(loaded, LoadError):
             result.load_errors.append(loaded)
             result.trace.note("failed", f"{name}:{loaded.line}:{loaded.column}: {loaded.message}")
@@ -452,7 +470,7 @@ def _load_tf(
         result.suppressions.extend(suppressions.collect(loaded))
     for directory in sorted(documents):
         add_documents(project, directory, documents[directory], "hcl")
-    return counted, [file for files in by_directory.values() for file in files]
+    return read, [file for files in by_directory.values() for file in files]
 
 
 _RESOURCE_BLOCK = re.compile(rb'^[ \t]*resource[ \t]+"([^"\n]+)"', re.MULTILINE)

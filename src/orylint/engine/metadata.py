@@ -56,6 +56,14 @@ class RuleMeta:
         """
         return not self.resources or resource_type in self.resources
 
+    origin: str = ""
+    """Where a policy (an organisation's rule) is defined, ``file:line``; empty for orylint's."""
+
+    @property
+    def is_policy(self) -> bool:
+        """Policies come from the user's files, not from orylint's catalogue."""
+        return bool(self.origin)
+
     @property
     def is_security(self) -> bool:
         """Security rules get a ``security-severity`` in SARIF."""

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from orylint.engine.findings import Violation
+from orylint.engine.metadata import RuleMeta
 from orylint.model.project import Client, Project
 from orylint.model.settings import Settings
 
@@ -26,11 +27,16 @@ ProjectCheck = Callable[[Project, Settings], Iterable[Violation]]
 
 @dataclass(frozen=True)
 class Rule:
-    """A registered rule: its id and the pure function that checks it."""
+    """A registered rule: its id and the pure function that checks it.
+
+    ``meta`` is set for rules that bring their own metadata (policies, loaded from the user's
+    files at run time); orylint's rules take theirs from ``rules/``.
+    """
 
     id: str
     scope: Literal["client", "project"]
     check: ClientCheck | ProjectCheck
+    meta: RuleMeta | None = None
 
 
 RULE_PACKAGE = "orylint.checks"

@@ -56,7 +56,13 @@ class ScanResult:
     findings: list[Finding] = field(default_factory=list)
     rules: list[RuleMeta] = field(default_factory=list)
     sources: dict[str, str] = field(default_factory=dict)
-    files_scanned: int = 0
+    files: list[str] = field(default_factory=list)
+    """Display paths of the files linted: every Terraform file and plan read and reported on
+    (whether parsed or passed over by the pre-filter), and any other file a finding points at
+    (a tfvars file). Files read only as context of a named file are not among them. Summaries
+    count these, and JUnit has one test case for each."""
+    seconds: float = 0.0
+    """How long the scan took (JUnit's ``time``)."""
     fatal_errors: list[str] = field(default_factory=list)
     load_errors: list[LoadError] = field(default_factory=list)
     suppressed: list[Finding] = field(default_factory=list)
@@ -93,6 +99,11 @@ class ScanResult:
         if _ASSIGNS_SECRET.search(text):
             return True
         return any(len(secret) >= 3 and secret in text for secret in self.redactions)
+
+    @property
+    def files_scanned(self) -> int:
+        """How many files the summaries say were linted."""
+        return len(self.files)
 
     def exit_code(self, fail_on: str) -> int:
         """0 clean, 1 findings at or above ``fail_on``, 2 when inputs could not be linted."""

@@ -8,7 +8,7 @@ a crashing rule into a reported internal error instead of a traceback.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from orylint.engine.findings import Finding, Severity, Violation
@@ -68,16 +68,15 @@ evaluating (ORY005)."""
 _SECURITY_SEVERITY = {"error": "8.0", "warning": "5.5", "note": "2.0"}
 
 
-def enabled_rules(selection: RuleSelection) -> list[RuleMeta]:
-    """Metadata of every rule that the selection enables, sorted by id.
+def enabled_rules(selection: RuleSelection, policies: Sequence[Rule] = ()) -> list[RuleMeta]:
+    """Metadata of every rule (and policy) that the selection enables, sorted by id.
 
     A user's severity override is applied here, so it reaches every report: the default level in
     SARIF and, for security rules, the ``security-severity`` GitHub sorts alerts by.
     """
-    metadata = load_metadata()
-    ids = sorted(set(all_rules()) | set(TOOL_RULES))
+    metadata = _metadata(policies)
     result = []
-    for rule_id in ids:
+    for rule_id in sorted(metadata):
         if not selection.enabled(rule_id):
             continue
         meta = metadata[rule_id]
@@ -92,15 +91,31 @@ def enabled_rules(selection: RuleSelection) -> list[RuleMeta]:
     return result
 
 
-def run_rules(project: Project, settings: Settings, selection: RuleSelection) -> EngineResult:
-    """Apply every enabled rule to the project."""
+def known_rule_ids(policies: Sequence[Rule] = ()) -> set[str]:
+    """Every rule id a user may name: orylint's rules, its own tool rules and loaded policies."""
+    return set(_metadata(policies))
+
+
+def _metadata(policies: Sequence[Rule]) -> dict[str, RuleMeta]:
+    """Metadata of orylint's rules and tool rules, and of the loaded policies."""
+    metadata = load_metadata()
+    result = {rule_id: metadata[rule_id] for rule_id in set(all_rules()) | set(TOOL_RULES)}
+    result.update({rule.id: rule.meta for rule in policies if rule.meta is not None})
+    return result
+
+
+def run_rules(
+    project: Project, settings: Settings, selection: RuleSelection, policies: Sequence[Rule] = ()
+) -> EngineResult:
+    """Apply every enabled rule, then every enabled policy, to the project."""
     result = EngineResult()
     metadata = load_metadata()
     clients = list(project.clients)
-    for rule_id, rule in all_rules().items():
+    for rule in [*all_rules().values(), *policies]:
+        rule_id = rule.id
         if not selection.enabled(rule_id):
             continue
-        meta = metadata[rule_id]
+        meta = rule.meta or metadata[rule_id]
         try:
             applicable = [client for client in clients if meta.applies_to(client.resource_type)]
             for client, violation in _violations(rule, project, applicable, settings):

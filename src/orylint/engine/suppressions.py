@@ -28,7 +28,7 @@ from orylint.terraform.values import Span
 
 UNUSED, EXPIRED, INVALID = "ORY002", "ORY003", "ORY004"
 _DIRECTIVE = re.compile(r"orylint:\s*ignore\b(?P<rest>.*)", re.IGNORECASE | re.DOTALL)
-_ID = re.compile(r"ORY\d{3}")
+_ID = re.compile(r"\b[A-Z][A-Z0-9]*[0-9]+\b")  # ORY201, and policy ids such as ACME001
 _UNTIL = re.compile(r"\buntil\s*=\s*(\S+)")
 
 

@@ -13,7 +13,7 @@ if TYPE_CHECKING:
 
     from orylint.engine.result import ScanResult
 
-FORMATS = ("text", "concise", "json", "sarif", "github", "junit", "gitlab")
+FORMATS = ("text", "concise", "json", "sarif", "github", "junit", "gitlab", "markdown")
 TERMINAL_FORMATS = frozenset({"text", "concise"})
 """Formats for people: coloured on a terminal, with a summary line that ``-q`` leaves out."""
 
@@ -27,10 +27,12 @@ def render(
     summary: bool = True,
     sarif_category: str = "orylint",
     source_root: Path | None = None,
+    fail_on: str = "error",
 ) -> str:
     """Render ``result`` in format ``name`` (one of :data:`FORMATS`).
 
-    ``colour`` and ``summary`` apply to the :data:`TERMINAL_FORMATS` only.
+    ``colour`` and ``summary`` apply to the :data:`TERMINAL_FORMATS` only. ``fail_on`` is the
+    threshold of the exit code: JUnit fails a file only at or above it.
     """
     if name == "text":
         from orylint.report.text import render_text
@@ -48,6 +50,10 @@ def render(
         from orylint.report.gitlab import render_gitlab
 
         return render_gitlab(result, root=source_root)
+    if name == "junit":
+        from orylint.report.junit import render_junit
+
+        return render_junit(result, fail_on=fail_on)
     module = importlib.import_module(f"orylint.report.{'json_report' if name == 'json' else name}")
     renderer = getattr(module, f"render_{name}")
     text: str = renderer(result)

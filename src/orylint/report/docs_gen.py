@@ -30,7 +30,9 @@ _FAMILY_TITLES = {
 def render_all() -> dict[str, str]:
     """Every generated page, keyed by its path relative to ``docs/``."""
     metadata = load_metadata()
-    pages = {f"rules/{meta.id}.md": rule_markdown(meta) for meta in metadata.values()}
+    pages = {
+        f"rules/{meta.id}.md": rule_markdown(meta, rule_page=True) for meta in metadata.values()
+    }
     pages["rules/README.md"] = _index(list(metadata.values()))
     return pages
 

@@ -6,15 +6,41 @@ explain``, in the order ruff uses: what it does, why it is bad, example, use ins
 
 from __future__ import annotations
 
+from orylint import __version__
 from orylint.engine.metadata import RuleMeta
 from orylint.terraform.resources import CLIENT_RESOURCES
 
-DOCS_BASE_URL = "https://github.com/orylint/orylint/blob/main/docs/rules/"
+REPOSITORY_URL = "https://github.com/orylint/orylint"
+TREE_URL = f"{REPOSITORY_URL}/blob/v{__version__}/"
+"""orylint's files at the installed version's release tag: a rule's page describes the rule as
+this version runs it, and ``main`` may already say something else (or the rule may be gone)."""
+_MAIN_URL = f"{REPOSITORY_URL}/blob/main/"
 
 
-def help_uri(meta: RuleMeta) -> str:
-    """Where a rule's documentation page lives (SARIF ``helpUri``)."""
-    return f"{DOCS_BASE_URL}{meta.id}.md"
+def help_uri(meta: RuleMeta) -> str | None:
+    """Where a rule's documentation page lives (SARIF ``helpUri``, ``orylint rules``).
+
+    Policies have none: their help is their own ``description``, shipped with the policy.
+    """
+    if meta.is_policy:
+        return None
+    return f"{TREE_URL}docs/rules/{meta.id}.md"
+
+
+def link(url: str, *, from_rule_page: bool = False) -> str:
+    """A reference URL as shown: orylint's own documentation at the installed version.
+
+    Rule metadata names orylint's pages on ``main`` (one spelling for the files' authors); what
+    users are sent to is the release tag of the version they run, and a rule page in the
+    repository links its neighbours relatively (``docs/rules/`` to ``docs/``), so that it is
+    right on every branch and tag.
+    """
+    if not url.startswith(_MAIN_URL):
+        return url
+    path = url.removeprefix(_MAIN_URL)
+    if from_rule_page and path.startswith("docs/"):
+        return "../" + path.removeprefix("docs/")
+    return TREE_URL + path
 
 
 def applies_to(meta: RuleMeta) -> list[str]:
@@ -41,8 +67,8 @@ def _applies_to_markdown(meta: RuleMeta) -> str:
     return f"- Applies to: {names} only (the rule is about that provider's behaviour)"
 
 
-def rule_markdown(meta: RuleMeta, *, heading: bool = True) -> str:
-    """The full markdown page of a rule."""
+def rule_markdown(meta: RuleMeta, *, heading: bool = True, rule_page: bool = False) -> str:
+    """The full markdown page of a rule (``rule_page``: the file in ``docs/rules/``)."""
     lines: list[str] = []
     if heading:
         lines += [f"# {meta.id} `{meta.name}`", ""]
@@ -53,6 +79,8 @@ def rule_markdown(meta: RuleMeta, *, heading: bool = True) -> str:
         f"- Basis: {meta.basis}",
         f"- Family: `{meta.family}`",
     ]
+    if meta.is_policy:
+        lines.append(f"- Defined in: `{meta.origin}`")
     if meta.tags:
         lines.append("- Tags: " + ", ".join(f"`{tag}`" for tag in meta.tags))
     if meta.security_severity:
@@ -61,8 +89,9 @@ def rule_markdown(meta: RuleMeta, *, heading: bool = True) -> str:
         lines.append("- Configuration: " + ", ".join(f"`{key}`" for key in meta.config))
     if meta.family != "tool":
         lines.append(_applies_to_markdown(meta))
-    lines += ["", "## What it does", "", meta.what_it_does, "", "## Why is this bad?", ""]
-    lines += [meta.rationale, ""]
+    lines += ["", "## What it does", "", meta.what_it_does, ""]
+    if meta.rationale:
+        lines += ["## Why is this bad?", "", meta.rationale, ""]
     if meta.bad_example:
         lines += ["## Example", "", "```terraform", meta.bad_example.rstrip(), "```", ""]
     if meta.good_example:
@@ -71,27 +100,23 @@ def rule_markdown(meta: RuleMeta, *, heading: bool = True) -> str:
         lines += ["## How to fix", "", meta.fix, ""]
     if meta.references:
         lines += ["## References", ""]
-        lines += [f"- [{ref.title}]({ref.url})" for ref in meta.references]
+        lines += [
+            f"- [{ref.title}]({link(ref.url, from_rule_page=rule_page)})" for ref in meta.references
+        ]
         lines.append("")
     return "\n".join(lines)
 
 
 def rule_text(meta: RuleMeta) -> str:
     """A plain-text rendering for terminals and SARIF ``help.text``."""
-    parts = [
-        f"{meta.id} {meta.name} ({meta.severity})",
-        meta.summary,
-    ]
+    parts = [f"{meta.id} {meta.name} ({meta.severity})", meta.summary]
+    if meta.is_policy:
+        parts.append(f"Policy defined in {meta.origin}")
     if meta.family != "tool":
         parts.append(_applies_to_markdown(meta)[2:].replace("`", ""))
-    parts += [
-        "",
-        "What it does:",
-        meta.what_it_does,
-        "",
-        "Why is this bad?",
-        meta.rationale,
-    ]
+    parts += ["", "What it does:", meta.what_it_does]
+    if meta.rationale:
+        parts += ["", "Why is this bad?", meta.rationale]
     if meta.bad_example:
         parts += ["", "Example:", meta.bad_example.rstrip()]
     if meta.good_example:
@@ -99,5 +124,10 @@ def rule_text(meta: RuleMeta) -> str:
     if meta.fix:
         parts += ["", f"Fix: {meta.fix}"]
     if meta.references:
-        parts += ["", "References:"] + [f"  {ref.title}: {ref.url}" for ref in meta.references]
+        parts += ["", "References:"] + [
+            f"  {ref.title}: {link(ref.url)}" for ref in meta.references
+        ]
+    uri = help_uri(meta)
+    if uri is not None:
+        parts += ["", f"Documentation: {uri}"]
     return "\n".join(parts) + "\n"

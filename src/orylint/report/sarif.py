@@ -22,10 +22,10 @@ from orylint.engine.fingerprints import line_hashes, logical_key
 from orylint.engine.fixer import resolved_edit
 from orylint.engine.metadata import RuleMeta
 from orylint.engine.result import ScanResult
-from orylint.report.rule_docs import help_uri, rule_markdown, rule_text
+from orylint.report.rule_docs import REPOSITORY_URL, help_uri, rule_markdown, rule_text
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
-INFORMATION_URI = "https://github.com/orylint/orylint"
+INFORMATION_URI = REPOSITORY_URL
 _PRECISION = {"HARD": "very-high", "TF": "very-high", "RUNTIME": "high"}
 
 
@@ -115,7 +115,7 @@ def _descriptor(meta: RuleMeta) -> dict[str, Any]:
         properties["problem.severity"] = (
             "recommendation" if meta.severity == "note" else meta.severity
         )
-    return {
+    descriptor: dict[str, Any] = {
         "id": meta.id,
         "name": meta.name,
         "shortDescription": {"text": meta.summary[:1024]},
@@ -125,6 +125,9 @@ def _descriptor(meta: RuleMeta) -> dict[str, Any]:
         "defaultConfiguration": {"level": meta.severity},
         "properties": properties,
     }
+    if descriptor["helpUri"] is None:  # a policy: its help is its description, no page
+        del descriptor["helpUri"]
+    return descriptor
 
 
 def artifact_uri(path: str, root: Path) -> str:

@@ -42,7 +42,7 @@ def render_text(
     for message in result.fatal_errors:
         out.append(paint("error: ", "error") + escape_terminal(message))
     if summary:
-        out.append(_summary(result))
+        out.append(summary_line(result))
     return "".join(line + "\n" for line in out)
 
 
@@ -103,7 +103,12 @@ def _no_clients(result: ScanResult, total: int, suppressed: str) -> str:
     return text
 
 
-def _summary(result: ScanResult) -> str:
+def summary_line(result: ScanResult) -> str:
+    """The last line: what was found in how many files, and first whether the run was whole.
+
+    A run with errors above (exit code 2) says so before anything else: "No problems found"
+    after "error: no such file" would read as a clean bill of health.
+    """
     counts = result.counts()
     total = sum(counts.values())
     files = result.files_scanned
@@ -114,14 +119,21 @@ def _summary(result: ScanResult) -> str:
     if result.baselined:
         hidden.append(f"{result.baselined} in the baseline")
     suppressed = f" ({', '.join(hidden)})" if hidden else ""
+    failed = ""
+    if result.fatal_errors:
+        errors = len(result.fatal_errors)
+        what = f"{errors} error{'' if errors == 1 else 's'} above, exit code 2"
+        if files == 0 and total == 0:
+            return f"Nothing could be linted ({what})."
+        failed = f"Not everything could be linted ({what}). "
     if result.terraform_files and not result.clients:
-        return _no_clients(result, total, suppressed)
+        return failed + _no_clients(result, total, suppressed)
     if total == 0:
-        return f"No problems found in {files} {noun}{suppressed}."
+        return f"{failed}No problems found in {files} {noun}{suppressed}."
     parts = [
         f"{count} {severity}{'' if count == 1 else 's'}"
         for severity, count in counts.items()
         if count
     ]
     problem = "problem" if total == 1 else "problems"
-    return f"Found {total} {problem} ({', '.join(parts)}) in {files} {noun}{suppressed}."
+    return f"{failed}Found {total} {problem} ({', '.join(parts)}) in {files} {noun}{suppressed}."

@@ -1,0 +1,351 @@
+"""A loaded policy and how it judges one client.
+
+A policy is two JSON Schemas over a client's instance (:mod:`orylint.policies.facts`): ``when``
+selects the clients it applies to, ``require`` says what they must satisfy. Each schema error of
+``require`` becomes one finding, pointed at the attribute (or list element) its instance path
+names. Validators are compiled once per policy; a scan evaluates them once per client.
+
+Unknown is not wrong, so an error that depends on an unknown value is dropped: its instance path
+touches an unknown, or a condition on its way (``if``/``then``, ``not``, ``anyOf``, ``oneOf``,
+``contains``) reads an attribute that is unknown. What a root-level condition reads is worked out
+from the schema (:func:`reads`); below the root the whole value a condition applies to counts.
+"""
+
+from __future__ import annotations
+
+import ast
+import functools
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from jsonschema import Draft202012Validator, FormatChecker, ValidationError
+
+from orylint.engine.findings import Severity, Violation
+from orylint.engine.metadata import RuleMeta
+from orylint.golang import urls
+from orylint.model.effective import is_sensitive, show
+from orylint.model.project import Client
+from orylint.policies.facts import FACTS, Instance, JsonPath, fact_span
+from orylint.terraform.provider_schema import sensitive_attributes
+from orylint.terraform.values import Span
+
+PLACEHOLDERS = ("address", "attribute", "value", "reason")
+"""What a policy ``message`` may quote: ``{address}`` of the client, the ``{attribute}`` (a path
+such as ``redirect_uris[2]`` or ``metadata.team``), its ``{value}`` (never a sensitive one) and
+the JSON Schema ``{reason}``."""
+
+
+@dataclass(frozen=True)
+class Policy:
+    """One policy as its file states it (validated), with where it was written."""
+
+    id: str
+    name: str
+    severity: Severity
+    message: str
+    description: str
+    require: dict[str, Any] | bool
+    when: dict[str, Any] | bool | None = None
+    tags: tuple[str, ...] = ()
+    passing: tuple[str, ...] = ()
+    failing: tuple[str, ...] = ()
+    path: str = ""
+    line: int = 1
+    compiled: _Compiled = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "compiled", _Compiled(self.when, self.require))
+
+    @property
+    def meta(self) -> RuleMeta:
+        """The policy as rule metadata: ``orylint rules``, ``explain`` and SARIF show it.
+
+        The description's first paragraph is the summary, the whole of it the help text.
+        """
+        return RuleMeta(
+            id=self.id,
+            name=self.name,
+            family="policy",
+            severity=self.severity,
+            basis="policy",
+            summary=" ".join(self.description.strip().split("\n\n", 1)[0].split()),
+            what_it_does=self.description.strip(),
+            rationale="",
+            fix="",
+            bad_example=self.failing[0] if self.failing else "",
+            good_example=self.passing[0] if self.passing else "",
+            references=(),
+            tags=self.tags,
+            security_severity=None,
+            config=(),
+            origin=f"{self.path}:{self.line}",
+        )
+
+    def check(self, client: Client, instance: Instance) -> Iterator[Violation]:
+        """The violations of this policy by one client (at most one per instance path)."""
+        for error, path, missing in self.compiled.errors(instance, self.require):
+            yield self._violation(client, instance, error, path, missing)
+
+    def _violation(
+        self,
+        client: Client,
+        instance: Instance,
+        error: ValidationError,
+        path: JsonPath,
+        missing: str | None,
+    ) -> Violation:
+        span, judged, label = _position(client, instance, path)
+        if missing is not None:
+            label = _label((*path, missing))
+        secret = judged is not None and _secret(client, judged.split("[", 1)[0])
+        if missing is not None:
+            value = "(unset)"
+        elif not path:  # the whole client: its values (a secret among them) are not quoted
+            value = "(the client)"
+        else:
+            value = show(error.instance, sensitive=secret)
+        quotes_values = secret or (not path and error.validator not in _NAMES_ONLY)
+        keyword = "false" if error.validator is None else error.validator  # `require: false`
+        reason = f"fails {keyword}" if quotes_values else error.message
+        message = self.message.format(
+            address=client.address, attribute=label, value=value, reason=reason
+        )
+        return Violation(message, span, attribute=judged, sensitive=secret)
+
+
+#: Keywords whose message at the client's level names attributes, never quotes their values.
+_NAMES_ONLY = frozenset({"required", "additionalProperties", "dependentRequired", "propertyNames"})
+
+
+def _secret(client: Client, name: str) -> bool:
+    """Values never shown: the provider's sensitive arguments, and values Terraform marks."""
+    return name in sensitive_attributes() or name.endswith("api_key") or is_sensitive(client, name)
+
+
+Outcome = list[tuple[ValidationError, JsonPath, str | None]]
+"""The errors that make findings: each with its instance path and the property it misses."""
+
+
+class _Compiled:
+    """The validators of one policy, built once, and the outcomes they gave.
+
+    A policy usually reads a few attributes, and many clients share their values (the same grant
+    types, auth method, scopes), so the outcome is remembered per value of the attributes the
+    policy reads, unknowns included; a policy that may read any attribute is always evaluated.
+    """
+
+    def __init__(self, when: dict[str, Any] | bool | None, require: dict[str, Any] | bool):
+        checker = format_checker()
+        self.when = None if when is None else Draft202012Validator(when, format_checker=checker)
+        self.when_reads = None if when is None else reads(when)
+        self.require = Draft202012Validator(require, format_checker=checker)
+        read: frozenset[str] | None = frozenset()
+        for schema in (when, require):
+            part = reads(schema, _WHOLE_OBJECT)
+            read = None if part is None or read is None else read | part
+        self.inputs = None if read is None else tuple(sorted(read))
+        self.outcomes: dict[str, Outcome] = {}
+
+    def errors(self, instance: Instance, require: object) -> Outcome:
+        """The errors of ``instance`` that do not depend on an unknown value."""
+        if self.inputs is None:
+            return self._evaluate(instance, require)
+        key = _memo_key(instance, self.inputs)
+        outcome = self.outcomes.get(key)
+        if outcome is None:
+            outcome = self.outcomes[key] = self._evaluate(instance, require)
+        return outcome
+
+    def _evaluate(self, instance: Instance, require: object) -> Outcome:
+        if self.when is not None:
+            if not self.when.is_valid(instance.value):
+                return []
+            if _depends(self.when_reads, instance):
+                return []  # it may not apply: the condition reads an unknown
+        outcome: Outcome = []
+        seen: set[tuple[JsonPath, str | None]] = set()
+        for error in self.require.iter_errors(instance.value):
+            path = tuple(error.absolute_path)
+            missing = _missing(error)
+            if (path, missing) in seen or _depends_on_unknown(error, require, instance):
+                continue
+            seen.add((path, missing))
+            outcome.append((error, path, missing))
+        return outcome
+
+
+_ABSENT = object()
+
+
+def _memo_key(instance: Instance, inputs: tuple[str, ...]) -> str:
+    """The values a policy reads, and where they are unknown (``repr`` keeps 1, 1.0, True apart)."""
+    values = repr(tuple(instance.value.get(key, _ABSENT) for key in inputs))
+    if not instance.unknown:
+        return values
+    return values + repr(sorted(repr(path) for path in instance.unknown if path[0] in inputs))
+
+
+@functools.cache
+def format_checker() -> FormatChecker:
+    """The ``jsonschema`` format checks, with ``uri`` decided by Go's ``net/url`` as Hydra does.
+
+    jsonschema checks ``uri`` only when an optional RFC 3987 package is installed; a policy
+    should not pass or fail depending on that, and Hydra parses URIs with Go.
+    """
+    checker = FormatChecker()
+
+    @checker.checks("uri", raises=urls.URLError)
+    def is_uri(instance: object) -> bool:
+        return not isinstance(instance, str) or urls.parse(instance).is_abs()
+
+    @checker.checks("uri-reference", raises=urls.URLError)
+    def is_uri_reference(instance: object) -> bool:
+        return not isinstance(instance, str) or urls.parse(instance) is not None
+
+    return checker
+
+
+#: Keywords whose outcome at the root depends on the whole object, not on named attributes.
+_READS_EVERYTHING = frozenset(
+    {"patternProperties", "additionalProperties", "unevaluatedProperties", "const", "enum",
+     "$ref", "$dynamicRef"}
+)  # fmt: skip
+_WHOLE_OBJECT = _READS_EVERYTHING | {"minProperties", "maxProperties", "propertyNames"}
+_SUBSCHEMAS = frozenset({"allOf", "anyOf", "oneOf", "not", "if", "then", "else"})
+
+
+def reads(schema: object, everything: frozenset[str] = _READS_EVERYTHING) -> frozenset[str] | None:
+    """The top-level attributes a schema applied to the client reads; ``None``: any of them.
+
+    ``everything`` lists the root keywords that read them all; a condition's outcome does not
+    change with the set of attributes present (an unknown is present), its outcome does.
+    """
+    if isinstance(schema, list):
+        found: set[str] = set()
+        for item in schema:
+            part = reads(item, everything)
+            if part is None:
+                return None
+            found |= part
+        return frozenset(found)
+    if not isinstance(schema, dict):
+        return frozenset()
+    found = set()
+    for keyword, value in schema.items():
+        if keyword in everything:
+            return None
+        if keyword in ("properties", "required"):
+            found |= set(value)
+        elif keyword == "dependentRequired":
+            found |= set(value) | {name for names in value.values() for name in names}
+        elif keyword in _SUBSCHEMAS or keyword == "dependentSchemas":
+            part = reads(
+                list(value.values()) if keyword == "dependentSchemas" else value, everything
+            )
+            if part is None:
+                return None
+            found |= part | (set(value) if keyword == "dependentSchemas" else set())
+    return frozenset(found)
+
+
+def _depends(read: frozenset[str] | None, instance: Instance) -> bool:
+    if not instance.unknown:
+        return False
+    return read is None or bool(read & instance.unknown_keys)
+
+
+#: Keywords whose failure (or whose branch's failure) is decided by another subschema.
+_CONDITIONS = {"then": "if", "else": "if", "not": "not", "anyOf": "anyOf", "oneOf": "oneOf",
+               "contains": "contains"}  # fmt: skip
+_INTO_CHILD = frozenset(
+    {"items", "additionalProperties", "unevaluatedItems", "unevaluatedProperties"}
+)
+
+
+def _depends_on_unknown(error: ValidationError, schema: object, instance: Instance) -> bool:
+    """Whether ``error`` could disappear once the unknowns are known."""
+    if not instance.unknown:
+        return False
+    tokens = list(error.absolute_schema_path)
+    target = list(error.absolute_path)
+    location: list[str | int] = []
+    node: Any = schema
+    index = 0
+    while index < len(tokens) and isinstance(node, dict):
+        token = tokens[index]
+        if token in ("$ref", "$dynamicRef"):
+            return True  # where the reference leads is not followed: any unknown may matter
+        condition = _CONDITIONS.get(str(token))
+        if condition is not None and condition in node:
+            if location:
+                if instance.touches_unknown(tuple(location)):
+                    return True
+            elif _depends(reads(node[condition]), instance):
+                return True
+        following = tokens[index + 1] if index + 1 < len(tokens) else None
+        if token in ("properties", "prefixItems", "patternProperties", "dependentSchemas"):
+            if following is None:
+                break
+            node = node[token][following]
+            if token == "patternProperties" and len(target) > len(location):
+                location.append(target[len(location)])
+            elif token in ("properties", "prefixItems"):
+                location.append(following)
+            index += 2
+        elif token in ("allOf", "anyOf", "oneOf") and isinstance(following, int):
+            node = node[token][following]
+            index += 2
+        elif token in _INTO_CHILD and following is not None and len(target) > len(location):
+            node = node[token]
+            location.append(target[len(location)])
+            index += 1
+        elif token in ("then", "else", "not") and following is not None:
+            node = node[token]
+            index += 1
+        else:
+            break
+    return bool(target) and instance.touches_unknown(tuple(target))
+
+
+def _position(client: Client, instance: Instance, path: JsonPath) -> tuple[Span, str | None, str]:
+    """The span a finding points at, the attribute it judges and how the message names it."""
+    if not path:
+        return client.span, None, ""
+    key = str(path[0])
+    if key == "lifespans" and len(path) >= 2:
+        attribute = client.attr(str(path[1]))
+        if attribute is not None:
+            return attribute.value_span, attribute.name, _label(path)
+    if key in FACTS and key not in client.attributes:
+        span, source = fact_span(client, key)
+        index = path[1] if len(path) >= 2 else None
+        same = source is not None and instance.value.get(key) == instance.value.get(source)
+        if source is not None and isinstance(index, int) and same:
+            return client.attributes[source].element_span(index), source, _label(path)
+        return span, source, _label(path)
+    attribute = client.attr(key)
+    if attribute is None:
+        return client.span, None, _label(path)
+    if len(path) >= 2 and isinstance(path[1], int) and attribute.elements is not None:
+        return attribute.element_span(path[1]), f"{key}[{path[1]}]", _label(path)
+    return attribute.value_span, key, _label(path)
+
+
+_REQUIRED = " is a required property"
+
+
+def _missing(error: ValidationError) -> str | None:
+    """The property a ``required`` error misses (jsonschema names it only in its message)."""
+    if error.validator != "required" or not error.message.endswith(_REQUIRED):
+        return None
+    name = ast.literal_eval(error.message.removesuffix(_REQUIRED))
+    return name if isinstance(name, str) else None
+
+
+def _label(path: JsonPath) -> str:
+    """How a message names a path: ``redirect_uris[2]``, ``metadata.team``."""
+    text = ""
+    for part in path:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
