@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from lark.exceptions import UnexpectedInput
 
-from orylint.terraform import hcl_fallback, hcl_loader
+from orylint.terraform import hcl_fallback, hcl_parser
 from orylint.terraform.document import Document, LoadError
 from orylint.terraform.hcl_fallback import HclSyntaxError
 from orylint.terraform.hcl_loader import load_hcl
@@ -50,14 +50,14 @@ def test_the_differential_covers_the_fixtures() -> None:
 def test_fallback_document_equals_python_hcl2s(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     text = path.read_bytes().decode("utf-8-sig")
     name = str(path.relative_to(REPO))
-    monkeypatch.setattr(hcl_loader, "parse_tree", _primary_only)
+    monkeypatch.setattr(hcl_parser, "parse_tree", _primary_only)
     primary = load_hcl(name, text)
     assert isinstance(primary, Document), primary
     if name in FALLBACK_REJECTS:
         with pytest.raises(HclSyntaxError):
             hcl_fallback.parse_tree(text)
         return
-    monkeypatch.setattr(hcl_loader, "parse_tree", hcl_fallback.parse_tree)
+    monkeypatch.setattr(hcl_parser, "parse_tree", hcl_fallback.parse_tree)
     fallback = load_hcl(name, text)
     assert isinstance(fallback, Document), fallback
     assert document_snapshot(fallback) == document_snapshot(primary)
@@ -173,7 +173,7 @@ def test_a_dollar_before_an_escape_is_literal_as_in_hcl(monkeypatch: pytest.Monk
     text = 'a = "$$${region}-x"\nb = "$${x} $x ${"y"}"\n'
     values = []
     for parse in (_primary_only, hcl_fallback.parse_tree):
-        monkeypatch.setattr(hcl_loader, "parse_tree", parse)
+        monkeypatch.setattr(hcl_parser, "parse_tree", parse)
         document = load_hcl("a.tf", text)
         assert isinstance(document, Document)
         values.append([a.attribute.value for a in document.attributes])
@@ -339,7 +339,7 @@ def test_a_comment_before_an_operator_line_keeps_its_place(monkeypatch: pytest.M
     text = "a = (\n  var.x == null\n  # why\n  ? 1\n  : 2\n)\n"
     spans = []
     for parse in (_primary_only, hcl_fallback.parse_tree):
-        monkeypatch.setattr(hcl_loader, "parse_tree", parse)
+        monkeypatch.setattr(hcl_parser, "parse_tree", parse)
         document = load_hcl("a.tf", text)
         assert isinstance(document, Document)
         spans.append(

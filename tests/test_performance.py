@@ -357,3 +357,47 @@ def test_files_that_cannot_matter_are_not_parsed(tmp_path: Path) -> None:
     assert "ORY002" in rules  # the directive was read: it covers nothing in its own file
     named = scan(ScanOptions(paths=[str(tmp_path / "broken.tf")]))
     assert "ORY001" not in {finding.rule_id for finding in named.findings}  # named: the same
+
+
+# What a warm one-file text run (pre-commit's case) must not load: the parser stack, the
+# formats it did not select, the configuration and schema machinery it has no file for, and
+# what only one rule needs.
+NOT_AT_START_UP = (
+    "hcl2",
+    "orylint.terraform.hcl_parser",
+    "tree_sitter",
+    "orylint.report.sarif",
+    "jsonschema",
+    "tomllib",
+    "yaml",
+    "publicsuffixlist",
+)
+
+_RUN_AND_LIST_MODULES = """\
+import sys
+from orylint.cli import main
+try:
+    main(sys.argv[1:])  # click's entry point: sys.argv[1:] is the command line
+except SystemExit:
+    pass
+print("\\n".join(sorted(sys.modules)), file=sys.stderr)
+"""
+
+
+def test_a_warm_one_file_run_imports_only_what_it_needs(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text(CLIENT)
+    environ = {**os.environ, "ORYLINT_CACHE_DIR": str(tmp_path / "cache")}
+    command = [sys.executable, "-c", _RUN_AND_LIST_MODULES, "check", "main.tf", "--format", "text"]
+
+    def run() -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            command, cwd=tmp_path, env=environ, capture_output=True, text=True, check=False
+        )
+
+    cold = run()
+    assert "orylint.terraform.hcl_parser" in cold.stderr.split()  # the cold run parses
+    warm = run()
+    assert warm.stdout == cold.stdout and "ORY" in warm.stdout
+    loaded = set(warm.stderr.split())
+    assert "orylint.scan" in loaded
+    assert loaded.isdisjoint(NOT_AT_START_UP), sorted(loaded.intersection(NOT_AT_START_UP))

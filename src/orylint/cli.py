@@ -27,7 +27,6 @@ from orylint.engine.result import ScanResult
 from orylint.engine.runner import RuleSelection
 from orylint.model.display import escape_terminal
 from orylint.report import FORMATS, TERMINAL_FORMATS, render
-from orylint.report.sarif import source_root
 from orylint.scan import ScanOptions, display_path, scan
 from orylint.terraform.cache import default_directory as default_cache_directory
 from orylint.terraform.cache import use_directory as use_cache_directory
@@ -377,7 +376,13 @@ def _write_reports(
 
 @functools.cache
 def _repository() -> Path:
-    """The root that report paths and finding keys are relative to: the git top level."""
+    """The root that report paths and finding keys are relative to: the git top level.
+
+    Imported here, not at the top, so that a run without SARIF, GitLab or a baseline does not
+    load the SARIF reporter.
+    """
+    from orylint.report.sarif import source_root
+
     return source_root()
 
 

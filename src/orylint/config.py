@@ -12,7 +12,6 @@ import functools
 import json
 import os
 import re
-import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
@@ -117,6 +116,8 @@ def find_config(paths: Sequence[str]) -> Path | None:
 
 
 def _has_tool_table(pyproject: Path) -> bool:
+    import tomllib  # here and in load_config: a run without a configuration file skips it
+
     try:
         data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
@@ -128,6 +129,8 @@ def load_config(path: Path | None) -> Config:
     """Read and validate a configuration file (``None``: the defaults)."""
     if path is None:
         return Config()
+    import tomllib
+
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except OSError as error:

@@ -48,7 +48,6 @@ from orylint.terraform.discover import (
 )
 from orylint.terraform.document import Block, Document, LoadError
 from orylint.terraform.hcl_loader import load_hcl
-from orylint.terraform.hcl_parser import parser
 from orylint.terraform.modules import Provenance
 from orylint.terraform.plan_loader import PlanDocument, load_plan
 from orylint.terraform.resources import CLIENT_RESOURCE_TYPES
@@ -558,6 +557,8 @@ def _parse_missing(
     # Imported here: a run that parses little (pre-commit, a warm cache) never pays for them.
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
+
+    from orylint.terraform.hcl_parser import parser
 
     parser()  # built once here, inherited by forked workers
     try:

@@ -13,12 +13,14 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-
-from publicsuffixlist import PublicSuffixList
+from typing import TYPE_CHECKING
 
 from orylint.golang.glob import Glob, GlobError, compile_glob
 from orylint.golang.urls import GoURL, escape_host, parse_addr
 from orylint.model.hosts import DEFAULT_PORTS, browser_origin
+
+if TYPE_CHECKING:
+    from publicsuffixlist import PublicSuffixList
 
 __all__ = [
     "OriginPattern",
@@ -100,6 +102,8 @@ def origin_header(url: GoURL) -> str | None:
 @functools.cache
 def _suffix_list() -> PublicSuffixList:
     """The Public Suffix List (ICANN and private sections), loaded on first use (~0.1 s)."""
+    from publicsuffixlist import PublicSuffixList  # only ORY903 needs it: not at start-up
+
     return PublicSuffixList()
 
 

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import importlib.util
 import os
 import pickle
 import sys
@@ -75,14 +76,28 @@ def _versions() -> bytes:
     the loading code changes), so the loading code itself is stamped too: the size and time of
     every module of ``terraform/`` and ``golang/``, which the loaders use.
     """
-    import hcl2
-    import lark
+    import lark  # the cached trees are lark's: every run that reads the cache loads it
 
     return (
         f"{FORMAT}|orylint {__version__} {_code_stamp()}|"
-        f"python-hcl2 {getattr(hcl2, '__version__', '?')}|lark {lark.__version__}|"
+        f"python-hcl2 {_hcl2_version()}|lark {lark.__version__}|"
         f"{sys.implementation.cache_tag}|pickle {pickle.HIGHEST_PROTOCOL}"
     ).encode()
+
+
+def _hcl2_version() -> str:
+    """python-hcl2's version, read from its ``version.py`` without importing the package.
+
+    Importing python-hcl2 loads its transformer and rule classes, which a run that finds every
+    file in the cache never uses.
+    """
+    spec = importlib.util.find_spec("hcl2")
+    if spec is None or spec.origin is None:
+        return "?"
+    try:
+        return (Path(spec.origin).parent / "version.py").read_text(encoding="utf-8")
+    except OSError:
+        return "?"
 
 
 def _code_stamp() -> str:

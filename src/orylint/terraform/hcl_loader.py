@@ -15,13 +15,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from lark import Token, Tree
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedToken
 
 from orylint.terraform.document import Block, BlockAttribute, Comment, Document, LoadError
 from orylint.terraform.evaluator import HclExpression
-from orylint.terraform.hcl_parser import HclParseError, parse_tree
 from orylint.terraform.hcl_references import ReferenceCollector
 from orylint.terraform.hcl_tree import (
     SourceMap,
@@ -36,6 +36,9 @@ from orylint.terraform.hcl_tree import (
     unwrap,
 )
 from orylint.terraform.values import Attribute
+
+if TYPE_CHECKING:
+    from orylint.terraform.hcl_parser import HclParseError
 
 _NOT_USED = "This character is not used within the language."
 #: Characters HCL's scanner accepts nowhere outside strings and comments, with hclsyntax's detail
@@ -58,6 +61,9 @@ def load_hcl(path: str, text: str) -> Document | LoadError:
 
     A pure function of its arguments, so that a load can be cached by content.
     """
+    # Imported here: python-hcl2 and its parser cost a run that finds every file in the cache.
+    from orylint.terraform.hcl_parser import HclParseError, parse_tree
+
     try:
         tree = parse_tree(text)
     except HclParseError as error:

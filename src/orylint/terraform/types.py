@@ -39,7 +39,6 @@ from fractions import Fraction
 from lark import Token, Tree
 
 from orylint.terraform.evaluator import Evaluator
-from orylint.terraform.hcl_parser import HclParseError, parse_tree
 from orylint.terraform.hcl_references import ReferenceCollector
 from orylint.terraform.hcl_tree import (
     Node,
@@ -304,6 +303,9 @@ def parse_type_string(text: str) -> TypeConstraint:
     if "\n" in text or "\r" in text:
         raise TypeExpressionError("a type expression must be on one line here")
     source = f"type = {text}\n"
+    # Imported here: only a type written as a .tf.json string needs the parser.
+    from orylint.terraform.hcl_parser import HclParseError, parse_tree
+
     try:
         tree = parse_tree(source)
     except (HclParseError, RecursionError) as error:
