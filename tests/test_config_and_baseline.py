@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -122,7 +124,8 @@ def test_baseline_reports_only_new_findings_and_survives_line_moves(tmp_path: Pa
     written = run_cli("check", "infra", "--write-baseline", "baseline.json", cwd=root)
     assert written.returncode == 0
     recorded = json.loads((root / "baseline.json").read_text(encoding="utf-8"))
-    assert recorded["version"] == 1 and recorded["findings"]
+    assert recorded["version"] == 2 and recorded["findings"]
+    assert {entry["directory"] for entry in recorded["findings"]} == {"infra"}
     main = root / "infra" / "main.tf"
     main.write_text(
         "# a new comment moves every line\n\n" + main.read_text(encoding="utf-8"), encoding="utf-8"
@@ -136,6 +139,72 @@ def test_baseline_reports_only_new_findings_and_survives_line_moves(tmp_path: Pa
     new = run_cli("check", "infra", "--baseline", "baseline.json", "--format", "json", cwd=root)
     assert {f["rule_id"] for f in json.loads(new.stdout)["findings"]} == {"ORY201"}
     assert new.returncode == 1
+
+
+def _environments(tmp_path: Path, *names: str) -> Path:
+    """Root modules with the same client (so the same addresses) in each of ``names``."""
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    for name in names:
+        (tmp_path / "envs" / name).mkdir(parents=True)
+        (tmp_path / "envs" / name / "main.tf").write_text(BAD, encoding="utf-8")
+    return tmp_path
+
+
+def _reported(root: Path, *args: str, cwd: Path | None = None) -> list[tuple[str, str]]:
+    result = run_cli("check", *args, "--format", "json", cwd=cwd or root)
+    assert result.returncode in (0, 1), result.stderr
+    return sorted((f["rule_id"], f["file"]) for f in json.loads(result.stdout)["findings"])
+
+
+def test_baseline_keys_include_the_module_directory(tmp_path: Path) -> None:
+    """A finding accepted in prod/ does not hide the same address's finding in staging/."""
+    root = _environments(tmp_path, "prod")
+    assert run_cli("check", "envs", "--write-baseline", "b.json", cwd=root).returncode == 0
+    assert _reported(root, "envs", "--baseline", "b.json") == []
+    # prod is fixed and staging gets the same client: its findings are new, not accepted
+    (root / "envs" / "prod").rename(root / "envs" / "staging")
+    found = _reported(root, "envs", "--baseline", "b.json")
+    assert found and {file for _, file in found} == {"envs/staging/main.tf"}
+    # keys are relative to the repository: the baseline matches from another directory too
+    (root / "envs" / "staging").rename(root / "envs" / "prod")
+    assert _reported(root, ".", "--baseline", "../b.json", cwd=root / "envs") == []
+
+
+def _legacy_baseline(root: Path, *directories: str) -> None:
+    """A format-1 baseline (orylint 0.1) of BAD's findings in ``directories``, keyed as 0.1 did.
+
+    0.1 hashed the rule, the address and the attribute, joined by U+001F, without a directory.
+    """
+    result = run_cli("check", "envs", "--format", "json", cwd=root)
+    entries = []
+    for finding in json.loads(result.stdout)["findings"]:
+        if not finding["file"].startswith(directories):
+            continue
+        text = "\x1f".join((finding["rule_id"], finding["address"], finding["attribute"] or ""))
+        key = hashlib.sha256(text.encode()).hexdigest()[:32]
+        entries.append({"key": key, "rule_id": finding["rule_id"], "file": finding["file"]})
+    assert entries
+    document = {"version": 1, "findings": entries}
+    (root / "old.json").write_text(json.dumps(document), encoding="utf-8")
+
+
+def test_a_format_1_baseline_still_matches_by_its_recorded_directory(tmp_path: Path) -> None:
+    root = _environments(tmp_path, "prod", "staging")
+    _legacy_baseline(root, "envs/prod/")
+    found = _reported(root, "envs", "--baseline", "old.json")
+    assert found and {file for _, file in found} == {"envs/staging/main.tf"}
+
+
+def test_a_format_1_baseline_matches_an_unambiguous_key_from_elsewhere(tmp_path: Path) -> None:
+    root = _environments(tmp_path, "prod")
+    _legacy_baseline(root, "envs/prod/")
+    # run from another directory: the recorded file names no longer match, the keys do
+    assert _reported(root, ".", "--baseline", "../../old.json", cwd=root / "envs" / "prod") == []
+    # with a second environment the key is ambiguous from there: both are reported
+    (root / "envs" / "staging").mkdir()
+    (root / "envs" / "staging" / "main.tf").write_text(BAD, encoding="utf-8")
+    found = _reported(root, ".", "--baseline", "../old.json", cwd=root / "envs")
+    assert {file for _, file in found} == {"prod/main.tf", "staging/main.tf"}
 
 
 def test_bad_baseline_file_is_a_usage_error(tmp_path: Path) -> None:

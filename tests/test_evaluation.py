@@ -203,6 +203,25 @@ def test_other_resources_stay_unknown(tmp_path: Path) -> None:
     assert lint(tmp_path, "ORY201").findings == []
 
 
+def test_the_legacy_index_syntax_is_evaluated(tmp_path: Path) -> None:
+    """`local.a.items.0.ttl` is `local.a.items[0].ttl` (terraform console: "1d"); it crashed the
+    scan (39 files of the real corpus use it)."""
+    (tmp_path / "main.tf").write_text(
+        'locals {\n  a = { items = [{ ttl = "1d" }] }\n}\n'
+        + LIFESPAN_CLIENT.replace("var.ttl", "local.a.items.0.ttl"),
+        encoding="utf-8",
+    )
+    result = lint(tmp_path, "ORY201")
+    assert not result.fatal_errors
+    assert [f.rule_id for f in result.findings] == ["ORY201"]
+    (tmp_path / "main.tf").write_text(
+        LIFESPAN_CLIENT.replace("var.ttl", "try(var.missing.identity.0.id, null)"),
+        encoding="utf-8",
+    )
+    result = lint(tmp_path, "ORY201")
+    assert not result.fatal_errors and result.findings == []
+
+
 def test_the_example_of_the_evaluation_page_gives_what_it_says(tmp_path: Path) -> None:
     page = (Path(__file__).parent.parent / "docs" / "evaluation.md").read_text(encoding="utf-8")
     example = page.split("```hcl\n", 1)[1].split("```", 1)[0]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from orylint.engine.fingerprints import line_hashes, logical_key
@@ -63,8 +65,28 @@ def test_line_endings_are_normalised(variant: str) -> None:
 
 
 def test_logical_key_ignores_lines_but_not_meaning() -> None:
-    key = logical_key("ORY201", "ory_oauth2_client.web", "scope", "a.tf")
-    assert key == logical_key("ORY201", "ory_oauth2_client.web", "scope", "b.tf")
-    assert key != logical_key("ORY204", "ory_oauth2_client.web", "scope", "a.tf")
-    assert key != logical_key("ORY201", "ory_oauth2_client.api", "scope", "a.tf")
-    assert logical_key("ORY001", None, None, "a.tf") != logical_key("ORY001", None, None, "b.tf")
+    key = logical_key("ORY201", "ory_oauth2_client.web", "scope", "a.tf", Path.cwd())
+    assert key == logical_key("ORY201", "ory_oauth2_client.web", "scope", "b.tf", Path.cwd())
+    assert key != logical_key("ORY204", "ory_oauth2_client.web", "scope", "a.tf", Path.cwd())
+    assert key != logical_key("ORY201", "ory_oauth2_client.api", "scope", "a.tf", Path.cwd())
+    assert logical_key("ORY001", None, None, "a.tf", Path.cwd()) != logical_key(
+        "ORY001", None, None, "b.tf", Path.cwd()
+    )
+
+
+def test_logical_key_tells_module_directories_apart_relative_to_the_repository(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same address in prod/ and staging/ is two findings; where orylint runs is not."""
+    (tmp_path / "envs").mkdir()
+    monkeypatch.chdir(tmp_path)
+    prod = logical_key("ORY201", "ory_oauth2_client.web", "scope", "envs/prod/main.tf", tmp_path)
+    staging = logical_key(
+        "ORY201", "ory_oauth2_client.web", "scope", "envs/staging/main.tf", tmp_path
+    )
+    assert prod != staging
+    monkeypatch.chdir(tmp_path / "envs")
+    assert prod == logical_key("ORY201", "ory_oauth2_client.web", "scope", "prod/main.tf", tmp_path)
+    assert prod == logical_key(
+        "ORY201", "ory_oauth2_client.web", "scope", str(tmp_path / "envs/prod/other.tf"), tmp_path
+    )

@@ -9,11 +9,19 @@ flipped; the one-line output and the variable are left alone).
 from __future__ import annotations
 
 import json
+import os
+import re
 import shutil
+import subprocess
 from pathlib import Path
 
+import pytest
+
+from orylint.engine import fixer
+from orylint.engine.findings import Edit, Finding, Fix
 from orylint.terraform.document import Document
 from orylint.terraform.hcl_loader import load_hcl
+from orylint.terraform.values import Span
 from tests.helpers import REPO, assert_valid_sarif, run_cli
 
 FIXTURES = REPO / "tests" / "fixtures" / "fix"
@@ -100,3 +108,97 @@ def test_plan_and_variable_values_are_never_fixed(tmp_path: Path) -> None:
     plans = REPO / "tests" / "fixtures" / "plans"
     result = run_cli("check", str(plans / "root_basic.plan.json"), "--diff")
     assert result.stdout == ""
+
+
+def _terraform_fmt_check(path: Path) -> subprocess.CompletedProcess[str]:
+    config = path.parent / "terraformrc"
+    config.touch()
+    return subprocess.run(
+        ["terraform", "fmt", "-check", "-diff", path.name],
+        cwd=path.parent,
+        env={**os.environ, "TF_CLI_CONFIG_FILE": str(config)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_fix_keeps_a_fmt_clean_file_fmt_clean(tmp_path: Path) -> None:
+    """`sensitive = true` is aligned as `terraform fmt` aligns it, checked by real terraform.
+
+    Otherwise pre-commit-terraform's `terraform_fmt` hook and orylint's fight over the file.
+    """
+    if shutil.which("terraform") is None:
+        if os.environ.get("ORYLINT_REQUIRE_TERRAFORM"):
+            pytest.fail("ORYLINT_REQUIRE_TERRAFORM is set but terraform is not on PATH")
+        pytest.skip("terraform is not on PATH")
+    target = tmp_path / "main.tf"
+    shutil.copy(FIXTURES / "fmt" / "main.tf", target)
+    assert _terraform_fmt_check(target).returncode == 0  # the fixture is fmt-clean
+    result = run_cli("check", "main.tf", "--fix", "--select", "ORY701", cwd=tmp_path)
+    assert "fixed 8 problem(s) in 1 file(s)" in result.stderr
+    assert result.returncode == 0, result.stdout
+    formatted = _terraform_fmt_check(target)
+    assert formatted.returncode == 0, formatted.stdout
+    text = target.read_text(encoding="utf-8")
+    assert len(re.findall(r"(?m)^  sensitive +=", text)) == 8
+    # a trailing comment stays on its own line, not after the inserted one
+    assert "client_secret # a comment that stays on this line\n  sensitive  = true\n" in text
+
+
+def test_diff_and_sarif_show_the_aligned_insertion(tmp_path: Path) -> None:
+    target = tmp_path / "main.tf"
+    shutil.copy(FIXTURES / "fmt" / "main.tf", target)
+    diff = run_cli("check", "main.tf", "--diff", "--select", "ORY701", cwd=tmp_path).stdout
+    assert "-  value = ory_oauth2_client.web.client_secret\n" in diff
+    assert "+  value     = ory_oauth2_client.web.client_secret\n+  sensitive = true\n" in diff
+    sarif = json.loads(
+        run_cli("check", "main.tf", "--format", "sarif", "--select", "ORY701", cwd=tmp_path).stdout
+    )
+    assert_valid_sarif(sarif)
+    inserted = [
+        replacement["insertedContent"]["text"]
+        for result in sarif["runs"][0]["results"]
+        for change in result["fixes"][0]["artifactChanges"]
+        for replacement in change["replacements"]
+    ]
+    assert "  value     = ory_oauth2_client.web.client_secret\n  sensitive = true" in inserted
+
+
+def test_a_heredoc_value_keeps_its_group_aligned(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A heredoc is one line to terraform fmt; the line after its end marker joins its group."""
+    if shutil.which("terraform") is None:
+        pytest.fail("terraform is needed to judge the alignment")
+    target = tmp_path / "main.tf"
+    target.write_text(
+        'output "command" {\n'
+        '  description = "a value written as a heredoc"\n'
+        "  value       = <<-EOT\n"
+        "    curl -H 'x: y' ${var.url}\n"
+        "  EOT\n"
+        "}\n",
+        encoding="utf-8",
+    )
+    assert _terraform_fmt_check(target).returncode == 0
+    end = Span("main.tf", 5, 6, 5, 6)  # where the value ends: after the end marker
+    edit = Edit(end, "\n  sensitive = true", new_attribute=True)
+    finding = Finding(end, "ORY701", "m", "error", fix=Fix("mark the output sensitive", (edit,)))
+    monkeypatch.chdir(tmp_path)
+    [fixed] = fixer.plan_fixes([finding])
+    fixer.write([fixed])
+    assert "  EOT\n  sensitive   = true\n}\n" in target.read_text(encoding="utf-8")
+    assert _terraform_fmt_check(target).returncode == 0
+
+
+def test_the_inserted_line_keeps_the_files_crlf_line_endings(tmp_path: Path) -> None:
+    text = (FIXTURES / "fmt" / "main.tf").read_text(encoding="utf-8")
+    target = tmp_path / "main.tf"
+    target.write_bytes(text.replace("\n", "\r\n").encode("utf-8"))
+    result = run_cli("check", "main.tf", "--fix", "--select", "ORY701", cwd=tmp_path)
+    assert "fixed 8 problem(s)" in result.stderr
+    data = target.read_bytes()
+    assert data.count(b"\n") == data.count(b"\r\n")  # no bare line feed was added
+    assert b"  value     = ory_oauth2_client.web.client_secret\r\n  sensitive = true\r\n}" in data

@@ -21,6 +21,7 @@ from tests.helpers import REPO, assert_valid_sarif
 GOLDEN = REPO / "tests" / "fixtures" / "golden"
 SUFFIX = {
     "text": "txt",
+    "concise": "txt",
     "json": "json",
     "sarif": "sarif",
     "github": "txt",

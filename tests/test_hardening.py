@@ -347,7 +347,7 @@ def test_xml_escape_always_parses() -> None:
         ElementTree.fromstring(ElementTree.tostring(element, encoding="unicode"))
 
 
-@pytest.mark.parametrize("report_format", ["text", "github", "junit"])
+@pytest.mark.parametrize("report_format", ["text", "concise", "github", "junit"])
 def test_labels_file_names_and_messages_reach_reports_escaped(
     tmp_path: Path, report_format: str
 ) -> None:

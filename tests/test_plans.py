@@ -239,3 +239,107 @@ def test_modules_json_maps_installed_module_directories(tmp_path: Path) -> None:
     paths = {Path(f.span.path).resolve() for f in result.findings}
     assert all(path.suffix == ".tf" for path in paths), paths
     assert any(installed.resolve() in path.parents for path in paths)
+
+
+def _plan_beside_sources(tmp_path: Path, *, with_plan: bool = True) -> Path:
+    """``infra/`` as the README and the Action use it: the sources and their plan."""
+    infra = tmp_path / "infra"
+    infra.mkdir()
+    shutil.copy(PLANS / "src" / "root_basic" / "main.tf", infra / "main.tf")
+    if with_plan:
+        shutil.copy(PLANS / "root_basic.plan.json", infra / "plan.json")
+    return infra
+
+
+def _json_findings(completed: subprocess.CompletedProcess[str]) -> list[tuple[str, str, int]]:
+    assert completed.returncode == 1, completed.stderr
+    findings = json.loads(completed.stdout)["findings"]
+    return sorted((f["rule_id"], f["file"], f["start_line"]) for f in findings)
+
+
+@pytest.mark.parametrize(
+    ("cwd", "args"),
+    [
+        ("infra", [".", "--plan", "plan.json"]),  # the README
+        (".", ["--plan", "infra/plan.json", "--", "infra"]),  # the Action
+        (".", ["infra/plan.json", "--plan", "infra/../infra/plan.json"]),
+    ],
+    ids=["readme", "action", "named-twice"],
+)
+def test_a_plan_named_and_discovered_is_read_once(
+    tmp_path: Path, cwd: str, args: list[str]
+) -> None:
+    infra = _plan_beside_sources(tmp_path)
+    found = _json_findings(run_cli("check", "--format", "json", *args, cwd=tmp_path / cwd))
+    assert len(found) == len(set(found)), found  # each finding once
+    assert not [f for f in found if f[1].endswith("plan.json")], found
+    assert ("ORY201", "main.tf" if cwd == "infra" else "infra/main.tf", 45) in found
+    # the same findings as a run that reads the plan only once by construction
+    alone = tmp_path / "alone"
+    (infra / "plan.json").rename(tmp_path / "plan.json")
+    infra.rename(alone)
+    once = _json_findings(
+        run_cli("check", ".", "--plan", "../plan.json", "--format", "json", cwd=alone)
+    )
+    assert [rule for rule, _, _ in found] == [rule for rule, _, _ in once]
+
+
+def test_plan_on_stdin_redirected_from_a_scanned_file_is_read_once(tmp_path: Path) -> None:
+    infra = _plan_beside_sources(tmp_path)
+    with (infra / "plan.json").open("rb") as stdin:
+        completed = subprocess.run(
+            [sys.executable, "-m", "orylint", "check", ".", "--plan", "-", "--format", "json"],
+            cwd=infra,
+            stdin=stdin,
+            capture_output=True,
+            text=True,
+            env={**os.environ, "NO_COLOR": "1"},
+            timeout=120,
+            check=False,
+        )
+    found = _json_findings(completed)
+    assert len(found) == len(set(found)), found
+    assert {file for _, file, _ in found} == {"main.tf"}
+
+
+def test_plan_dash_reads_standard_input_with_the_sources(tmp_path: Path) -> None:
+    """``--plan -`` (as --help says): the piped plan's findings land on the .tf lines."""
+    infra = _plan_beside_sources(tmp_path, with_plan=False)
+    data = (PLANS / "root_basic.plan.json").read_text(encoding="utf-8")
+    found = _json_findings(
+        run_cli("check", ".", "--plan", "-", "--format", "json", cwd=infra, stdin=data)
+    )
+    assert ("ORY201", "main.tf", 45) in found
+    assert len(found) == len(set(found)), found
+    # the same plan, also saved beside the sources: the same bytes are read once
+    shutil.copy(PLANS / "root_basic.plan.json", infra / "plan.json")
+    both = _json_findings(
+        run_cli("check", ".", "--plan", "-", "--format", "json", cwd=infra, stdin=data)
+    )
+    assert both == found
+    only_plan = _json_findings(run_cli("check", "--plan", "-", "--format", "json", stdin=data))
+    assert {file for _, file, _ in only_plan} == {"<stdin>"}
+    assert sorted(rule for rule, _, _ in only_plan) == sorted(rule for rule, _, _ in found)
+
+
+def test_the_actions_lint_step_reads_a_plan_inside_paths_once(tmp_path: Path) -> None:
+    """The documented Action inputs `paths: infra` and `plan: infra/plan.json`, run by bash."""
+    from tests.test_github_action import Runner, lint_env, orylint_bin
+
+    runner = Runner(tmp_path)
+    (tmp_path / "src").mkdir()
+    shutil.copytree(_plan_beside_sources(tmp_path / "src"), runner.workspace / "infra")
+    result = runner.run("lint", lint_env(orylint_bin(), paths="infra", plan="infra/plan.json"))
+    assert result.returncode == 0, result.stderr
+    sarif = json.loads((runner.workspace / "orylint.sarif").read_text(encoding="utf-8"))
+    located = [
+        (
+            r["ruleId"],
+            r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+            r["locations"][0]["physicalLocation"]["region"]["startLine"],
+        )
+        for r in sarif["runs"][0]["results"]
+    ]
+    assert located and len(located) == len(set(located)), located
+    assert {uri for _, uri, _ in located} == {"infra/main.tf"}
+    assert runner.outputs()["findings"] == str(len(located))

@@ -38,7 +38,7 @@ resource "ory_oauth2_client" "sibling" {
   grant_types = ["client_credentials"]
 }
 """
-FORMATS = ("text", "json", "sarif", "junit", "github", "gitlab", "markdown")
+FORMATS = ("text", "concise", "json", "sarif", "junit", "github", "gitlab", "markdown")
 
 
 def _scan(*paths: Path | str, **options: Any) -> ScanResult:

@@ -27,11 +27,12 @@ from orylint.engine.registry import Rule
 from orylint.engine.result import ScanResult
 from orylint.engine.runner import known_rule_ids, rule_id_problem
 from orylint.model.display import escape_terminal
-from orylint.report import FORMATS, render
+from orylint.report import FORMATS, TERMINAL_FORMATS, render
 from orylint.scan import ScanOptions, scan
 from orylint.terraform.cache import default_directory as default_cache_directory
 from orylint.terraform.cache import use_directory as use_cache_directory
-from orylint.terraform.source import MAX_FILE_SIZE
+from orylint.terraform.discover import CONFIG_SUFFIXES
+from orylint.terraform.source import MAX_FILE_SIZE, FileIdentity, file_identity
 
 T = TypeVar("T")
 
@@ -75,11 +76,40 @@ def main() -> None:
 @click.argument("paths", nargs=-1, type=click.Path(allow_dash=True))
 @click.option(
     "--format",
+    "--output-format",
     "formats",
     multiple=True,
     metavar="FORMAT[:FILE]",
-    help=f"Report format: {', '.join(FORMATS)} (default text). Repeatable; FORMAT:FILE writes "
-    "that report to FILE, e.g. --format text --format sarif:orylint.sarif.",
+    shell_complete=lambda _ctx, _param, incomplete: [
+        name for name in FORMATS if name.startswith(incomplete)
+    ],
+    help=f"Report format: {', '.join(FORMATS)} (default text; concise: one line per finding). "
+    "Repeatable; FORMAT:FILE writes that report to FILE, e.g. --format text --format "
+    "sarif:orylint.sarif. --output-format is the same option, under ruff's name.",
+)
+@click.option(
+    "-q",
+    "--quiet",
+    count=True,
+    help="Print the findings only, without summary or progress lines (-q); print nothing but "
+    "errors, and let the exit code speak (-qq). Reports to files are still written.",
+)
+@click.option(
+    "-v",
+    "--verbose",
+    is_flag=True,
+    help="Also say, on standard error, which configuration was used, what was read (files, "
+    "client resources, resource types), what was skipped and why, and how long each stage "
+    "took.",
+)
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=1),
+    envvar="ORYLINT_JOBS",
+    show_envvar=True,
+    metavar="N",
+    help="Parse in N worker processes (default: the number of CPUs, at most 4; 1: no workers).",
 )
 @click.option(
     "--output", "-o", type=click.Path(dir_okay=False), help="Write the report here, not stdout."
@@ -89,7 +119,10 @@ def main() -> None:
     type=click.Choice(["auto", "always", "never"]),
     default="auto",
     show_default=True,
-    help="Colour in the text format (auto: only on a terminal, and not with NO_COLOR).",
+    help="Colour in the text and concise formats. auto: on a terminal; FORCE_COLOR (any "
+    "non-empty value) turns it on, else NO_COLOR (non-empty) or TERM=dumb turn it off; a "
+    "report written to a file is coloured only with always. always and never win over the "
+    "environment.",
 )
 @click.option(
     "--exclude",
@@ -189,15 +222,12 @@ def main() -> None:
     envvar="ORYLINT_NO_CACHE",
     help="Parse every file again; read and write no cached results ($ORYLINT_NO_CACHE=1).",
 )
-@click.option(
-    "--verbose",
-    "-v",
-    is_flag=True,
-    help="Also say on standard error what was read: files, client resources, resource types.",
-)
 def check(
     paths: Sequence[str],
     formats: Sequence[str],
+    quiet: int,
+    verbose: bool,
+    jobs: int | None,
     output: str | None,
     color: str,
     exclude: Sequence[str],
@@ -217,19 +247,21 @@ def check(
     fix: bool,
     diff: bool,
     policy_dirs: Sequence[str],
-    verbose: bool,
     cache_dir: str | None,
     no_cache: bool,
 ) -> None:
     """Lint Terraform files, directories and plan JSON (default: the current directory).
 
-    PATHS may name .tf and .tf.json files, directories, and `terraform show -json` plan or
-    state files (recognised by content); `-` reads a plan from standard input.
+    PATHS may name .tf, .tf.json, .tofu and .tofu.json files, directories, and `terraform
+    show -json` plan or state files (recognised by content); `-` reads a plan from standard
+    input.
     """
+    if quiet and verbose:
+        raise click.UsageError("-q/--quiet and -v/--verbose contradict each other")
     reports = _parse_formats(formats, output)
     assignments = _parse_vars(variables)
     targets = list(paths) or ([] if plans else ["."])
-    stdin = sys.stdin.buffer.read() if "-" in targets or "-" in plans else None
+    stdin, stdin_identity = _read_stdin() if "-" in targets or "-" in plans else (None, None)
     first = next((path for path in targets if path != "-"), chdir or ".")
     cache_directory = _cache_directory(cache_dir, no_cache=no_cache)
     policies = _policy_rules(_load(config_file, [first]), policy_dirs, cache_directory)
@@ -241,16 +273,18 @@ def check(
         plans=list(plans),
         chdir=chdir,
         stdin=stdin,
+        stdin_identity=stdin_identity,
         force_exclude=force_exclude,
         var_files=list(var_files),
         variables=assignments,
         max_file_size=max_file_size * 2**20,
+        jobs=jobs,
         policies=policies,
         resource_types=verbose,
         cache_dir=cache_directory,
     )
     run_config = _config_of(options.run_config)
-    result = _scan_or_exit(options, describe=verbose)
+    result = _scan_or_exit(options)
     _refuse_to_overwrite_inputs(
         [*(destination for _, destination in reports if destination), write_baseline or ""],
         [
@@ -264,65 +298,92 @@ def check(
         ],
     )
     if diff or fix:
-        result = _fix(result, options, diff_only=diff)
+        result = _fix(result, options, diff_only=diff, quiet=quiet > 0)
+    if verbose:
+        _print_trace(result, run_config)
     if baseline_file:
-        try:
-            result.findings, result.baselined = baseline.split(
-                result.findings, baseline.read(Path(baseline_file))
-            )
-        except baseline.BaselineError as error:
-            _error(str(error))
-            sys.exit(EXIT_USAGE)
+        _apply_baseline(result, baseline_file)
     if write_baseline:
         try:
-            count = baseline.write(Path(write_baseline), result.findings)
+            count = baseline.write(Path(write_baseline), result.findings, _repository())
         except OSError as error:
             _error(f"cannot write {write_baseline}: {error.strerror}")
             sys.exit(EXIT_USAGE)
-        click.echo(f"wrote {count} finding(s) to the baseline {write_baseline}", err=True)
+        if not quiet:
+            click.echo(f"wrote {count} finding(s) to the baseline {write_baseline}", err=True)
         sys.exit(2 if result.fatal_errors else 0)
     code = result.exit_code(fail_on := run_config.fail_on)
-    to_stdout = False
-    for name, destination in reports:
-        colour = _use_colour(color, destination)
-        report = render(
-            name,
-            result,
-            exit_code=code,
-            colour=colour,
-            sarif_category=sarif_category,
-            source_root=_sarif_root() if name == "sarif" else None,
-            fail_on=fail_on,
-        )
-        if destination is None:
-            _write_stdout(report, colour)
-            to_stdout = name == "text"
-            continue
-        try:
-            write_atomic(destination, printable(report).encode("utf-8"))
-        except OSError as error:
-            _error(f"cannot write {destination}: {error.strerror or error}")
-            sys.exit(EXIT_USAGE)
+    to_stdout = _write_reports(reports, result, code, color, quiet, sarif_category, fail_on)
     if not to_stdout:
         for message in result.fatal_errors:
             _error(message)
     sys.exit(code)
 
 
-def _describe_inputs(result: ScanResult) -> None:
-    """``-v``: what the scan read, so that a scan that found nothing shows why."""
-    types = ", ".join(f"{name} ({count})" for name, count in result.resource_types.items())
-    lines = [
-        f"read {result.terraform_files} Terraform file(s), parsed {len(result.sources)}; "
-        f"{result.clients} client resource instance(s) linted",
-        f"resource types seen: {types or 'none'}",
-    ]
-    with contextlib.suppress(OSError):
-        for line in lines:
-            click.echo(escape_terminal(line), err=True)  # type names come from the files
+def _apply_baseline(result: ScanResult, baseline_file: str) -> None:
+    """Move the findings the baseline accepts out of ``result``; a bad baseline exits 2."""
+    try:
+        result.findings, result.baselined = baseline.split(
+            result.findings, baseline.read(Path(baseline_file)), _repository()
+        )
+    except baseline.BaselineError as error:
+        _error(str(error))
+        sys.exit(EXIT_USAGE)
 
 
-def _fix(result: ScanResult, options: ScanOptions, *, diff_only: bool) -> ScanResult:
+def _write_reports(
+    reports: Sequence[tuple[str, str | None]],
+    result: ScanResult,
+    code: int,
+    color: str,
+    quiet: int,
+    sarif_category: str,
+    fail_on: str,
+) -> bool:
+    """Write every report; returns whether a terminal report (with the errors) went to stdout.
+
+    ``fail_on`` is the exit code's threshold, which JUnit fails a file at.
+    """
+    to_stdout = False
+    for name, destination in reports:
+        if destination is None and quiet > 1:
+            continue  # -qq: the exit code says it all
+        colour = _use_colour(color, destination)
+        report = render(
+            name,
+            result,
+            exit_code=code,
+            colour=colour,
+            summary=not quiet,
+            sarif_category=sarif_category,
+            source_root=_repository() if name in ("sarif", "gitlab") else None,
+            fail_on=fail_on,
+        )
+        if destination is None:
+            _write_stdout(report, colour)
+            to_stdout = name in TERMINAL_FORMATS
+            continue
+        try:
+            write_atomic(destination, printable(report).encode("utf-8"))
+        except OSError as error:
+            _error(f"cannot write {destination}: {error.strerror or error}")
+            sys.exit(EXIT_USAGE)
+    return to_stdout
+
+
+@functools.cache
+def _repository() -> Path:
+    """The root that report paths and finding keys are relative to: the git top level.
+
+    Imported here, not at the top, so that a run without SARIF, GitLab or a baseline does not
+    load the SARIF reporter.
+    """
+    from orylint.report.sarif import source_root
+
+    return source_root()
+
+
+def _fix(result: ScanResult, options: ScanOptions, *, diff_only: bool, quiet: bool) -> ScanResult:
     """``--diff`` prints the fixes and exits; ``--fix`` writes them and scans again.
 
     A file that cannot be written (read-only, a full disk) is left as it was and reported as an
@@ -336,7 +397,8 @@ def _fix(result: ScanResult, options: ScanOptions, *, diff_only: bool) -> ScanRe
     if not fixed:
         return result
     count, failures = fixer.write(fixed)
-    click.echo(f"fixed {count} problem(s) in {len(fixed) - len(failures)} file(s)", err=True)
+    if not quiet:
+        click.echo(f"fixed {count} problem(s) in {len(fixed) - len(failures)} file(s)", err=True)
     result = _scan_or_exit(options)
     result.fatal_errors.extend(failures)
     return result
@@ -346,8 +408,8 @@ def _refuse_to_overwrite_inputs(destinations: Sequence[str], inputs: Sequence[st
     """Exit 2 before writing anything when a report or baseline would replace a scanned input.
 
     ``-o main.tf`` is a slip of the keyboard that would silently destroy the configuration; a
-    report named like Terraform configuration (``*.tf``, ``*.tf.json``) would break the next
-    ``terraform plan`` even where it is new.
+    report named like Terraform or OpenTofu configuration (``*.tf``, ``*.tofu.json``, ...)
+    would break the next ``terraform plan`` even where it is new.
     """
     existing = {os.path.realpath(name) for name in inputs if name and os.path.isfile(name)}
     for destination in destinations:
@@ -356,8 +418,11 @@ def _refuse_to_overwrite_inputs(destinations: Sequence[str], inputs: Sequence[st
         if os.path.realpath(destination) in existing:
             _error(f"refusing to write a report over {destination}: it is one of the inputs")
             sys.exit(EXIT_USAGE)
-        if destination.endswith((".tf", ".tf.json")):
-            _error(f"refusing to write a report to {destination}: it would be read as Terraform")
+        if destination.endswith(CONFIG_SUFFIXES):
+            _error(
+                f"refusing to write a report to {destination}: it would be read as Terraform "
+                "or OpenTofu configuration"
+            )
             sys.exit(EXIT_USAGE)
 
 
@@ -388,6 +453,18 @@ def _write_stdout(text: str, colour: bool) -> None:
         sys.exit(EXIT_USAGE)
 
 
+def _read_stdin() -> tuple[bytes, FileIdentity | None]:
+    """Standard input, and the file it is redirected from if any (``--plan - < plan.json``).
+
+    The identity lets the scan skip that file when a scanned directory also holds it.
+    """
+    try:
+        identity = file_identity(sys.stdin.fileno())
+    except (AttributeError, OSError, ValueError):  # a replaced or closed stdin
+        identity = None
+    return sys.stdin.buffer.read(), identity
+
+
 def _error(message: str) -> None:
     """One ``error:`` line on stderr; a closed or full stderr must not add a traceback."""
     with contextlib.suppress(OSError):
@@ -405,9 +482,9 @@ def _cache_directory(given: str | None, *, no_cache: bool) -> str | None:
     return None if no_cache else str(default_cache_directory())
 
 
-def _scan_or_exit(options: ScanOptions, *, describe: bool = False) -> ScanResult:
+def _scan_or_exit(options: ScanOptions) -> ScanResult:
     try:
-        result = scan(options)
+        return scan(options)
     except ConfigError as error:  # a configuration file found below a scanned directory
         _error(str(error))
         sys.exit(EXIT_USAGE)
@@ -417,9 +494,6 @@ def _scan_or_exit(options: ScanOptions, *, describe: bool = False) -> ScanResult
             "report this with the input that caused it"
         )
         sys.exit(EXIT_USAGE)
-    if describe:
-        _describe_inputs(result)
-    return result
 
 
 @main.command("rules")
@@ -472,8 +546,17 @@ def rules_command(output_format: str, config_file: str | None, policy_dirs: Sequ
         )
 
 
+def _complete_rule(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[str]:
+    """Shell completion of rule ids and names (``orylint explain ORY2<TAB>``)."""
+    del ctx, param
+    from orylint.engine.metadata import load_metadata
+
+    words = [word for meta in load_metadata().values() for word in (meta.id, meta.name)]
+    return [word for word in words if word.lower().startswith(incomplete.lower())]
+
+
 @main.command("explain")
-@click.argument("rule_id")
+@click.argument("rule_id", shell_complete=_complete_rule)
 @click.option("--config", "config_file", type=click.Path(dir_okay=False), help="Use this file.")
 @_POLICY_DIR
 def explain_command(rule_id: str, config_file: str | None, policy_dirs: Sequence[str]) -> None:
@@ -490,14 +573,21 @@ def explain_command(rule_id: str, config_file: str | None, policy_dirs: Sequence
         from orylint.policies.loader import PACKS, load_policies
 
         metadata.update({policy.id: policy.meta for policy in load_policies(packs=PACKS)})
-    by_name = {meta.name: meta.id for meta in metadata.values()}
-    key = by_name.get(rule_id.strip().lower(), key)
-    if key not in metadata:
-        close = difflib.get_close_matches(key, list(metadata) + list(by_name), n=1)
-        hint = f"; did you mean {close[0]}?" if close else "; see `orylint rules`"
+
+    def normal(word: str) -> str:
+        # ids and names in any case, and names with `_` for `-` (as in `ory201`, `Lifespan_Not...`)
+        return word.strip().lower().replace("_", "-")
+
+    words = {word: meta for meta in metadata.values() for word in (meta.id, meta.name)}
+    normalised = {normal(word): word for word in words}
+    query = normal(rule_id)
+    if query not in normalised:
+        close = difflib.get_close_matches(query, list(normalised), n=1)
+        hint = f"; did you mean {normalised[close[0]]}?" if close else "; see `orylint rules`"
         click.echo(f"error: no rule {rule_id!r}{hint}", err=True)
         sys.exit(EXIT_USAGE)
-    click.echo(escape_terminal(rule_text(metadata[key]), keep="\n"), nl=False)  # policy text
+    meta = words[normalised[query]]
+    click.echo(escape_terminal(rule_text(meta), keep="\n"), nl=False)  # policy text
 
 
 @main.command("config")
@@ -708,16 +798,43 @@ def _rule_codes(values: Sequence[str], option: str, known: Collection[str]) -> t
     return tuple(codes)
 
 
-def _sarif_root() -> Path:
-    """The root SARIF locations are relative to; imported here so other formats skip SARIF's."""
-    from orylint.report.sarif import source_root
-
-    return source_root()
-
-
 def _use_colour(choice: str, output: str | None) -> bool:
-    if choice == "always":
+    """Whether a report is coloured, by the conventions of no-color.org and force-color.org.
+
+    ``--color always``/``never`` win; a file is never coloured otherwise; then FORCE_COLOR
+    (present and not empty) forces colour, even through a pipe; then NO_COLOR (likewise) and
+    ``TERM=dumb`` disable it; else colour goes only to a terminal.
+    """
+    if choice != "auto":
+        return choice == "always"
+    if output:
+        return False
+    if os.environ.get("FORCE_COLOR"):
         return True
-    if choice == "never" or output or os.environ.get("NO_COLOR"):
+    if os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb":
         return False
     return sys.stdout is not None and sys.stdout.isatty()
+
+
+def _print_trace(result: ScanResult, config: Config) -> None:
+    """``-v`` on stderr: the configuration, what was read, what was skipped and why, timings.
+
+    What was read covers files, client resources and resource types; then every topic the scan
+    recorded. Lines are escaped for the terminal: names come from the files.
+    """
+    types = ", ".join(f"{name} ({count})" for name, count in result.resource_types.items())
+    lines = [
+        f"config: {config.path or 'none found (defaults)'}",
+        f"rules: {len(result.rules)} enabled",
+        f"read {result.terraform_files} Terraform file(s), parsed {len(result.sources)}; "
+        f"{result.clients} client resource instance(s) linted",
+        f"resource types seen: {types or 'none'}",
+    ]
+    lines.extend(f"{topic}: {message}" for topic, message in result.trace.entries)
+    timings = result.trace.timings
+    if timings:
+        stages = ", ".join(f"{stage} {seconds:.3f}s" for stage, seconds in timings.items())
+        lines.append(f"timing: {stages}; total {sum(timings.values()):.3f}s")
+    with contextlib.suppress(OSError):
+        for line in lines:
+            click.echo(escape_terminal(printable(line)), err=True)

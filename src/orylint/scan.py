@@ -22,7 +22,7 @@ from orylint.config import Config, Configurations
 from orylint.engine import suppressions
 from orylint.engine.findings import Finding, Violation
 from orylint.engine.registry import Rule
-from orylint.engine.result import ScanResult
+from orylint.engine.result import ScanResult, Trace
 from orylint.engine.runner import (
     TOOL_RULES,
     RuleSelection,
@@ -40,6 +40,7 @@ from orylint.model.project import Project
 from orylint.model.settings import Settings
 from orylint.terraform.cache import Cache
 from orylint.terraform.discover import (
+    JSON_SUFFIXES,
     Excludes,
     Inputs,
     directory_files,
@@ -54,8 +55,10 @@ from orylint.terraform.plan_loader import PlanDocument, load_plan
 from orylint.terraform.resources import CLIENT_RESOURCE_TYPES
 from orylint.terraform.source import (
     MAX_FILE_SIZE,
+    FileIdentity,
     UnreadableFile,
     decode_source,
+    file_identity,
     read_regular_file,
 )
 from orylint.terraform.tfjson_loader import load_tf_json
@@ -88,6 +91,8 @@ class ScanOptions:
     plans: Sequence[str] = ()
     chdir: str | None = None
     stdin: bytes | None = None
+    stdin_identity: FileIdentity | None = None
+    """The file standard input was redirected from (``< plan.json``), so it is not read twice."""
     force_exclude: bool = False
     require_suppression_reason: bool = True
     unsuppressible: Sequence[str] = ()
@@ -97,6 +102,8 @@ class ScanOptions:
     """Root variable values as ``--var NAME=VALUE`` gives them; above every file."""
     max_file_size: int = MAX_FILE_SIZE
     """Files larger than this many bytes are refused (ORY001), not read."""
+    jobs: int | None = None
+    """Worker processes for parsing (``--jobs``); None: ``ORYLINT_JOBS``, else up to 4 CPUs."""
     policies: Sequence[Rule] = ()
     """The organisation's policies as rules (:func:`orylint.policies.loader.as_rules`)."""
     resource_types: bool = False
@@ -166,6 +173,7 @@ def scan(options: ScanOptions) -> ScanResult:
     """Lint everything under ``options.paths`` (``-`` reads a plan from ``options.stdin``)."""
     started = time.perf_counter()
     result = ScanResult()
+    trace = result.trace
     paths = [path for path in options.paths if path != STDIN]
     inputs = (
         discover(
@@ -178,6 +186,8 @@ def scan(options: ScanOptions) -> ScanResult:
     )
     module_var_files = _named_var_files(inputs)
     context = _add_context(inputs)
+    _trace_discovery(trace, inputs)
+    trace.lap("discover")
     for missing in inputs.missing:
         result.fatal_errors.append(f"{missing}: no such file or directory")
     result.fatal_errors.extend(inputs.unusable)
@@ -187,9 +197,13 @@ def scan(options: ScanOptions) -> ScanResult:
         inputs,
         {d for document, root in documents for d in module_directories(document, root).values()},
     )
+    trace.lap("read plans")
     project = Project()
     cache = Cache(Path(options.cache_dir)) if options.cache_dir is not None else None
-    read, contents = _load_tf(inputs, project, result, options.max_file_size, cache)
+    read, contents = _load_tf(inputs, project, result, options, cache)
+    for name in sorted(context & read):
+        trace.note("context", f"{name} (read with the named files of its module, not reported)")
+    trace.lap("parse")
     mark_roots(project)
     values, provenance = _root_variables(project, options, module_var_files)
     expand_module_calls(project, values, provenance)
@@ -200,10 +214,14 @@ def scan(options: ScanOptions) -> ScanResult:
     result.terraform_files = len({name for name, _ in contents} - context)
     if options.resource_types or (contents and not result.clients):
         result.resource_types = resource_types(contents)
-    named = options.plans or inputs.missing or inputs.skipped or inputs.unusable
+    trace.lap("evaluate")
+    named = (
+        options.plans or inputs.missing or inputs.skipped or inputs.unusable or inputs.overridden
+    )
     if inputs.empty and not plans and not named:  # each named input says what is wrong
         result.fatal_errors.append(
-            "no Terraform files (.tf, .tf.json) or plan JSON found in " + ", ".join(paths)
+            "no Terraform files (.tf, .tf.json, .tofu, .tofu.json) or plan JSON found in "
+            + ", ".join(paths)
         )
     run = options.run_config()
     selection = _union(
@@ -221,6 +239,7 @@ def scan(options: ScanOptions) -> ScanResult:
         options.policies,
         settings_of=lambda client: options.config_of(client.span.path).settings,
     )
+    trace.lap("rules")
     result.sensitive_lines = project.sensitive_lines()
     result.redactions = project.redactions
     result.fatal_errors.extend(engine.internal_errors)
@@ -241,6 +260,7 @@ def scan(options: ScanOptions) -> ScanResult:
             if not os.path.isdir(path)
         }
     )
+    trace.lap("filter")
     result.seconds = time.perf_counter() - started
     return result
 
@@ -287,21 +307,65 @@ def _per_file_selection(findings: list[Finding], options: ScanOptions) -> list[F
     return kept
 
 
+def _trace_discovery(trace: Trace, inputs: Inputs) -> None:
+    """What discovery left out, and why (``-v``)."""
+    for excluded in inputs.excluded:
+        slash = "/" if excluded.endswith("/") else ""
+        trace.note("skipped", f"{display_path(Path(excluded))}{slash}: excluded")
+    for raw in inputs.skipped:
+        trace.note("skipped", f"{raw}: excluded (--force-exclude)")
+    for path in inputs.overridden:
+        name = display_path(path)
+        trace.note("skipped", f"{name}: OpenTofu reads the .tofu file of the same name instead")
+    for var_file in inputs.var_files:
+        trace.note("read", f"{display_path(var_file)} (values for the root module it sits in)")
+
+
 def _plan_inputs(options: ScanOptions, inputs: Inputs, result: ScanResult) -> list[_PlanInput]:
-    """Every plan to read: ``(name, data or None to read the file, source root)``."""
-    plans: list[_PlanInput] = [
-        (display_path(path), None, _plan_source_root(options, path)) for path in inputs.plan_files
-    ]
+    """Every plan to read, once: ``(name, data or None to read the file, source root)``.
+
+    A plan can reach the scan three ways: ``--plan FILE``, ``--plan -`` and discovery by content
+    in a scanned directory (``orylint check . --plan plan.json``, the Action's ``paths: infra``
+    with ``plan: infra/plan.json``). Read twice, it would report every finding twice, once on
+    ``plan.json``; so each file is read once, by identity (device and inode), under the name the
+    user gave it. Piped standard input has no identity: a file with the same bytes is the same
+    plan.
+    """
+    plans: list[_PlanInput] = []
+    seen: set[FileIdentity] = set()
+    reads_stdin = STDIN in options.paths or STDIN in options.plans
+
+    def add(path: Path) -> None:
+        identity = file_identity(path)
+        if identity is not None:
+            if identity in seen or (reads_stdin and _same_bytes(path, options.stdin or b"")):
+                result.trace.note("skipped", f"{display_path(path)}: already read as a plan")
+                return
+            seen.add(identity)
+        plans.append((display_path(path), None, _plan_source_root(options, path)))
+
+    if reads_stdin and options.stdin_identity is not None:
+        seen.add(options.stdin_identity)
     for plan in options.plans:
         if plan == STDIN:
             continue
         if os.path.lexists(plan):  # reading says why a FIFO, a device or a dangling link is not
-            plans.append((display_path(Path(plan)), None, _plan_source_root(options, Path(plan))))
+            add(Path(plan))
         else:
             result.fatal_errors.append(f"{plan}: no such file")
-    if STDIN in options.paths or STDIN in options.plans:
+    for path in inputs.plan_files:
+        add(path)
+    if reads_stdin:
         plans.append(("<stdin>", options.stdin or b"", _plan_source_root(options, None)))
     return plans
+
+
+def _same_bytes(path: Path, data: bytes) -> bool:
+    """Whether the regular file ``path`` holds exactly ``data`` (read only if the size agrees)."""
+    try:
+        return os.path.getsize(path) == len(data) and path.read_bytes() == data
+    except OSError:
+        return False
 
 
 def _filter(
@@ -369,7 +433,7 @@ def _plan_source_root(options: ScanOptions, plan: Path | None) -> str | None:
         for path in options.paths:
             if path != STDIN and Path(path).is_dir():
                 return display_path(Path(path))
-    if plan is not None and any(plan.parent.glob("*.tf")):
+    if plan is not None and any(directory_files(plan.parent)):
         return display_path(plan.parent)
     return None
 
@@ -399,7 +463,7 @@ def _add_module_sources(inputs: Inputs, directories: set[str]) -> None:
 
 
 def _add_directory_files(inputs: Inputs, directories: set[Path]) -> list[Path]:
-    """Add the ``.tf``/``.tf.json`` files of ``directories`` not yet listed; return those added."""
+    """Add the configuration files of ``directories`` not yet listed; return those added."""
     known = set(inputs.identities.values())
     added = []
     for directory in sorted(directories):
@@ -424,17 +488,24 @@ def _read_plans(
                 data = read_regular_file(name, limit)
             except UnreadableFile as error:
                 result.load_errors.append(LoadError(name, 1, 1, error.reason, fatal=True))
+                result.trace.note("failed", f"{name}: {error.reason}")
                 continue
         document = load_plan(name, data)
         if isinstance(document, LoadError):
             result.load_errors.append(document)
+            result.trace.note("failed", f"{name}: {document.message}")
         else:
             documents.append((document, root))
+            result.trace.note("read", f"{name} (plan or state)")
     return documents
 
 
 def _load_tf(
-    inputs: Inputs, project: Project, result: ScanResult, limit: int, cache: Cache | None
+    inputs: Inputs,
+    project: Project,
+    result: ScanResult,
+    options: ScanOptions,
+    cache: Cache | None,
 ) -> tuple[set[str], list[tuple[str, bytes]]]:
     """Load the ``.tf`` files of every module directory that can matter to orylint.
 
@@ -449,14 +520,22 @@ def _load_tf(
         name = display_path(path)
         read.add(name)
         try:
-            data = read_regular_file(path, limit)
+            data = read_regular_file(path, options.max_file_size)
         except UnreadableFile as error:
             result.load_errors.append(LoadError(name, 1, 1, error.reason, fatal=True))
+            result.trace.note("failed", f"{name}: {error.reason}")
             continue
         by_directory[posix_dirname(name)].append((name, data))
     wanted = relevant_directories(by_directory)
     to_parse: list[tuple[str, bytes]] = []
     for directory in sorted(by_directory):
+        if directory not in wanted:
+            count = len(by_directory[directory])
+            result.trace.note(
+                "skipped",
+                f"{directory}/ ({count} file{'s' * (count != 1)}): no client or Ory project "
+                "resource in this module and no call to a module with one",
+            )
         for name, data in sorted(by_directory[directory]):
             if directory in wanted and can_matter(data):
                 to_parse.append((name, data))
@@ -470,10 +549,12 @@ def _load_tf(
             if isinstance(decoded, LoadError):
                 result.load_errors.append(decoded)
     documents: dict[str, list[Document]] = defaultdict(list)
-    for (name, _), loaded in zip(to_parse, _parse_all(to_parse, cache), strict=True):
+    for (name, _), loaded in zip(to_parse, _parse_all(to_parse, cache, options.jobs), strict=True):
         if isinstance(loaded, LoadError):
             result.load_errors.append(loaded)
+            result.trace.note("failed", f"{name}:{loaded.line}:{loaded.column}: {loaded.message}")
             continue
+        result.trace.note("read", name)
         documents[posix_dirname(name)].append(loaded)
         result.sources[name] = loaded.text
         result.suppressions.extend(suppressions.collect(loaded))
@@ -489,11 +570,11 @@ def resource_types(files: list[tuple[str, bytes]]) -> dict[str, int]:
     """How many ``resource`` blocks of each type the files hold, from their text.
 
     Only for telling the user what a scan saw, so a pattern is enough (no parse): a block header
-    at the start of a line in ``.tf``, the keys of ``resource`` in ``.tf.json``.
+    at the start of a line in ``.tf``/``.tofu``, the keys of ``resource`` in JSON syntax.
     """
     counts: dict[str, int] = defaultdict(int)
     for name, data in files:
-        if name.endswith(".tf.json"):
+        if name.endswith(JSON_SUFFIXES):
             for resource_type, count in _json_resource_types(data):
                 counts[resource_type] += count
             continue
@@ -524,13 +605,14 @@ PARALLEL_THRESHOLD = 48
 
 
 def _parse_all(
-    files: list[tuple[str, bytes]], cache: Cache | None = None
+    files: list[tuple[str, bytes]], cache: Cache | None = None, jobs: int | None = None
 ) -> list[Document | LoadError]:
     """Parse files, in worker processes when there are many (parsing is the cost of a scan).
 
     What the cache holds is not parsed again; what is parsed is added to it by whoever parsed
     it. Processes, not threads: python-hcl2's serialisers are not thread-safe and the GIL would
-    serialise the parsing anyway. ``ORYLINT_JOBS`` sets the number of workers (1: none).
+    serialise the parsing anyway. ``jobs`` (``--jobs``), else ``ORYLINT_JOBS``, sets the number
+    of workers (1: none).
     """
     results: list[Document | LoadError | None] = [None] * len(files)
     keys: list[str | None] = [None] * len(files)
@@ -546,6 +628,7 @@ def _parse_all(
         [files[index][1] for index in missing],
         cache,
         [keys[index] for index in missing],
+        jobs or _default_jobs(),
     )
     for index, loaded in zip(missing, parsed, strict=True):
         results[index] = loaded
@@ -553,10 +636,13 @@ def _parse_all(
 
 
 def _parse_missing(
-    names: list[str], contents: list[bytes], cache: Cache | None, keys: list[str | None]
+    names: list[str],
+    contents: list[bytes],
+    cache: Cache | None,
+    keys: list[str | None],
+    jobs: int,
 ) -> list[Document | LoadError]:
     caches = [cache] * len(names)
-    jobs = _jobs()
     if jobs <= 1 or len(names) < PARALLEL_THRESHOLD:
         return list(map(_load_and_store, names, contents, caches, keys))
     # Imported here: a run that parses little (pre-commit, a warm cache) never pays for them.
@@ -598,7 +684,7 @@ def _ignore_interrupts() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def _jobs() -> int:
+def _default_jobs() -> int:
     configured = os.environ.get("ORYLINT_JOBS", "")
     if configured.isdigit():
         return max(int(configured), 1)
@@ -614,11 +700,11 @@ def _context() -> multiprocessing.context.BaseContext:
 
 
 def load_file(name: str, data: bytes) -> Document | LoadError:
-    """Decode and parse one ``.tf`` or ``.tf.json`` file (pure, so it can run in a worker)."""
+    """Decode and parse one configuration file (pure, so it can run in a worker)."""
     text = decode_source(name, data)
     if isinstance(text, LoadError):
         return text
-    loaded = load_tf_json(name, text) if name.endswith(".tf.json") else load_hcl(name, text)
+    loaded = load_tf_json(name, text) if name.endswith(JSON_SUFFIXES) else load_hcl(name, text)
     if isinstance(loaded, Document):
         _keep_expressions_for_evaluation(loaded)
     return loaded

@@ -20,6 +20,7 @@ from orylint.model import effective
 from orylint.model.project import Module, Origin, Output, Project, ResourceAttribute
 from orylint.model.secret_flow import SECRET_ATTRIBUTE, SecretFlow, SecretPath
 from orylint.model.settings import Settings
+from orylint.terraform.discover import HCL_SUFFIXES
 from orylint.terraform.resources import CLIENT_RESOURCE_TYPES
 from orylint.terraform.values import Attribute, Reference, Span
 
@@ -119,7 +120,7 @@ def secret_output_not_sensitive(project: Project, settings: Settings) -> Iterato
 def _sensitive_fix(output: Output) -> Fix | None:
     """Add ``sensitive = true`` under ``value`` (or flip a literal ``false``), in ``.tf`` only."""
     value = output.value_attribute
-    if value is None or not value.span.path.endswith(".tf"):
+    if value is None or not value.span.path.endswith(HCL_SUFFIXES):
         return None
     flag = output.sensitive_attribute
     if flag is not None:
@@ -131,7 +132,8 @@ def _sensitive_fix(output: Output) -> Fix | None:
     end = value.span
     position = Span(end.path, end.end_line, end.end_column, end.end_line, end.end_column)
     indent = " " * (value.span.start_column - 1)
-    return Fix("mark the output sensitive", (Edit(position, f"\n{indent}sensitive = true"),))
+    edit = Edit(position, f"\n{indent}sensitive = true", new_attribute=True)
+    return Fix("mark the output sensitive", (edit,))
 
 
 @project_rule("ORY702")

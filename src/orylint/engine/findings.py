@@ -14,15 +14,19 @@ SEVERITY_RANK: dict[str, int] = {"note": 1, "warning": 2, "error": 3}
 
 @dataclass(frozen=True)
 class Edit:
-    """Replace the text of ``span`` with ``replacement`` (an insertion when the span is empty).
+    r"""Replace the text of ``span`` with ``replacement`` (an insertion when the span is empty).
 
     ``list_element`` marks the removal of a list element: the fixer then also removes the comma
     and blanks that separate it from its neighbours, so the list stays well formed.
+    ``new_attribute`` marks the insertion of one attribute line (``"\n  name = value"``) at
+    the end of a line: the fixer aligns its ``=`` with the attributes around it as
+    ``terraform fmt`` does, so a fmt-clean file stays fmt-clean.
     """
 
     span: Span
     replacement: str
     list_element: bool = False
+    new_attribute: bool = False
 
 
 @dataclass(frozen=True)

@@ -8,14 +8,17 @@ the first 100 characters of the file starting at the line, skipping spaces and t
 line endings read as line feeds, the end of the file as the value 65535, then zeros; ``:n`` counts
 identical hashes within the file.
 
-``orylint/v1`` hashes the rule id, the resource address and the attribute: it survives edits that
-move lines, which is what a baseline needs.
+``orylint/v1`` hashes the rule id, the module directory, the resource address and the
+attribute: it survives edits that move lines, which is what a baseline needs, and tells apart
+the same address in two root modules (``prod/`` and ``staging/``).
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Iterator
+from pathlib import Path
 
 _BLOCK = 100
 _BASE = 37
@@ -85,12 +88,39 @@ def line_hashes(text: str) -> dict[int, str]:
     return result
 
 
-def logical_key(rule_id: str, address: str | None, attribute: str | None, path: str) -> str:
+def logical_key(
+    rule_id: str, address: str | None, attribute: str | None, path: str, root: Path
+) -> str:
     """A key that identifies a finding by meaning, not by line (``orylint/v1``).
 
-    Findings without a resource (parse errors) fall back to the file path, which may hold the
+    The module directory (the directory of ``path``, relative to ``root``, the repository) is
+    part of the key: ``prod/`` and ``staging/`` often hold the same addresses, and a baseline
+    that accepted a finding in one must not hide it in the other. It is relative to the
+    repository, not to the working directory, so a key does not change with where orylint runs.
+    Findings without a resource (parse errors) are keyed by their file, whose name may hold the
     surrogate escapes of a name that is not UTF-8: those are hashed as their code units.
     """
+    file = repository_path(path, root)
+    directory = os.path.dirname(file) or "."
+    subject = address if address else f"file:{file}"
+    return _digest(rule_id, directory, subject, attribute or "")
+
+
+def legacy_key(rule_id: str, address: str | None, attribute: str | None, path: str) -> str:
+    """The key of baselines written by orylint 0.1 (format 1): without the module directory."""
     subject = address if address else f"file:{path}"
-    text = "\x1f".join((rule_id, subject, attribute or ""))
-    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+    return _digest(rule_id, subject, attribute or "")
+
+
+def repository_path(path: str, root: Path) -> str:
+    """``path`` relative to ``root`` (POSIX), or absolute when it lies outside."""
+    absolute = Path(os.path.realpath(path))  # resolve() raises on a symlink loop
+    try:
+        return absolute.relative_to(root).as_posix()
+    except ValueError:
+        return absolute.as_posix()
+
+
+def _digest(*parts: str) -> str:
+    text = "\x1f".join(parts).encode("utf-8", "surrogatepass")  # file names not in UTF-8
+    return hashlib.sha256(text).hexdigest()[:32]

@@ -9,7 +9,9 @@ atomically: a write that fails leaves the file as it was.
 
 from __future__ import annotations
 
+import bisect
 import difflib
+import functools
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable
@@ -130,37 +132,42 @@ def write(fixed: Iterable[FixedFile]) -> tuple[int, list[str]]:
     return count, errors
 
 
-def _range(table: LineTable, edit: Edit) -> tuple[int, int]:
-    """The character range an edit replaces (list elements take their separator along)."""
+def _range(table: LineTable, edit: Edit) -> tuple[int, int, str]:
+    """The character range an edit replaces and what replaces it.
+
+    List elements take their separator along; a new attribute line takes the attributes it is
+    aligned with along (see :func:`_aligned_insertion`).
+    """
     start = table.offset(edit.span.start_line, edit.span.start_column)
     end = table.offset(edit.span.end_line, edit.span.end_column)
     if edit.list_element:
         start, end = _with_separator(table.text, start, end)
-    return start, end
+    if edit.new_attribute:
+        return _aligned_insertion(table, start, edit.replacement)
+    return start, end, edit.replacement
 
 
-def resolved_span(text: str, edit: Edit) -> Span:
-    """The region an edit really replaces, for SARIF ``fixes`` (separators included)."""
+def resolved_edit(text: str, edit: Edit) -> tuple[Span, str]:
+    """The region an edit really replaces and its new text, for SARIF ``fixes``."""
     table = line_table(text)
-    start, end = _range(table, edit)
+    start, end, replacement = _range(table, edit)
     (start_line, start_column), (end_line, end_column) = (
         table.position(start),
         table.position(end),
     )
-    return Span(edit.span.path, start_line, start_column, end_line, end_column)
+    return Span(edit.span.path, start_line, start_column, end_line, end_column), replacement
 
 
 def _apply(text: str, edits: list[Edit]) -> tuple[str, int]:
     """Apply non-overlapping edits, last first; the text is joined once, not copied per edit."""
     table = line_table(text)
     crlf = text.count("\r\n") * 2 > text.count("\n")  # most lines end in CRLF
-    ranges = []
-    for edit in edits:
-        start, end = _range(table, edit)
-        replacement = edit.replacement
-        if crlf:
-            replacement = replacement.replace("\r\n", "\n").replace("\n", "\r\n")
-        ranges.append((start, end, replacement))
+    ranges = [_range(table, edit) for edit in edits]
+    if crlf:
+        ranges = [
+            (start, end, new.replace("\r\n", "\n").replace("\n", "\r\n"))
+            for start, end, new in ranges
+        ]
     ranges.sort(key=lambda item: (item[0], item[1]), reverse=True)
     pieces: list[str] = []
     applied = 0
@@ -174,6 +181,136 @@ def _apply(text: str, edits: list[Edit]) -> tuple[str, int]:
         applied += 1
     pieces.append(text[:limit])
     return "".join(reversed(pieces)), applied
+
+
+_NEW_ATTRIBUTE = re.compile(r"\n([ \t]*)(\S+) = (.*)", re.DOTALL)
+_ASSIGNMENT = re.compile(r'([ \t]*(?:[A-Za-z_][\w-]*|"(?:[^"\\\n]|\\.)*"))([ \t]*)=(?![=>])(.*)')
+
+
+def _aligned_insertion(table: LineTable, offset: int, replacement: str) -> tuple[int, int, str]:
+    """Add an attribute line after the line holding ``offset``, aligned as ``terraform fmt``.
+
+    hclwrite aligns the ``=`` of consecutive lines that each hold a whole assignment (a
+    "chain"): a blank line, a comment line, a block header or a line that opens a bracketed
+    multi-line value ends it, and each ``=`` goes one space after the longest name. A heredoc
+    is one line to hclwrite (its body is a single token), so an assignment of one belongs to
+    the chain and the chain goes on after its closing marker. The new line joins the chain of
+    the line it follows and of the lines after it; when its name is the longest, the other
+    lines of the chain move too, so the edit spans the whole chain. It goes after the whole
+    line, so a trailing comment stays on the line it belongs to.
+    """
+    match = _NEW_ATTRIBUTE.fullmatch(replacement)
+    if match is None:
+        return offset, offset, replacement
+    indent, name, value = match.groups()
+    lines, tops, groups = _logical_lines(table.text)
+    starts = table.starts
+    at = table.position(offset)[0] - 1  # the physical line the new one follows (0-based)
+    here = bisect.bisect_right(tops, at) - 1
+
+    def assignment(group: int) -> re.Match[str] | None:
+        return _assignment(lines[groups[group][0]]) if 0 <= group < len(groups) else None
+
+    first = here if assignment(here) else here + 1
+    while assignment(first - 1):
+        first -= 1
+    last = here
+    while assignment(last + 1):
+        last += 1
+    leads = [m[1] for m in map(assignment, range(first, last + 1)) if m is not None]
+    width = max(len(lead) for lead in [*leads, indent + name])
+
+    def aligned(lead: str, rest: str) -> str:
+        return f"{lead}{' ' * (width - len(lead) + 1)}={rest}"
+
+    region = []
+    for group in range(min(first, here), last + 1):
+        top, bottom = groups[group]
+        matched = assignment(group) if group >= first else None
+        region.append(aligned(matched[1], matched[3]) if matched else lines[top])
+        region.extend(lines[top + 1 : bottom + 1])
+        if group == here:
+            region.append(aligned(indent + name, f" {value}"))
+    top, bottom = groups[min(first, here)][0], groups[last][1]
+    return starts[top], starts[bottom] + len(lines[bottom]), "\n".join(region)
+
+
+@functools.lru_cache(maxsize=4)
+def _logical_lines(
+    text: str,
+) -> tuple[list[str], list[int], list[tuple[int, int]]]:
+    """Lines as hclwrite sees them: (first, last) physical line, a heredoc with its body.
+
+    Returns the physical lines (without carriage returns), the first physical line of each
+    logical line, and the logical lines. Cached: every fix of a file asks for the same text.
+    """
+    lines = [line.removesuffix("\r") for line in text.split("\n")]
+    groups = []
+    index = 0
+    while index < len(lines):
+        top = index
+        marker = _scan(lines[index])[1]
+        if marker is not None:
+            while index + 1 < len(lines) and lines[index].strip() != marker:
+                index += 1
+        groups.append((top, index))
+        index += 1
+    return lines, [top for top, _ in groups], groups
+
+
+def _assignment(line: str) -> re.Match[str] | None:
+    """The parts of a line that holds a whole assignment, or None.
+
+    A line that opens a bracketed value continued on the next lines is not one, as in
+    hclwrite; brackets inside strings and comments do not count, and a heredoc is whole.
+    """
+    match = _ASSIGNMENT.fullmatch(line)
+    if match is None or _scan(match[3])[0] != 0:
+        return None
+    return match
+
+
+_HEREDOC = re.compile(r"<<-?([A-Za-z_][\w-]*)[ \t]*")
+
+
+def _scan(code: str) -> tuple[int, str | None]:
+    """Net brackets of a line of HCL, and the end marker of the heredoc it opens, if any.
+
+    Brackets count outside strings and comments only. The stack holds where the scanner is:
+    in a string, in a ``${ }`` of a string, or in a bracket inside such a template.
+    """
+    depth = 0
+    stack: list[str] = []
+    index = 0
+    while index < len(code):
+        pair = code[index : index + 2]
+        char = code[index]
+        if stack and stack[-1] == "string":
+            if char == "\\" or pair in ("$$", "%%"):
+                index += 1  # an escape: the next character is text
+            elif pair in ("${", "%{"):
+                stack.append("template")
+                index += 1
+            elif char == '"':
+                stack.pop()
+        elif char == '"':
+            stack.append("string")
+        elif char == "#" or pair in ("//", "/*"):
+            break
+        elif pair == "<<" and (heredoc := _HEREDOC.fullmatch(code, index)) is not None:
+            return depth, heredoc[1]
+        elif char in "([{":
+            if stack:
+                stack.append("bracket")
+            else:
+                depth += 1
+        elif char in ")]}":
+            if stack:
+                stack.pop()  # a bracket inside a template, or the template's own end
+            else:
+                depth -= 1
+        index += 1
+    return depth, None
 
 
 def _with_separator(text: str, start: int, end: int) -> tuple[int, int]:

@@ -7,6 +7,7 @@ depend on the result, not on the code that computed it.
 from __future__ import annotations
 
 import re
+import time
 from dataclasses import dataclass, field
 
 from orylint.engine.findings import SEVERITY_RANK, Finding
@@ -23,6 +24,29 @@ _ASSIGNS_SECRET = re.compile(
 The model knows the spans of the attributes it read; this catches the lines it did not read (a
 file that failed to parse, a block of another resource type) so that no excerpt shows them.
 """
+
+
+@dataclass
+class Trace:
+    """What a scan did, for ``-v``: inputs read and skipped (with why), and time per stage.
+
+    Any stage records into it with :meth:`note` under a topic (``read``, ``skipped``, ...); a
+    new kind of detail is a new topic, and the CLI prints every topic without knowing them.
+    """
+
+    entries: list[tuple[str, str]] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+    _since: float = field(default_factory=time.perf_counter, repr=False)
+
+    def note(self, topic: str, message: str) -> None:
+        """Record one line of detail under ``topic``."""
+        self.entries.append((topic, message))
+
+    def lap(self, stage: str) -> None:
+        """Charge the time since the previous lap (or since the start) to ``stage``."""
+        now = time.perf_counter()
+        self.timings[stage] = self.timings.get(stage, 0.0) + now - self._since
+        self._since = now
 
 
 @dataclass
@@ -44,6 +68,7 @@ class ScanResult:
     suppressed: list[Finding] = field(default_factory=list)
     suppressions: list[Suppression] = field(default_factory=list)
     baselined: int = 0
+    trace: Trace = field(default_factory=Trace)
     terraform_files: int = 0
     """Every ``.tf``/``.tf.json`` file read, parsed or not (the pre-filter skips most)."""
     clients: int = 0

@@ -20,6 +20,7 @@ from orylint.model.project import (
     ProviderConfig,
     ResourceAttribute,
 )
+from orylint.terraform.discover import JSON_SUFFIXES
 from orylint.terraform.document import Block, Document
 from orylint.terraform.modules import ModuleConfig, local_source
 from orylint.terraform.provider_schema import resource_schema
@@ -42,7 +43,7 @@ def add_documents(
     imported: set[str] = set()
     import_ids: dict[str, list[Attribute | None]] = {}
     for document in documents:
-        document_origin: Origin = "hcl-json" if document.path.endswith(".tf.json") else origin
+        document_origin: Origin = "hcl-json" if document.path.endswith(JSON_SUFFIXES) else origin
         for block in document.blocks:
             _add_block(module, block, document_origin)
             if block.type == "import" and "to" in block.attributes:

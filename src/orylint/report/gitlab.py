@@ -7,6 +7,7 @@ fingerprint is orylint's logical key, so an issue keeps its identity when lines 
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 from orylint.engine.fingerprints import logical_key
@@ -15,13 +16,14 @@ from orylint.engine.result import ScanResult
 _SEVERITY = {"error": "major", "warning": "minor", "note": "info"}
 
 
-def render_gitlab(result: ScanResult) -> str:
-    """A JSON array of Code Quality issues."""
+def render_gitlab(result: ScanResult, *, root: Path | None = None) -> str:
+    """A JSON array of Code Quality issues (``root``: the repository; default the working dir)."""
+    root = root or Path.cwd().resolve()
     issues: list[dict[str, Any]] = []
     seen: dict[str, int] = {}
     for finding in result.findings:
         span = finding.span
-        key = logical_key(finding.rule_id, finding.address, finding.attribute, span.path)
+        key = logical_key(finding.rule_id, finding.address, finding.attribute, span.path, root)
         seen[key] = seen.get(key, 0) + 1
         fingerprint = key if seen[key] == 1 else f"{key}-{seen[key]}"
         issues.append(

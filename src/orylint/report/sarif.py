@@ -19,7 +19,7 @@ from urllib.parse import quote
 from orylint import __version__
 from orylint.engine.findings import Finding
 from orylint.engine.fingerprints import line_hashes, logical_key
-from orylint.engine.fixer import resolved_span
+from orylint.engine.fixer import resolved_edit
 from orylint.engine.metadata import RuleMeta
 from orylint.engine.result import ScanResult
 from orylint.report.rule_docs import REPOSITORY_URL, help_uri, rule_markdown, rule_text
@@ -185,7 +185,9 @@ def _result(
     if finding.rule_id in index:
         result["ruleIndex"] = index[finding.rule_id]
     fingerprints = {
-        "orylint/v1": logical_key(finding.rule_id, finding.address, finding.attribute, span.path)
+        "orylint/v1": logical_key(
+            finding.rule_id, finding.address, finding.attribute, span.path, root
+        )
     }
     if span.start_line in hashes_by_line:
         fingerprints["primaryLocationLineHash"] = hashes_by_line[span.start_line]
@@ -211,7 +213,9 @@ def _fix(finding: Finding, root: Path, sources: dict[str, str]) -> dict[str, Any
     changes: dict[str, list[dict[str, Any]]] = {}
     for edit in finding.fix.edits:
         text = sources.get(edit.span.path)
-        span = resolved_span(text, edit) if text is not None else edit.span
+        span, replacement = (
+            resolved_edit(text, edit) if text is not None else (edit.span, edit.replacement)
+        )
         changes.setdefault(artifact_uri(span.path, root), []).append(
             {
                 "deletedRegion": {
@@ -220,7 +224,7 @@ def _fix(finding: Finding, root: Path, sources: dict[str, str]) -> dict[str, Any
                     "endLine": span.end_line,
                     "endColumn": span.end_column,
                 },
-                "insertedContent": {"text": edit.replacement},
+                "insertedContent": {"text": replacement},
             }
         )
     return {

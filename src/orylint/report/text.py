@@ -19,8 +19,14 @@ Paint = Callable[[str, str], str]
 _COLOURS = {"error": "31", "warning": "33", "note": "36", "path": "1", "dim": "2", "caret": "32"}
 
 
-def render_text(result: ScanResult, *, colour: bool = False) -> str:
-    """Render findings grouped by file, then a summary line."""
+def render_text(
+    result: ScanResult, *, colour: bool = False, excerpts: bool = True, summary: bool = True
+) -> str:
+    """Render findings grouped by file, then a summary line.
+
+    Without ``excerpts`` (the ``concise`` format) each finding is its one headline; without
+    ``summary`` (``-q``) the findings are all there is.
+    """
 
     def paint(text: str, kind: str) -> str:
         return f"\x1b[{_COLOURS[kind]}m{text}\x1b[0m" if colour else text
@@ -29,12 +35,15 @@ def render_text(result: ScanResult, *, colour: bool = False) -> str:
     for _, group in groupby(result.findings, key=lambda finding: finding.span.path):
         for finding in group:
             out.append(_headline(finding, paint))
-            out.extend(_excerpt(finding, result, paint))
-        out.append("")
+            if excerpts:
+                out.extend(_excerpt(finding, result, paint))
+        if excerpts:
+            out.append("")
     for message in result.fatal_errors:
         out.append(paint("error: ", "error") + escape_terminal(message))
-    out.append(summary_line(result))
-    return "\n".join(out) + "\n"
+    if summary:
+        out.append(summary_line(result))
+    return "".join(line + "\n" for line in out)
 
 
 def _headline(finding: Finding, paint: Paint) -> str:

@@ -1,4 +1,9 @@
-"""Find what to lint: ``.tf`` and ``.tf.json`` files (grouped by module directory) and plan JSON.
+"""Find what to lint: configuration files (grouped by module directory) and plan JSON.
+
+Configuration files are Terraform's ``.tf`` and ``.tf.json`` and OpenTofu's ``.tofu`` and
+``.tofu.json``, read alike. OpenTofu's extension precedence applies: where ``foo.tofu`` and
+``foo.tf`` are in the same directory, OpenTofu loads ``foo.tofu`` only (``foo.tofu.json``
+likewise replaces ``foo.tf.json``), so ``foo.tf`` is not linted.
 
 Discovery only lists paths; it reads no more than the first bytes of ``.json`` files to tell a
 Terraform plan or state from any other JSON document (by content, never by name).
@@ -17,6 +22,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pathspec
+
+HCL_SUFFIXES = (".tf", ".tofu")
+"""Configuration in HCL's native syntax: Terraform's and OpenTofu's extensions."""
+JSON_SUFFIXES = (".tf.json", ".tofu.json")
+"""Configuration in HCL's JSON syntax."""
+CONFIG_SUFFIXES = HCL_SUFFIXES + JSON_SUFFIXES
+_TOFU_ALTERNATIVES = {".tf": ".tofu", ".tf.json": ".tofu.json"}
 
 SKIPPED_DIRECTORIES = frozenset({".terraform", ".git", ".terragrunt-cache", "node_modules"})
 _PLAN_MARKERS = (b'"format_version"', b'"terraform_version"')
@@ -44,6 +56,10 @@ class Inputs:
     skipped: list[str] = field(default_factory=list)
     unusable: list[str] = field(default_factory=list)
     """Named paths that cannot even be looked at, with the reason (``ENAMETOOLONG``)."""
+    excluded: list[str] = field(default_factory=list)
+    """Paths an exclude pattern removed while walking (directories end with ``/``)."""
+    overridden: list[Path] = field(default_factory=list)
+    """``.tf``/``.tf.json`` files not linted: a ``.tofu`` file of the same name replaces them."""
 
     @property
     def empty(self) -> bool:
@@ -115,7 +131,7 @@ def discover(
         # A dangling symlink or a symlink loop is named, so it is not missing: it is listed
         # as a file, and reading it says why it cannot be read (as in a scanned directory).
         if path.is_dir():
-            for file, identity in _walk(path, rules):
+            for file, identity in _walk(path, rules, inputs):
                 _add(inputs, file, identity, seen, explicit=False)
         elif force_exclude and rules.match(path, path.as_posix(), is_dir=False):
             inputs.skipped.append(raw)  # excluded
@@ -138,13 +154,32 @@ def real_path(path: Path) -> Path:
     return Path(os.path.realpath(path))
 
 
+def _tofu_name(name: str) -> str | None:
+    """The name of the OpenTofu file that would replace ``name`` (``foo.tofu`` for ``foo.tf``)."""
+    for suffix, alternative in _TOFU_ALTERNATIVES.items():
+        if name.endswith(suffix):
+            return name.removesuffix(suffix) + alternative
+    return None
+
+
+def tofu_alternative(path: Path) -> Path | None:
+    """The OpenTofu file that replaces ``path`` (``foo.tofu`` for ``foo.tf``) if there is one."""
+    name = _tofu_name(path.name)
+    if name is None or not os.path.lexists(path.with_name(name)):
+        return None
+    return path.with_name(name)
+
+
 def _add(inputs: Inputs, path: Path, identity: str, seen: set[str], *, explicit: bool) -> None:
     if identity in seen:
         return
     name = path.name
-    if name.endswith(".tf.json"):
+    if explicit and name.endswith(CONFIG_SUFFIXES) and tofu_alternative(path) is not None:
+        inputs.overridden.append(path)  # (a walk leaves such files out itself)
+        return
+    if name.endswith(JSON_SUFFIXES):
         inputs.tf_json_files.append(path)
-    elif name.endswith(".tf"):
+    elif name.endswith(HCL_SUFFIXES):
         inputs.tf_files.append(path)
     elif explicit or (name.endswith(".json") and looks_like_plan(path)):
         # An explicit file of another kind is read as a plan: the loader says clearly when
@@ -159,14 +194,20 @@ def _add(inputs: Inputs, path: Path, identity: str, seen: set[str], *, explicit:
 
 
 def directory_files(directory: Path) -> Iterable[tuple[Path, str]]:
-    """The ``.tf`` and ``.tf.json`` files of one directory, sorted, each with its identity."""
+    """The configuration files of one directory, sorted, each with its identity.
+
+    Both Terraform and OpenTofu read ``.tf``/``.tf.json``; OpenTofu also reads
+    ``.tofu``/``.tofu.json`` and then skips a ``.tf`` file that a ``.tofu`` file of the same
+    name replaces.
+    """
     real_directory = real_path(directory).as_posix()
     try:
         entries = sorted(os.scandir(directory), key=lambda entry: entry.name)
     except OSError:
         return
+    names = {entry.name for entry in entries}
     for entry in entries:
-        if entry.name.endswith((".tf", ".tf.json")):
+        if entry.name.endswith(CONFIG_SUFFIXES) and _tofu_name(entry.name) not in names:
             yield directory / entry.name, _identity(entry, real_directory)
 
 
@@ -195,11 +236,13 @@ def looks_like_plan(path: Path) -> bool:
     return all(marker in head for marker in _PLAN_MARKERS)
 
 
-def _walk(root: Path, excludes: Excludes) -> Iterable[tuple[Path, str]]:
+def _walk(root: Path, excludes: Excludes, inputs: Inputs) -> Iterable[tuple[Path, str]]:
     """Files under ``root`` that may be inputs, with their identities, in a stable order.
 
     Like ``os.walk`` (symlinked directories are not followed), but each directory is listed with
     ``os.scandir`` once: an entry says whether it is a symlink without another system call.
+    What an exclude removes, and a ``.tf`` file a ``.tofu`` file replaces, are recorded in
+    ``inputs`` (for ``-v``).
     """
     pending = [(root, real_path(root).as_posix(), "")]
     while pending:
@@ -209,6 +252,7 @@ def _walk(root: Path, excludes: Excludes) -> Iterable[tuple[Path, str]]:
         except OSError:  # as os.walk: a directory that cannot be listed is skipped
             continue
         subdirectories = []
+        names = {entry.name for entry in entries}
         for entry in entries:
             relative = f"{relative_dir}{entry.name}"
             try:
@@ -216,17 +260,21 @@ def _walk(root: Path, excludes: Excludes) -> Iterable[tuple[Path, str]]:
             except OSError:
                 is_dir = False
             if is_dir:  # a symlink to a directory is not followed, as in os.walk
-                if (
-                    not entry.is_symlink()
-                    and entry.name not in SKIPPED_DIRECTORIES
-                    and not excludes.match(directory / entry.name, relative, is_dir=True)
-                ):
+                if entry.is_symlink() or entry.name in SKIPPED_DIRECTORIES:
+                    continue
+                if excludes.match(directory / entry.name, relative, is_dir=True):
+                    inputs.excluded.append(f"{(directory / entry.name).as_posix()}/")
+                else:
                     subdirectories.append(entry)
                 continue
-            if not entry.name.endswith((".tf", ".tf.json", ".json")):
+            if not entry.name.endswith((*CONFIG_SUFFIXES, ".json")):
                 continue
             path = directory / entry.name
-            if not excludes.match(path, relative, is_dir=False):
+            if excludes.match(path, relative, is_dir=False):
+                inputs.excluded.append(path.as_posix())
+            elif _tofu_name(entry.name) in names:
+                inputs.overridden.append(path)
+            else:
                 yield path, _identity(entry, real_directory)
         pending.extend(
             (

@@ -55,6 +55,25 @@ def read_regular_file(path: str | os.PathLike[str], limit: int = MAX_FILE_SIZE) 
     return data
 
 
+FileIdentity = tuple[int, int]
+"""A file's device and inode: the same file under two names (a link, ``a/../a``) has one."""
+
+
+def file_identity(path: str | os.PathLike[str] | int) -> FileIdentity | None:
+    """The identity of a regular file (a path or an open descriptor), or None.
+
+    Only regular files have one here: a pipe read twice does not hold the same data twice, so
+    two pipes are never "the same input".
+    """
+    try:
+        status = os.fstat(path) if isinstance(path, int) else os.stat(path)
+    except (OSError, ValueError):
+        return None
+    if not stat.S_ISREG(status.st_mode):
+        return None
+    return (status.st_dev, status.st_ino)
+
+
 def file_kind(mode: int) -> str:
     """What a non-regular file is, in words."""
     for test, kind in (
