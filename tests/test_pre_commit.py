@@ -27,6 +27,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from orylint.scan import ScanOptions, scan
 from tests.helpers import REPO
 
 MANIFEST = REPO / ".pre-commit-hooks.yaml"
@@ -469,16 +470,34 @@ def test_a_monorepo_commit_uses_each_files_nearest_configuration(
         repo.write(name, BAD_CLIENT)
     repo.write("network/main.tf", UNREADABLE_NETWORK)  # valid, not Ory's: never an ORY001
     modules.append("network/main.tf")
-    result = repo.commit("three modules, two configurations", *modules)
+    # a module with the plan real Terraform made of it beside its sources (not a hook input)
+    planned = REPO / "tests" / "fixtures" / "plans" / "src" / "equivalence" / "main.tf"
+    repo.write("teams/d/main.tf", planned.read_text(encoding="utf-8"))
+    shutil.copy(
+        REPO / "tests" / "fixtures" / "plans" / "equivalence.plan.json",
+        repo.path / "teams/d/plan.json",
+    )
+    modules.append("teams/d/main.tf")
+    result = repo.commit("three modules, two configurations", *modules, "teams/d/plan.json")
     assert result.returncode != 0, _output(result)
     found = re.compile(r"^(\S+):(\d+):\d+: (ORY\d+) ", re.M)
-    expected = {("teams/a/main.tf", "8", "ORY201"), ("teams/c/legacy/main.tf", "8", "ORY201")}
-    # b ignores ORY201 in its own configuration; /legacy/ is anchored at the root configuration
-    assert set(found.findall(_output(result))) == expected, _output(result)
-    for order in (modules, modules[::-1]):
-        rerun = _run(
-            [sys.executable, "-m", "pre_commit", "run", "orylint", "--files", *order],
-            repo.path,
-            hook_setup.env,
+    planned_findings = scan(ScanOptions([str(planned)])).findings
+    assert planned_findings, "the planned module should have findings of its own"
+    expected = {("teams/a/main.tf", "8", "ORY201"), ("teams/c/legacy/main.tf", "8", "ORY201")} | {
+        ("teams/d/main.tf", str(f.span.start_line), f.rule_id) for f in planned_findings
+    }
+    # b ignores ORY201 in its own configuration; /legacy/ is anchored at the root configuration;
+    # the plan beside d's sources neither doubles d's findings nor is reported itself
+    for order in (None, modules, modules[::-1]):
+        run = (
+            result
+            if order is None
+            else _run(
+                [sys.executable, "-m", "pre_commit", "run", "orylint", "--files", *order],
+                repo.path,
+                hook_setup.env,
+            )
         )
-        assert set(found.findall(_output(rerun))) == expected, _output(rerun)
+        reported = found.findall(_output(run))
+        assert set(reported) == expected, _output(run)
+        assert len(reported) == len(set(reported)), _output(run)
