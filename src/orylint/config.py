@@ -157,16 +157,23 @@ class Configurations:
         self._forced = self._apply(load_config(forced, known)) if forced is not None else None
         self._nearest: dict[str, Path | None] = {}
         self._by_directory: dict[str, Config] = {}
+        self._by_path: dict[str, Config] = {}
         self._loaded: dict[Path | None, Config] = {}
 
     def for_path(self, path: str | Path) -> Config:
         """The configuration of a file or directory (raises ``ConfigError`` for a broken one)."""
         if self._forced is not None:
             return self._forced
-        absolute = os.path.abspath(path)
-        return self.for_directory(
-            absolute if os.path.isdir(absolute) else os.path.dirname(absolute)
-        )
+        # memoised like ``for_directory``: a scan asks for every finding and every client's rule
+        # (hundreds of thousands of times for a large plan), and each answer costs a ``stat``
+        key = os.fspath(path)
+        config = self._by_path.get(key)
+        if config is None:
+            absolute = os.path.abspath(key)
+            config = self._by_path[key] = self.for_directory(
+                absolute if os.path.isdir(absolute) else os.path.dirname(absolute)
+            )
+        return config
 
     def for_directory(self, directory: str | Path) -> Config:
         """The configuration of the files in a directory (a walk asks once per directory).

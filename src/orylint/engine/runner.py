@@ -142,6 +142,11 @@ def run_rules(
     result = EngineResult()
     metadata = load_metadata()
     clients = list(project.clients)
+    # each client's settings once, not once per rule (a plan can hold thousands of clients)
+    own: dict[int, Settings] = {}
+    for client in clients:
+        configured = settings_of(client) if settings_of is not None else settings
+        own[id(client)] = settings_for(configured, project.ory_projects.get(client.provider))
     for rule in [*all_rules().values(), *policies]:
         rule_id = rule.id
         if not selection.enabled(rule_id):
@@ -149,7 +154,7 @@ def run_rules(
         meta = rule.meta or metadata[rule_id]
         try:
             applicable = [client for client in clients if meta.applies_to(client.resource_type)]
-            for client, violation in _violations(rule, project, applicable, settings, settings_of):
+            for client, violation in _violations(rule, project, applicable, settings, own):
                 if client is None and not _applies_to_address(meta, violation.address):
                     continue
                 result.findings.append(_finding(meta, violation, client, selection))
@@ -206,14 +211,12 @@ def _violations(
     project: Project,
     clients: Iterable[Client],
     settings: Settings,
-    settings_of: Callable[[Client], Settings] | None,
+    own: Mapping[int, Settings],
 ) -> Iterable[tuple[Client | None, Violation]]:
     if rule.scope == "client":
         check: ClientCheck = rule.check  # type: ignore[assignment]
         for client in clients:
-            configured = settings_of(client) if settings_of is not None else settings
-            own = settings_for(configured, project.ory_projects.get(client.provider))
-            for violation in check(client, own):
+            for violation in check(client, own[id(client)]):
                 yield client, violation
     else:
         project_check: ProjectCheck = rule.check  # type: ignore[assignment]

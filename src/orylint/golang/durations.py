@@ -24,6 +24,7 @@ about, on its own.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Callable
@@ -297,10 +298,22 @@ def parse_go_duration(text: str) -> int:
     order. The sum must fit in int64 nanoseconds; fraction digits beyond
     what Go keeps are dropped without error.
     """
+    outcome = _parse_outcome(text)
+    if isinstance(outcome, int):
+        return outcome
+    raise DurationError(*outcome)
+
+
+@functools.lru_cache(maxsize=4096)
+def _parse_outcome(text: str) -> int | tuple[str, str, str | None]:
+    """The nanoseconds, or the error's arguments: memoised, because every client of a large
+    configuration tends to repeat the same few lifespans, and each rule about lifespans parses
+    them again (a fresh error is raised each time, never one shared traceback)."""
     try:
         return _scan(text, _GO_UNITS.get)
     except _Failure as failure:
-        raise _describe(text, failure) from None
+        error = _describe(text, failure)
+        return str(error), error.text, error.suggestion
 
 
 # --------------------------------------------------------------------------

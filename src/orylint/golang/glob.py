@@ -26,6 +26,7 @@ cannot tell from invalid UTF-8. The tests compare this port with the real librar
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -253,7 +254,12 @@ class Glob:
         return self._compiled.fullmatch(text) is not None
 
 
+@functools.lru_cache(maxsize=1024)
 def compile_glob(pattern: str, separators: str = "") -> Glob:
-    """``glob.Compile(pattern, separators...)``: a :class:`Glob`, or :class:`GlobError`."""
+    """``glob.Compile(pattern, separators...)``: a :class:`Glob`, or :class:`GlobError`.
+
+    Memoised (a :class:`Glob` is immutable): every client of a large configuration tends to list
+    the same origins, and several rules ask about each.
+    """
     tree = _parse(pattern)
     return Glob(pattern, separators, re.compile(_regex(tree, separators), re.DOTALL))

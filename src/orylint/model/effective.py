@@ -148,6 +148,8 @@ def show(value: object, *, sensitive: bool = False, limit: int = 100) -> str:
 def _escape(text: str, *, quote: bool) -> str:
     if not quote:
         return escape_terminal(text)
+    if text.isprintable() and '"' not in text and "\\" not in text:
+        return text  # the common case: nothing to escape (line breaks are not printable)
     return "".join(_SHORT_ESCAPES.get(char) or escape_terminal(char) for char in text)
 
 
