@@ -143,10 +143,13 @@ def run_rules(
     metadata = load_metadata()
     clients = list(project.clients)
     # each client's settings once, not once per rule (a plan can hold thousands of clients)
-    own: dict[int, Settings] = {}
-    for client in clients:
-        configured = settings_of(client) if settings_of is not None else settings
-        own[id(client)] = settings_for(configured, project.ory_projects.get(client.provider))
+    own = {
+        id(client): settings_for(
+            settings_of(client) if settings_of is not None else settings,
+            project.ory_projects.get(client.provider),
+        )
+        for client in clients
+    }
     for rule in [*all_rules().values(), *policies]:
         rule_id = rule.id
         if not selection.enabled(rule_id):

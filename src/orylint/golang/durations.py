@@ -306,9 +306,12 @@ def parse_go_duration(text: str) -> int:
 
 @functools.lru_cache(maxsize=4096)
 def _parse_outcome(text: str) -> int | tuple[str, str, str | None]:
-    """The nanoseconds, or the error's arguments: memoised, because every client of a large
-    configuration tends to repeat the same few lifespans, and each rule about lifespans parses
-    them again (a fresh error is raised each time, never one shared traceback)."""
+    """The nanoseconds, or the error's arguments.
+
+    Memoised, because every client of a large configuration tends to repeat the same few
+    lifespans, and each rule about lifespans parses them again (a fresh error is raised each
+    time, never one shared traceback).
+    """
     try:
         return _scan(text, _GO_UNITS.get)
     except _Failure as failure:
