@@ -13,6 +13,7 @@ absorb the newline and comment that follow them, and heredoc tokens include thei
 
 from __future__ import annotations
 
+import gc
 import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
@@ -56,14 +57,30 @@ _INVALID_CHARACTERS = {
 _COMMENT_RE = re.compile(r"#[^\n]*|//[^\n]*|/\*.*?\*/", re.DOTALL)
 
 
+#: Files of at least this many characters are parsed one run of top-level blocks at a time
+#: (:func:`_load_in_pieces`); smaller ones whole. Large enough that real files keep the path
+#: every test exercises, small enough that a file which would need hundreds of megabytes as one
+#: tree does not.
+PIECEWISE_THRESHOLD = 512 * 1024
+#: A piece gathers top-level blocks up to about this many characters: one lark parse per block
+#: would cost more in calls than it saves in memory.
+PIECE_SIZE = 32 * 1024
+
+
 def load_hcl(path: str, text: str) -> Document | LoadError:
     """Parse ``text`` (already decoded) into a document, or describe why it cannot be parsed.
 
-    A pure function of its arguments, so that a load can be cached by content.
+    A pure function of its arguments, so that a load can be cached by content. A large text is
+    read in pieces where that is certain to give the same document (else, and for any error,
+    whole).
     """
     # Imported here: python-hcl2 and its parser cost a run that finds every file in the cache.
     from orylint.terraform.hcl_parser import HclParseError, parse_tree
 
+    if len(text) >= PIECEWISE_THRESHOLD:
+        document = _load_in_pieces(path, text)
+        if document is not None:
+            return document
     try:
         tree = parse_tree(text)
     except HclParseError as error:
@@ -77,6 +94,46 @@ def load_hcl(path: str, text: str) -> Document | LoadError:
         return _Builder(path, text).document(tree)
     except RecursionError:
         return LoadError(path, 1, 1, "expressions are nested too deeply for orylint to parse")
+
+
+def _load_in_pieces(path: str, text: str) -> Document | None:
+    """The document of ``text``, parsed in runs of top-level blocks, each tree dropped in turn.
+
+    python-hcl2's tree of a whole file costs about 100 times its size; in pieces, only the
+    document and one piece's tree are alive at a time. None where the pieces cannot be found with
+    certainty (``hcl_blocks``), or where any piece is not plain valid HCL to python-hcl2 (an
+    error, an invalid escape, the fallback parser's syntax): the whole-file path then gives the
+    exact error or document.
+    """
+    from orylint.terraform.hcl_blocks import split_points
+    from orylint.terraform.hcl_parser import parse_piece
+
+    points = split_points(text)
+    if points is None or len(points) < 2:
+        return None
+    starts = [0]
+    for point in points:  # runs of about PIECE_SIZE characters
+        if point - starts[-1] >= PIECE_SIZE:
+            starts.append(point)
+    builder = _Builder(path, text)
+    document = Document(path, text)
+    lines = previous = 0
+    collecting = gc.isenabled()
+    gc.disable()  # the pieces' trees die by reference counting: the collector would only
+    try:  # walk them again and again while they are alive (it took a third of the time)
+        for start, end in zip(starts, [*starts[1:], len(text)], strict=True):
+            lines += text.count("\n", previous, start)
+            previous = start
+            tree = parse_piece(text, start, end, lines)
+            if tree is None or _invalid_escape(path, text, tree) is not None:
+                return None
+            builder.add(document, tree)
+    except RecursionError:
+        return None
+    finally:
+        if collecting:
+            gc.enable()
+    return document
 
 
 def _invalid_escape(path: str, text: str, tree: Tree[Token]) -> LoadError | None:
@@ -160,6 +217,11 @@ class _Builder:
 
     def document(self, tree: Tree[Token]) -> Document:
         document = Document(self.path, self.text)
+        self.add(document, tree)
+        return document
+
+    def add(self, document: Document, tree: Tree[Token]) -> None:
+        """Add the blocks, attributes and comments of a file's tree (or of a piece's)."""
         body = first_tree(tree, "body")
         if body is not None:
             for child in trees(body):
@@ -167,8 +229,7 @@ class _Builder:
                     document.blocks.append(self.block(child))
                 elif child.data == "attribute":
                     document.attributes.append(self.attribute(child))
-        document.comments = list(self.comments(tree))
-        return document
+        document.comments.extend(self.comments(tree))
 
     def block(self, tree: Tree[Token]) -> Block:
         labels: list[str] = []

@@ -29,6 +29,7 @@ from lark.exceptions import UnexpectedInput
 from orylint.terraform.cache import default_directory
 from orylint.terraform.hcl_fallback import HclSyntaxError
 from orylint.terraform.hcl_fallback import parse_tree as fallback_parse_tree
+from orylint.terraform.hcl_tree import NEWLINE_NODES
 
 
 def _cache_file() -> str | None:
@@ -100,3 +101,60 @@ def parse_tree(text: str) -> Tree[Token]:
             return fallback_parse_tree(text)
         except HclSyntaxError as fallback:
             raise HclParseError(primary, fallback) from None
+
+
+def parse_piece(text: str, start: int, end: int, lines: int) -> Tree[Token] | None:
+    """Parse ``text[start:end]``, a run of whole top-level blocks, with python-hcl2 alone.
+
+    ``start`` is the beginning of a line, after ``lines`` line breaks. The tokens' positions are
+    those of the whole text (only offsets and line numbers move), so the tree is the part of the
+    whole file's tree that these blocks are, but for position metadata nothing reads (see
+    :func:`_place`). None where python-hcl2 rejects the piece: the caller then parses the file
+    whole, with the fallback parser and the exact error, as any file.
+    """
+    piece = text[start:end] if end < len(text) else text[start:] + "\n"  # as parse_tree does
+    try:
+        tree = parser().parse(piece)
+    except UnexpectedInput:
+        return None
+    _place(tree, start, lines)
+    return tree
+
+
+#: Position attributes of lark's ``Meta`` (``propagate_positions``), by what they count.
+_META_OFFSETS = ("start_pos", "end_pos", "container_start_pos", "container_end_pos")
+_META_LINES = ("line", "end_line", "container_line", "container_end_line")
+
+
+def _place(tree: Tree[Token], offset: int, lines: int) -> None:
+    """Move every position in ``tree`` by ``offset`` characters and ``lines`` lines.
+
+    A tree's metadata (a dict of a dozen positions, most of a tree's memory, and kept for every
+    node of every attribute's expression) is read only for a tree without a token of its own to
+    be located by (``hcl_tree.start_offset``): elsewhere it is dropped.
+    """
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        located = False
+        for child in node.children:
+            if isinstance(child, Tree):
+                stack.append(child)
+                located = located or child.data not in NEWLINE_NODES
+            else:
+                child.start_pos = (child.start_pos or 0) + offset
+                child.end_pos = (child.end_pos or 0) + offset
+                child.line = (child.line or 0) + lines
+                child.end_line = (child.end_line or 0) + lines
+                located = located or child.type != "NL_OR_COMMENT"
+        meta = getattr(node, "_meta", None)  # not ``node.meta``, which would make an empty one
+        if located:
+            node._meta = None
+        elif meta is not None and not meta.empty:
+            fields = vars(meta)
+            for name in _META_OFFSETS:
+                if name in fields:
+                    fields[name] += offset
+            for name in _META_LINES:
+                if name in fields:
+                    fields[name] += lines
