@@ -106,11 +106,11 @@ def parse_tree(text: str) -> Tree[Token]:
 def parse_piece(text: str, start: int, end: int, lines: int) -> Tree[Token] | None:
     """Parse ``text[start:end]``, a run of whole top-level blocks, with python-hcl2 alone.
 
-    ``start`` is the beginning of a line, after ``lines`` line breaks. The tokens' positions are
-    those of the whole text (only offsets and line numbers move), so the tree is the part of the
-    whole file's tree that these blocks are, but for position metadata nothing reads (see
-    :func:`_place`). None where python-hcl2 rejects the piece: the caller then parses the file
-    whole, with the fallback parser and the exact error, as any file.
+    ``start`` is the beginning of a line, after ``lines`` line breaks. The tokens' offsets are
+    those of the whole text, so the tree is the part of the whole file's tree that these blocks
+    are, but for position metadata nothing reads (see :func:`_place`). None where python-hcl2
+    rejects the piece: the caller then parses the file whole, with the fallback parser and the
+    exact error, as any file.
     """
     piece = text[start:end] if end < len(text) else text[start:] + "\n"  # as parse_tree does
     try:
@@ -129,9 +129,10 @@ _META_LINES = ("line", "end_line", "container_line", "container_end_line")
 def _place(tree: Tree[Token], offset: int, lines: int) -> None:
     """Move every position in ``tree`` by ``offset`` characters and ``lines`` lines.
 
-    A tree's metadata (a dict of a dozen positions, most of a tree's memory, and kept for every
-    node of every attribute's expression) is read only for a tree without a token of its own to
-    be located by (``hcl_tree.start_offset``): elsewhere it is dropped.
+    What nothing reads is dropped rather than moved, because the trees of every attribute's
+    expression live as long as the document: a tree's metadata (a dict of a dozen positions, most
+    of a tree's memory) is read only for a tree without a token of its own to be located by
+    (``hcl_tree.start_offset``), and a token's line numbers never (spans come from offsets).
     """
     stack = [tree]
     while stack:
@@ -144,8 +145,7 @@ def _place(tree: Tree[Token], offset: int, lines: int) -> None:
             else:
                 child.start_pos = (child.start_pos or 0) + offset
                 child.end_pos = (child.end_pos or 0) + offset
-                child.line = (child.line or 0) + lines
-                child.end_line = (child.end_line or 0) + lines
+                child.line = child.end_line = None  # read by nothing: spans come from offsets
                 located = located or child.type != "NL_OR_COMMENT"
         meta = getattr(node, "_meta", None)  # not ``node.meta``, which would make an empty one
         if located:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True, order=True, slots=True)
 class Span:
     """A region of a file: 1-based lines, 1-based columns in code points, end column exclusive.
 
@@ -120,7 +120,7 @@ def is_known(value: object) -> bool:
     return True
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Element:
     """One element of a list attribute, with its own span so a finding can point at it."""
 
@@ -129,7 +129,7 @@ class Element:
     span: Span
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Attribute:
     """``name = expression`` inside a resource block.
 
@@ -164,7 +164,7 @@ class Attribute:
         return self.value_span
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Reference:
     """A traversal found in an expression, e.g. ``ory_oauth2_client.web.client_secret``.
 
