@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import json
+from json.encoder import encode_basestring
 from typing import Any
 
 from orylint import __version__
@@ -30,7 +31,39 @@ def render_json(result: ScanResult) -> str:
         ],
         "errors": list(result.fatal_errors),
     }
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    return dumps(document) + "\n"
+
+
+def dumps(value: Any, indent: str = "") -> str:
+    """``json.dumps(value, indent=2, ensure_ascii=False)`` for JSON data, several times faster.
+
+    The standard library uses its C encoder only without ``indent``; with it, a report of 50,000
+    findings spent more than a second in the pure-Python encoder. Strings here go through the
+    same C escaper and numbers through the same ``repr``; only the indenting is done here
+    (tested equal to ``json.dumps`` on generated documents).
+    """
+    kind = type(value)
+    if kind is str:
+        return encode_basestring(value)
+    if kind is dict:
+        if not value:
+            return "{}"
+        inner = indent + "  "
+        members = ",\n".join(
+            f"{inner}{encode_basestring(key)}: {dumps(item, inner)}" for key, item in value.items()
+        )
+        return f"{{\n{members}\n{indent}}}"
+    if kind is list:
+        if not value:
+            return "[]"
+        inner = indent + "  "
+        items = ",\n".join(inner + dumps(item, inner) for item in value)
+        return f"[\n{items}\n{indent}]"
+    if kind is int:
+        return int.__repr__(value)
+    if value is None:
+        return "null"
+    return json.dumps(value)  # booleans and floats (NaN and infinities as json writes them)
 
 
 def _finding(finding: Finding) -> dict[str, Any]:
