@@ -15,6 +15,7 @@ from orylint.engine.metadata import RuleMeta
 from orylint.engine.suppressions import Suppression
 from orylint.terraform.document import LoadError
 from orylint.terraform.provider_schema import sensitive_attributes
+from orylint.terraform.source import line_table
 
 _ASSIGNS_SECRET = re.compile(
     r'(?<![\w-])"?(?:' + "|".join(sorted(sensitive_attributes())) + r'|[\w-]*api_key)"?\s*[=:](?!=)'
@@ -78,7 +79,6 @@ class ScanResult:
     found (or ``-v`` asks), so a user sees what orylint did read."""
     sensitive_lines: dict[str, set[int]] = field(default_factory=dict)
     redactions: set[str] = field(default_factory=set)
-    _lines: dict[str, list[str]] = field(default_factory=dict, repr=False, compare=False)
 
     def holds_secret(self, path: str, line: int) -> bool:
         """Whether line ``line`` of ``path`` holds a sensitive value, so it must not be shown.
@@ -90,12 +90,10 @@ class ScanResult:
         """
         if line in self.sensitive_lines.get(path, ()):
             return True
-        if path not in self._lines:
-            self._lines[path] = self.sources.get(path, "").split("\n")
-        lines = self._lines[path]
+        lines = line_table(self.sources.get(path, ""))  # the text report's table, not a copy
         if not 1 <= line <= len(lines):
             return False
-        text = lines[line - 1]
+        text = lines.line(line)
         if _ASSIGNS_SECRET.search(text):
             return True
         return any(len(secret) >= 3 and secret in text for secret in self.redactions)
