@@ -18,7 +18,7 @@ from typing import TypeVar
 
 import click
 
-from orylint import __version__
+from orylint import __version__, result_cache
 from orylint.config import Config, ConfigError, Configurations, find_config, load_config
 from orylint.engine import baseline, fixer
 from orylint.engine.atomic import write_atomic
@@ -27,8 +27,9 @@ from orylint.engine.registry import Rule
 from orylint.engine.result import ScanResult
 from orylint.engine.runner import known_rule_ids, rule_id_problem
 from orylint.model.display import escape_terminal
+from orylint.options import ScanOptions
 from orylint.report import FORMATS, TERMINAL_FORMATS, render
-from orylint.scan import ScanOptions, scan
+from orylint.terraform import recorder
 from orylint.terraform.cache import default_directory as default_cache_directory
 from orylint.terraform.cache import use_directory as use_cache_directory
 from orylint.terraform.discover import CONFIG_SUFFIXES
@@ -258,6 +259,9 @@ def check(
     """
     if quiet and verbose:
         raise click.UsageError("-q/--quiet and -v/--verbose contradict each other")
+    if not (no_cache or fix):  # --fix writes the inputs: its result is never stored
+        recorder.start()  # before any configuration or policy is read: they are inputs too
+        click.get_current_context().call_on_close(recorder.stop)
     reports = _parse_formats(formats, output)
     assignments = _parse_vars(variables)
     targets = list(paths) or ([] if plans else ["."])
@@ -295,6 +299,7 @@ def check(
             *options.var_files,
             *(str(used.path) for used in configs.loaded() if used.path),
             *(name for used in configs.loaded() for name in used.var_files),
+            *_recorded_files(),
         ],
     )
     if diff or fix:
@@ -482,9 +487,22 @@ def _cache_directory(given: str | None, *, no_cache: bool) -> str | None:
     return None if no_cache else str(default_cache_directory())
 
 
+def _recorded_files() -> list[str]:
+    """Every file this run's result depends on, as recorded (with the result cache)."""
+    recording = recorder.active()
+    return [] if recording is None else list(recording.files)
+
+
+def scan(options: ScanOptions) -> ScanResult:
+    """Scan; imported here, so that a run the result cache serves never loads the scan."""
+    from orylint.scan import scan as run
+
+    return run(options)
+
+
 def _scan_or_exit(options: ScanOptions) -> ScanResult:
     try:
-        return scan(options)
+        return result_cache.scan(options, scan)
     except ConfigError as error:  # a configuration file found below a scanned directory
         _error(str(error))
         sys.exit(EXIT_USAGE)

@@ -12,6 +12,7 @@ import functools
 import os
 import stat
 
+from orylint.terraform import recorder
 from orylint.terraform.document import LoadError
 
 MAX_FILE_SIZE = 64 * 1024 * 1024
@@ -52,6 +53,7 @@ def read_regular_file(path: str | os.PathLike[str], limit: int = MAX_FILE_SIZE) 
         os.close(descriptor)
     if len(data) > limit:  # grew while being read
         raise UnreadableFile(_too_large(len(data), limit))
+    recorder.read(path, status, data)
     return data
 
 
