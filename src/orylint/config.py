@@ -189,10 +189,16 @@ class Configurations:
     def fingerprint(self) -> tuple[object, ...]:
         """What this object decides besides the files it finds (the result cache's key).
 
-        The forced configuration, the command line's overrides and the rule ids files may name.
+        The forced configuration, the command line's overrides and the rule ids files may name;
+        not ``fail-on``, which applies to a result after the scan (the exit code, JUnit).
         """
         known = None if self._known is None else sorted(self._known)
-        return (self._forced, self._overrides, known)
+        overrides = {key: value for key, value in self._overrides.items() if key != "fail_on"}
+        forced = self._forced
+        if forced is not None:
+            sources = {key: value for key, value in forced.sources.items() if key != "fail-on"}
+            forced = dataclasses.replace(forced, fail_on=Config().fail_on, sources=sources)
+        return (forced, overrides, known)
 
     def loaded(self) -> list[Config]:
         """Every configuration used so far (the files a run read, and the defaults)."""

@@ -67,6 +67,8 @@ def file_identity(path: str | os.PathLike[str] | int) -> FileIdentity | None:
     Only regular files have one here: a pipe read twice does not hold the same data twice, so
     two pipes are never "the same input".
     """
+    if not isinstance(path, int):
+        recorder.file(path)  # which plans are the same decides what is read
     try:
         status = os.fstat(path) if isinstance(path, int) else os.stat(path)
     except (OSError, ValueError):
