@@ -374,9 +374,11 @@ NOT_AT_START_UP = (
 )
 
 # What a run the result cache serves does not load either: it neither scans nor parses,
-# evaluates or builds the model.
+# evaluates, builds the model or runs a rule.
 NOT_ON_A_RESULT_CACHE_HIT = (
     "lark",
+    "orylint.checks",
+    "orylint.model.effective",
     "orylint.scan",
     "orylint.terraform.hcl_loader",
     "orylint.terraform.tfjson_loader",

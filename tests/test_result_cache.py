@@ -476,3 +476,48 @@ def test_the_recorder_check_finds_a_read_that_does_not_report() -> None:
     reported = ast.parse("def f(p):\n    recorder.file(p)\n    return p.read_text()\n").body[0]
     assert _calls(unreported) == ({"p.read_text"}, False)
     assert _calls(reported) == ({"p.read_text"}, True)
+
+
+def test_rule_ids_are_known_without_importing_the_rules() -> None:
+    # known_rule_ids reads the metadata so that a cached run never imports the checks; that is
+    # only right while the metadata and the registered rules name the same ids.
+    from orylint.engine.registry import all_rules
+    from orylint.engine.runner import TOOL_RULES, known_rule_ids
+
+    assert known_rule_ids() == set(all_rules()) | set(TOOL_RULES)
+
+
+def test_an_expiring_suppression_is_judged_on_the_day_of_the_run(
+    tree: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import datetime
+
+    text = (tree / "clients.tf").read_text()
+    expiring = text.replace("-- the staging host", "until=2030-06-01 -- the staging host")
+    (tree / "clients.tf").write_text(expiring)
+    before = check(".")
+    assert check(".").hit and "ORY003" not in rules(before)
+
+    class Later(datetime.date):
+        @classmethod
+        def today(cls) -> Later:
+            return cls(2030, 6, 2)
+
+    monkeypatch.setattr(datetime, "date", Later)
+    after = check(".")
+    assert not after.hit and "ORY003" in rules(after)
+
+
+def test_a_report_is_refused_over_an_input_of_a_result_from_the_cache(tree: Path) -> None:
+    # A configuration file found during the scan (not by the command line) is an input: a
+    # served result knows it from its record.
+    sub = tree / "sub"
+    sub.mkdir()
+    (sub / "main.tf").write_text(FROM_VARIABLE.replace("configured", "sub"))
+    (sub / ".orylint.toml").write_text('ignore = ["ORY706"]\n')
+    check(".")
+    served = check(".", "-o", "sub/.orylint.toml")
+    assert served.code == 2 and "it is one of the inputs" in served.stderr
+    assert (sub / ".orylint.toml").read_text() == 'ignore = ["ORY706"]\n'
+    assert check(".", "-o", "report.txt").hit  # any other destination is written
+    assert "ORY403" in (tree / "report.txt").read_text()

@@ -299,8 +299,8 @@ def check(
             *options.var_files,
             *(str(used.path) for used in configs.loaded() if used.path),
             *(name for used in configs.loaded() for name in used.var_files),
-            *_recorded_files(),
         ],
+        _recorded_inputs(),
     )
     if diff or fix:
         result = _fix(result, options, diff_only=diff, quiet=quiet > 0)
@@ -409,18 +409,22 @@ def _fix(result: ScanResult, options: ScanOptions, *, diff_only: bool, quiet: bo
     return result
 
 
-def _refuse_to_overwrite_inputs(destinations: Sequence[str], inputs: Sequence[str]) -> None:
+def _refuse_to_overwrite_inputs(
+    destinations: Sequence[str], inputs: Sequence[str], recorded: Collection[FileIdentity] = ()
+) -> None:
     """Exit 2 before writing anything when a report or baseline would replace a scanned input.
 
     ``-o main.tf`` is a slip of the keyboard that would silently destroy the configuration; a
     report named like Terraform or OpenTofu configuration (``*.tf``, ``*.tofu.json``, ...)
-    would break the next ``terraform plan`` even where it is new.
+    would break the next ``terraform plan`` even where it is new. ``recorded`` holds the
+    identities of every file the result depends on (a result served from the cache included).
     """
+    destinations = [destination for destination in destinations if destination]
+    if not destinations:
+        return  # the common case: no path of every input resolved for nothing
     existing = {os.path.realpath(name) for name in inputs if name and os.path.isfile(name)}
     for destination in destinations:
-        if not destination:
-            continue
-        if os.path.realpath(destination) in existing:
+        if os.path.realpath(destination) in existing or file_identity(destination) in recorded:
             _error(f"refusing to write a report over {destination}: it is one of the inputs")
             sys.exit(EXIT_USAGE)
         if destination.endswith(CONFIG_SUFFIXES):
@@ -487,10 +491,10 @@ def _cache_directory(given: str | None, *, no_cache: bool) -> str | None:
     return None if no_cache else str(default_cache_directory())
 
 
-def _recorded_files() -> list[str]:
+def _recorded_inputs() -> set[FileIdentity]:
     """Every file this run's result depends on, as recorded (with the result cache)."""
     recording = recorder.active()
-    return [] if recording is None else list(recording.files)
+    return set() if recording is None else recording.identities()
 
 
 def scan(options: ScanOptions) -> ScanResult:

@@ -9,7 +9,8 @@ absent ones), and stores the result under a key of everything else it depends on
 - every field of :class:`~orylint.options.ScanOptions` (``KEYED``), except those that cannot
   change the result (``IRRELEVANT``; a test holds every field to one of the two);
 - the environment Terraform and orylint read (``TF_*``: ``TF_VAR_``, ``TF_WORKSPACE``);
-- the working directory (display paths are relative to it);
+- the working directory (display paths are relative to it) and the date (a suppression's
+  ``until`` expires);
 - orylint's code and rule metadata, its parsers' versions, and Python's (the parse cache's
   header, and a stamp of every file of the package).
 
@@ -27,6 +28,7 @@ exits 2 whatever the cache), nor is a scan of standard input or a run that does 
 from __future__ import annotations
 
 import dataclasses
+import datetime
 import hashlib
 import os
 import time
@@ -111,7 +113,8 @@ def key(options: ScanOptions) -> str:
             encode = KEYED[option.name]  # a KeyError: a new option must be classified
             digest.update(repr((option.name, encode(getattr(options, option.name)))).encode())
     environment = sorted((k, v) for k, v in os.environ.items() if k.startswith("TF_"))
-    digest.update(repr((os.getcwd(), environment)).encode("utf-8", "surrogateescape"))
+    today = datetime.date.today().isoformat()  # a suppression's ``until`` expires (ORY003)
+    digest.update(repr((os.getcwd(), environment, today)).encode("utf-8", "surrogateescape"))
     return digest.hexdigest()
 
 

@@ -110,6 +110,10 @@ class Recording:
     probes: dict[str, int] = field(default_factory=dict)
     """Path: its kind when probed (:func:`_kind`; 0: absent)."""
 
+    def identities(self) -> set[tuple[int, int]]:
+        """The device and inode of every file read."""
+        return {(status[4], status[3]) for status, _, _ in self.files.values()}
+
     def _racy(self, mtime_ns: int) -> bool:
         return mtime_ns >= self.started_ns - RACY_NS
 
@@ -189,8 +193,13 @@ def read(
 
     ``prefix`` says the read looked only at the first bytes (a plan sniffed by its head).
     """
-    if _active:
-        _active[0].files[os.fspath(path)] = (_stat_key(status), _digest(data), prefix)
+    if not _active:
+        return
+    files = _active[0].files
+    name = os.fspath(path)
+    if prefix >= 0 and name in files and files[name][2] < 0:
+        return  # already read whole: a sniff of its head must not weaken that
+    files[name] = (_stat_key(status), _digest(data), prefix)
 
 
 def file(path: str | os.PathLike[str]) -> None:
