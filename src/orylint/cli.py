@@ -424,7 +424,7 @@ def _refuse_to_overwrite_inputs(
         return  # the common case: no path of every input resolved for nothing
     existing = {os.path.realpath(name) for name in inputs if name and os.path.isfile(name)}
     for destination in destinations:
-        if os.path.realpath(destination) in existing or file_identity(destination) in recorded:
+        if os.path.realpath(destination) in existing or _identity(destination) in recorded:
             _error(f"refusing to write a report over {destination}: it is one of the inputs")
             sys.exit(EXIT_USAGE)
         if destination.endswith(CONFIG_SUFFIXES):
@@ -489,6 +489,15 @@ def _cache_directory(given: str | None, *, no_cache: bool) -> str | None:
     if given:
         use_cache_directory(Path(given))
     return None if no_cache else str(default_cache_directory())
+
+
+def _identity(path: str) -> FileIdentity | None:
+    """A destination's device and inode, if it exists (it is no input: not recorded)."""
+    try:
+        status = os.stat(path)
+    except (OSError, ValueError):
+        return None
+    return (status.st_dev, status.st_ino)
 
 
 def _recorded_inputs() -> set[FileIdentity]:

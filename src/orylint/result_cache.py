@@ -144,7 +144,11 @@ def _code_stamp() -> str:
         for directory, subdirectories, names in os.walk(place):
             subdirectories[:] = sorted(d for d in subdirectories if d != "__pycache__")
             for name in sorted(names):
-                status = os.stat(os.path.join(directory, name))
+                try:
+                    status = os.stat(os.path.join(directory, name))
+                except OSError:  # removed while we look (an upgrade): stamped as absent
+                    digest.update(f"{directory}/{name}:-;".encode())
+                    continue
                 digest.update(f"{directory}/{name}:{status.st_size}:{status.st_mtime_ns};".encode())
     return digest.hexdigest()
 
