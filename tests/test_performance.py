@@ -379,6 +379,7 @@ NOT_ON_A_RESULT_CACHE_HIT = (
     "lark",
     "orylint.checks",
     "orylint.model.effective",
+    "pathspec",
     "orylint.scan",
     "orylint.terraform.hcl_loader",
     "orylint.terraform.tfjson_loader",

@@ -521,3 +521,20 @@ def test_a_report_is_refused_over_an_input_of_a_result_from_the_cache(tree: Path
     assert (sub / ".orylint.toml").read_text() == 'ignore = ["ORY706"]\n'
     assert check(".", "-o", "report.txt").hit  # any other destination is written
     assert "ORY403" in (tree / "report.txt").read_text()
+
+
+def test_a_changed_plan_gives_a_fresh_result(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    plan = Path(__file__).parent / "fixtures" / "plans" / "equivalence.plan.json"
+    text = plan.read_text()
+    (tmp_path / "plan.json").write_text(text)
+    monkeypatch.chdir(tmp_path)
+    first = check("plan.json")
+    assert check("plan.json").hit and "ORY" in first.stdout
+    (tmp_path / "plan.json").write_text(text.replace('"90m"', '"1h30m"'))
+    second = check("plan.json")
+    assert not second.hit
+    reference = check("plan.json", "--no-cache")
+    assert (second.code, second.stdout) == (reference.code, reference.stdout)
+    assert rules(second) != rules(first)

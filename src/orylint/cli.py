@@ -32,7 +32,6 @@ from orylint.report import FORMATS, TERMINAL_FORMATS, render
 from orylint.terraform import recorder
 from orylint.terraform.cache import default_directory as default_cache_directory
 from orylint.terraform.cache import use_directory as use_cache_directory
-from orylint.terraform.discover import CONFIG_SUFFIXES
 from orylint.terraform.source import MAX_FILE_SIZE, FileIdentity, file_identity
 
 T = TypeVar("T")
@@ -422,6 +421,8 @@ def _refuse_to_overwrite_inputs(
     destinations = [destination for destination in destinations if destination]
     if not destinations:
         return  # the common case: no path of every input resolved for nothing
+    from orylint.terraform.discover import CONFIG_SUFFIXES  # (and pathspec) only here
+
     existing = {os.path.realpath(name) for name in inputs if name and os.path.isfile(name)}
     for destination in destinations:
         if os.path.realpath(destination) in existing or _identity(destination) in recorded:
