@@ -299,7 +299,6 @@ def check(
             *(str(used.path) for used in configs.loaded() if used.path),
             *(name for used in configs.loaded() for name in used.var_files),
         ],
-        _recorded_inputs(),
     )
     if diff or fix:
         result = _fix(result, options, diff_only=diff, quiet=quiet > 0)
@@ -408,15 +407,13 @@ def _fix(result: ScanResult, options: ScanOptions, *, diff_only: bool, quiet: bo
     return result
 
 
-def _refuse_to_overwrite_inputs(
-    destinations: Sequence[str], inputs: Sequence[str], recorded: Collection[FileIdentity] = ()
-) -> None:
+def _refuse_to_overwrite_inputs(destinations: Sequence[str], inputs: Sequence[str]) -> None:
     """Exit 2 before writing anything when a report or baseline would replace a scanned input.
 
     ``-o main.tf`` is a slip of the keyboard that would silently destroy the configuration; a
     report named like Terraform or OpenTofu configuration (``*.tf``, ``*.tofu.json``, ...)
-    would break the next ``terraform plan`` even where it is new. ``recorded`` holds the
-    identities of every file the result depends on (a result served from the cache included).
+    would break the next ``terraform plan`` even where it is new. Every file the result
+    depends on, as recorded, is an input too (of a result served from the cache as well).
     """
     destinations = [destination for destination in destinations if destination]
     if not destinations:
@@ -424,6 +421,7 @@ def _refuse_to_overwrite_inputs(
     from orylint.terraform.discover import CONFIG_SUFFIXES  # (and pathspec) only here
 
     existing = {os.path.realpath(name) for name in inputs if name and os.path.isfile(name)}
+    recorded = _recorded_inputs()
     for destination in destinations:
         if os.path.realpath(destination) in existing or _identity(destination) in recorded:
             _error(f"refusing to write a report over {destination}: it is one of the inputs")

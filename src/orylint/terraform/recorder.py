@@ -222,10 +222,15 @@ def file(path: str | os.PathLike[str]) -> None:
 
 
 def probe(path: str | os.PathLike[str]) -> None:
-    """A path was tested for existence or kind (``isfile``, ``lexists``, ``is_dir``)."""
+    """A path was tested for existence or kind (``isfile``, ``lexists``, ``is_dir``).
+
+    Once per path and run: the configuration is asked about every finding's file.
+    """
     if _active:
+        probes = _active[0].probes
         name = os.fspath(path)
-        _active[0].probes[name] = _kind(name)
+        if name not in probes:
+            probes[name] = _kind(name)
 
 
 def listed(path: str | os.PathLike[str], entries: Iterable[os.DirEntry[str]]) -> None:
