@@ -30,6 +30,7 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import hashlib
+import importlib.util
 import os
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -130,10 +131,11 @@ def _header() -> bytes:
 
 
 def _code_stamp() -> str:
-    """Orylint's code and rule metadata, besides what the parse cache stamps (its parsers).
+    """The code of orylint, its rule metadata and libraries, besides what the parse cache stamps.
 
     A checkout keeps its version while its code changes, so every file of the package and of
-    the rule metadata is stamped by name, size and mtime (a ``stat`` each, a few milliseconds).
+    the rule metadata is stamped by name, size and mtime (a ``stat`` each, a few milliseconds);
+    each library by the file it is imported from, found without importing it.
     """
     digest = hashlib.blake2b(digest_size=12)
     rules = rules_directory()
@@ -150,7 +152,29 @@ def _code_stamp() -> str:
                     digest.update(f"{directory}/{name}:-;".encode())
                     continue
                 digest.update(f"{directory}/{name}:{status.st_size}:{status.st_mtime_ns};".encode())
+    for package in _LIBRARIES:
+        spec = importlib.util.find_spec(package)  # finds, does not import
+        origin = spec.origin if spec is not None else None
+        try:
+            found = os.stat(origin) if origin else None
+        except OSError:
+            found = None
+        size, mtime = (found.st_size, found.st_mtime_ns) if found else (0, 0)
+        digest.update(f"{package}:{origin}:{size}:{mtime};".encode())
     return digest.hexdigest()
+
+
+_LIBRARIES = (
+    "jsonschema",
+    "pathspec",
+    "publicsuffixlist",
+    "regex",
+    "tree_sitter",
+    "tree_sitter_hcl",
+    "yaml",
+)
+"""Libraries whose answers reach a result (besides python-hcl2 and lark, which the parse cache
+stamps): an upgrade rewrites their files, which changes the stamp of their ``__init__``."""
 
 
 class _Results(Cache):
