@@ -11,8 +11,8 @@ absent ones), and stores the result under a key of everything else it depends on
 - the environment Terraform and orylint read (``TF_*``: ``TF_VAR_``, ``TF_WORKSPACE``);
 - the working directory (display paths are relative to it) and the date (a suppression's
   ``until`` expires);
-- orylint's code and rule metadata, its parsers' versions, and Python's (the parse cache's
-  header, and a stamp of every file of the package).
+- orylint's code and rule metadata, its parsers' and libraries' versions, and Python's (the
+  parse cache's header, and a stamp of every file of the package and of each library).
 
 The next run with the same key checks the recorded inputs (a ``stat`` each, a digest where the
 stat differs or is racy) and, if none changed, returns the stored result without importing the
