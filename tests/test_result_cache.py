@@ -538,3 +538,41 @@ def test_a_changed_plan_gives_a_fresh_result(
     reference = check("plan.json", "--no-cache")
     assert (second.code, second.stdout) == (reference.code, reference.stdout)
     assert rules(second) != rules(first)
+
+
+def test_each_keyed_option_changes_the_key(tmp_path: Path) -> None:
+    # Classified is not enough: each option in KEYED must reach the key.
+    from orylint.config import Configurations
+    from orylint.engine.registry import Rule
+    from orylint.engine.runner import RuleSelection
+    from orylint.model.settings import ProviderSettings, Settings
+
+    (tmp_path / "forced.toml").write_text('ignore = ["ORY403"]\n')
+    base = ScanOptions(paths=["."])
+    changed = {
+        "paths": ["infra"],
+        "excludes": ["legacy/"],
+        "configs": Configurations(tmp_path / "forced.toml"),
+        "selection": RuleSelection(select=("ORY2",)),
+        "settings": Settings(provider=ProviderSettings(version="0.1.0")),
+        "plans": ["plan.json"],
+        "chdir": "infra",
+        "stdin": b"{}",
+        "force_exclude": True,
+        "require_suppression_reason": False,
+        "unsuppressible": ["ORY706"],
+        "var_files": ["prod.tfvars"],
+        "variables": {"environment": "prod"},
+        "max_file_size": 1024,
+        "policies": [Rule("ACME001", "client", lambda client, settings: [])],
+        "resource_types": True,
+    }
+    assert set(changed) == set(result_cache.KEYED)
+    for name, value in changed.items():
+        variant = dataclasses.replace(base, **{name: value})
+        assert result_cache.key(variant) != result_cache.key(base), name
+    for name in result_cache.IRRELEVANT:
+        value = {"jobs": 3, "cache_dir": str(tmp_path), "stdin_identity": (1, 2)}[name]
+        assert result_cache.key(dataclasses.replace(base, **{name: value})) == result_cache.key(
+            base
+        ), name
