@@ -14,6 +14,7 @@ Unknown values have no JSON form. They stay in the object as ``null`` placeholde
 from __future__ import annotations
 
 import functools
+import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -90,12 +91,38 @@ class Instance:
         """Top-level keys that hold an unknown anywhere inside them."""
         return frozenset(str(path[0]) for path in self.unknown)
 
+    @functools.cached_property
+    def exact_json(self) -> bool:
+        """Whether the value is JSON's types only, with numbers a double holds exactly.
+
+        jsonschema-rs reads such a value as jsonschema does (:mod:`orylint.policies.fast`);
+        Python compares any int with any float exactly, a double holds integers up to 2^53.
+        """
+        return _exact_json(self.value)
+
     def touches_unknown(self, path: JsonPath) -> bool:
         """Whether the value at ``path`` contains an unknown, or lies inside one."""
         size = len(path)
         return any(
             unknown[:size] == path or path[: len(unknown)] == unknown for unknown in self.unknown
         )
+
+
+_EXACT = 2**53
+
+
+def _exact_json(value: object) -> bool:
+    if value is None or isinstance(value, str | bool):
+        return True
+    if isinstance(value, int):
+        return -_EXACT <= value <= _EXACT
+    if isinstance(value, float):
+        return math.isfinite(value)
+    if isinstance(value, list):
+        return all(_exact_json(item) for item in value)
+    if isinstance(value, dict):
+        return all(isinstance(key, str) and _exact_json(item) for key, item in value.items())
+    return False
 
 
 _SCHEMA_TYPE = re.compile(r"#/\$defs/(\w+)$")
