@@ -11,7 +11,9 @@ Findings must not depend on the engine, so the fast path takes only what it answ
 as jsonschema does, and leaves everything else to the reference path:
 
 - the keywords of :data:`FAST_KEYWORDS`; a schema with any other (``$ref``, ``patternProperties``,
-  ``uniqueItems``, ``multipleOf``, ...) is always validated by jsonschema;
+  ``uniqueItems``, ``multipleOf``, ...) is always validated by jsonschema, and so is one with a
+  ``true``/``false`` subschema (but ``additionalProperties: false``): jsonschema leaves the
+  subschema's level out of the error's instance path;
 - ``pattern`` is Python's ``re.search``, as in jsonschema (Rust's regexes differ: ``$`` before a
   final newline, Unicode classes), through a custom keyword; ``format`` calls :data:`FORMATS` (Go's
   ``net/url`` for ``uri``) or else jsonschema's own check for that format;
@@ -122,6 +124,8 @@ def _fast_only(schema: object, formats: set[str]) -> bool:
                 return False
             formats.add(value)
         for _, child in subschemas(keyword, value):
+            if isinstance(child, bool) and keyword != "additionalProperties":
+                return False  # jsonschema drops a level of an error's path for a `false` below
             if not _fast_only(child, formats):
                 return False
     return True
