@@ -112,17 +112,25 @@ _EXACT = 2**53
 
 
 def _exact_json(value: object) -> bool:
-    if value is None or isinstance(value, str | bool):
-        return True
-    if isinstance(value, int):
-        return -_EXACT <= value <= _EXACT
-    if isinstance(value, float):
-        return math.isfinite(value)
-    if isinstance(value, list):
-        return all(_exact_json(item) for item in value)
-    if isinstance(value, dict):
-        return all(isinstance(key, str) and _exact_json(item) for key, item in value.items())
-    return False
+    """:attr:`Instance.exact_json`, without recursion: decoded metadata may nest 10,000 deep."""
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if item is None or isinstance(item, str | bool):
+            continue
+        if isinstance(item, int):
+            if not -_EXACT <= item <= _EXACT:
+                return False
+        elif isinstance(item, float):
+            if not math.isfinite(item):
+                return False
+        elif isinstance(item, list):
+            pending.extend(item)
+        elif isinstance(item, dict) and all(isinstance(key, str) for key in item):
+            pending.extend(item.values())
+        else:
+            return False
+    return True
 
 
 _SCHEMA_TYPE = re.compile(r"#/\$defs/(\w+)$")

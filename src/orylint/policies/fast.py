@@ -4,8 +4,9 @@ A scan evaluates every policy on every client, and the Python ``jsonschema`` cos
 validation plus ~50 ms to import; with 20 policies that was a fifth of a warm scan. jsonschema-rs
 (Rust) validates in a few microseconds and imports in a third of the time, so it decides whether
 a client passes and, when it fails, which attributes (instance paths) fail and which required
-properties are missing: all a finding needs, unless the policy's message quotes ``{reason}``
-(jsonschema's own wording, which the reference path in :mod:`orylint.policies.policy` gives).
+properties are missing, with the schema paths that tell whether an error depends on an unknown:
+all a finding needs, unless the policy's message quotes ``{reason}`` (jsonschema's own wording,
+which the reference path in :mod:`orylint.policies.policy` gives).
 
 Findings must not depend on the engine, so the fast path takes only what it answers exactly
 as jsonschema does, and leaves everything else to the reference path:
@@ -81,21 +82,22 @@ class FastSchema:
         """Whether ``value`` (an :attr:`~orylint.policies.facts.Instance.exact_json` one) passes."""
         return self.validator.is_valid(value)
 
-    def failures(self, value: object) -> list[tuple[JsonPath, str | None]]:
-        """Where ``value`` fails: each instance path, with the property a ``required`` misses.
+    def errors(self, value: object) -> Iterator[tuple[JsonPath, str | None, list[str | int]]]:
+        """Each error's instance path, the property a ``required`` misses, and its schema path.
 
-        One entry per (path, missing property), in no particular order: jsonschema-rs reports
-        a keyword's errors in its own order, and findings are sorted anyway.
+        The schema paths are jsonschema's, but for ``minContains``/``maxContains``, which
+        jsonschema reports as ``contains``. The order is jsonschema-rs's, not jsonschema's.
         """
-        found: dict[tuple[JsonPath, str | None], None] = {}
         for error in self.validator.iter_errors(value):
+            schema_path = error.schema_path
             missing = None
-            if error.schema_path and error.schema_path[-1] == "required":
+            if schema_path and schema_path[-1] == "required":
                 kind = error.kind
                 if isinstance(kind, jsonschema_rs.ValidationErrorKind.Required):
                     missing = kind.property
-            found[tuple(error.instance_path), missing] = None
-        return list(found)
+            elif schema_path and schema_path[-1] in ("minContains", "maxContains"):
+                schema_path = [*schema_path[:-1], "contains"]
+            yield tuple(error.instance_path), missing, schema_path
 
 
 def compile_fast(schema: object) -> FastSchema | None:

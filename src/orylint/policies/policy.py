@@ -16,7 +16,7 @@ from __future__ import annotations
 import ast
 import functools
 import string
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -153,8 +153,8 @@ class _Compiled:
 
     jsonschema-rs decides (:mod:`orylint.policies.fast`) where it answers exactly as jsonschema
     does; jsonschema (imported only then) validates everything else: a schema with keywords
-    the fast path does not take, an instance it cannot read exactly, the errors of a policy
-    that quotes ``{reason}``, and errors that might depend on an unknown value.
+    the fast path does not take, an instance it cannot read exactly, and the errors of a policy
+    that quotes ``{reason}``. Both give their errors to the same filter (:meth:`_failures`).
 
     A policy usually reads a few attributes, and many clients share their values (the same grant
     types, auth method, scopes), so the outcome is remembered per value of the attributes the
@@ -178,14 +178,14 @@ class _Compiled:
         for schema in (when, require):
             part = reads(schema, _WHOLE_OBJECT)
             read = None if part is None or read is None else read | part
-        self.read = read
         self.inputs = None if read is None else tuple(sorted(read))
         self.outcomes: dict[str, Outcome] = {}
 
     @functools.cached_property
-    def when(self) -> Draft202012Validator | None:
-        """The jsonschema validator of ``when``, built on first use."""
-        return None if self.when_schema is None else _validator(self.when_schema)
+    def when(self) -> Draft202012Validator:
+        """The jsonschema validator of ``when`` (of a policy that has one), built on first use."""
+        assert self.when_schema is not None
+        return _validator(self.when_schema)
 
     @functools.cached_property
     def require(self) -> Draft202012Validator:
@@ -204,49 +204,43 @@ class _Compiled:
 
     def evaluate(self, instance: Instance) -> Outcome:
         """:meth:`errors`, worked out again (nothing remembered)."""
+        value = instance.value
         fast = instance.exact_json
         if self.when_schema is not None:
             if fast and self.fast_when is not None:
-                applies = self.fast_when.is_valid(instance.value)
+                applies = self.fast_when.is_valid(value)
             else:
-                applies = self._when().is_valid(instance.value)
+                applies = self.when.is_valid(value)
             if not applies or _depends(self.when_reads, instance):
                 return []  # it does not apply, or may not: the condition reads an unknown
         if fast and self.fast_require is not None:
-            if self.fast_require.is_valid(instance.value):
+            if self.fast_require.is_valid(value):
                 return []
-            if self.fast_failures and not self._unknowns_matter(instance):
-                value = instance.value
-                failures = self.fast_require.failures(value)
-                return [Failure(path, missing, _at(value, path)) for path, missing in failures]
-        return self._reference(instance)
+            if self.fast_failures:
+                errors = self.fast_require.errors(value)
+                return self._failures(((*error, None) for error in errors), instance)
+        reference = (
+            (tuple(error.absolute_path), _missing(error), error.absolute_schema_path, error)
+            for error in self.require.iter_errors(value)
+        )
+        return self._failures(reference, instance)
 
-    def _when(self) -> Draft202012Validator:
-        validator = self.when
-        assert validator is not None  # only called for a policy with `when`
-        return validator
-
-    def _unknowns_matter(self, instance: Instance) -> bool:
-        """Whether an error might depend on an unknown: one the policy reads is unknown.
-
-        An error's instance path, and what a condition on its way reads, start with an
-        attribute the policy reads (:func:`reads`), so unknowns elsewhere drop no error.
-        """
-        if not instance.unknown:
-            return False
-        return self.read is None or bool(self.read & instance.unknown_keys)
-
-    def _reference(self, instance: Instance) -> Outcome:
-        """The errors jsonschema gives, those that depend on an unknown dropped, one per path."""
+    def _failures(
+        self,
+        errors: Iterable[tuple[JsonPath, str | None, Sequence[str | int], ValidationError | None]],
+        instance: Instance,
+    ) -> Outcome:
+        """One failure per path and missing property, errors that depend on an unknown dropped."""
         outcome: Outcome = []
         seen: set[tuple[JsonPath, str | None]] = set()
-        for error in self.require.iter_errors(instance.value):
-            path = tuple(error.absolute_path)
-            missing = _missing(error)
-            if (path, missing) in seen or _depends_on_unknown(error, self.require_schema, instance):
+        for path, missing, schema_path, error in errors:
+            if (path, missing) in seen:
+                continue
+            if _depends_on_unknown(schema_path, path, self.require_schema, instance):
                 continue
             seen.add((path, missing))
-            outcome.append(Failure(path, missing, error.instance, error))
+            judged = _at(instance.value, path) if error is None else error.instance
+            outcome.append(Failure(path, missing, judged, error))
         return outcome
 
 
@@ -331,12 +325,14 @@ _INTO_CHILD = frozenset(
 )
 
 
-def _depends_on_unknown(error: ValidationError, schema: object, instance: Instance) -> bool:
-    """Whether ``error`` could disappear once the unknowns are known."""
+def _depends_on_unknown(
+    schema_path: Sequence[str | int], path: JsonPath, schema: object, instance: Instance
+) -> bool:
+    """Whether an error (its schema and instance paths) could go once the unknowns are known."""
     if not instance.unknown:
         return False
-    tokens = list(error.absolute_schema_path)
-    target = list(error.absolute_path)
+    tokens = list(schema_path)
+    target = list(path)
     location: list[str | int] = []
     node: Any = schema
     index = 0
