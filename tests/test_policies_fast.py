@@ -161,6 +161,7 @@ STRINGS = st.one_of(
             "nobody",
             "10.0.0.1",
             "ünï@code",
+            "lone\ud800",
             "production",
             "staging",
         ]
@@ -324,7 +325,8 @@ def test_a_policy_that_quotes_reason_gets_its_errors_from_jsonschema(tmp_path: P
 
 def test_numbers_a_double_cannot_hold_go_to_jsonschema() -> None:
     assert Instance({"a": [1, 2.5, "x", None, True, {"b": 2**53}]}).exact_json
-    for value in (2**53 + 1, -(2**53) - 1, float("inf"), float("nan"), (1, 2), {1: "a"}):
+    bad = (2**53 + 1, -(2**53) - 1, float("inf"), float("nan"), (1, 2), {1: "a"}, "a\ud800")
+    for value in (*bad, {"\udc00": 1}):
         assert not Instance({"a": [value]}).exact_json, value
 
 

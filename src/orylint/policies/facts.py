@@ -96,7 +96,8 @@ class Instance:
         """Whether the value is JSON's types only, with numbers a double holds exactly.
 
         jsonschema-rs reads such a value as jsonschema does (:mod:`orylint.policies.fast`);
-        Python compares any int with any float exactly, a double holds integers up to 2^53.
+        Python compares any int with any float exactly, a double holds integers up to 2^53, and
+        a string must have a UTF-8 form.
         """
         return _exact_json(self.value)
 
@@ -116,9 +117,12 @@ def _exact_json(value: object) -> bool:
     pending = [value]
     while pending:
         item = pending.pop()
-        if item is None or isinstance(item, str | bool):
+        if item is None or isinstance(item, bool):
             continue
-        if isinstance(item, int):
+        if isinstance(item, str):
+            if not _utf8(item):
+                return False
+        elif isinstance(item, int):
             if not -_EXACT <= item <= _EXACT:
                 return False
         elif isinstance(item, float):
@@ -126,10 +130,21 @@ def _exact_json(value: object) -> bool:
                 return False
         elif isinstance(item, list):
             pending.extend(item)
-        elif isinstance(item, dict) and all(isinstance(key, str) for key in item):
+        elif isinstance(item, dict) and all(isinstance(key, str) and _utf8(key) for key in item):
             pending.extend(item.values())
         else:
             return False
+    return True
+
+
+def _utf8(text: str) -> bool:
+    """Whether ``text`` has a UTF-8 form (no lone surrogate, which HCL escapes can make)."""
+    if text.isascii():
+        return True
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
     return True
 
 

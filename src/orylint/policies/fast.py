@@ -71,8 +71,9 @@ class FastSchema:
     """One ``when`` or ``require`` schema compiled by jsonschema-rs."""
 
     def __init__(self, schema: dict[str, Any] | bool, formats: frozenset[str]) -> None:
-        self.validator = jsonschema_rs.validator_for(
+        self.validator = jsonschema_rs.Draft202012Validator(
             schema,
+            offline=True,
             validate_formats=True,
             formats={name: _format_function(name) for name in formats},
             keywords={"pattern": _Pattern},
