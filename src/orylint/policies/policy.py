@@ -56,9 +56,13 @@ class Policy:
     path: str = ""
     line: int = 1
     compiled: _Compiled = field(init=False, repr=False, compare=False)
+    quotes: frozenset[str] = field(init=False, repr=False, compare=False)
+    """The placeholders the message quotes: only those are worked out for a finding."""
 
     def __post_init__(self) -> None:
-        compiled = _Compiled(self.when, self.require, quotes_reason=_quotes_reason(self.message))
+        quotes = _placeholders(self.message)
+        object.__setattr__(self, "quotes", quotes)
+        compiled = _Compiled(self.when, self.require, quotes_reason="reason" in quotes)
         object.__setattr__(self, "compiled", compiled)
 
     @property
@@ -97,14 +101,16 @@ class Policy:
         if missing is not None:
             label = _label((*path, missing))
         secret = judged is not None and _secret(client, judged.split("[", 1)[0])
-        if missing is not None:
+        value = reason = ""
+        if "value" not in self.quotes:
+            pass
+        elif missing is not None:
             value = "(unset)"
         elif not path:  # the whole client: its values (a secret among them) are not quoted
             value = "(the client)"
         else:
             value = show(failure.instance, sensitive=secret)
-        reason = ""
-        if error is not None:
+        if error is not None and "reason" in self.quotes:
             quotes_values = secret or (not path and error.validator not in _NAMES_ONLY)
             keyword = "false" if error.validator is None else error.validator  # `require: false`
             reason = f"fails {keyword}" if quotes_values else error.message
@@ -123,12 +129,12 @@ def _secret(client: Client, name: str) -> bool:
     return name in sensitive_attributes() or name.endswith("api_key") or is_sensitive(client, name)
 
 
-def _quotes_reason(message: str) -> bool:
-    """Whether a message quotes ``{reason}``, which only jsonschema's errors can fill in."""
+def _placeholders(message: str) -> frozenset[str]:
+    """The placeholders a message quotes (``{reason}`` only jsonschema's errors can fill in)."""
     try:
-        return any(name == "reason" for _, name, _, _ in string.Formatter().parse(message))
-    except ValueError:  # not a valid message: the reference path, which fails like before
-        return True
+        return frozenset(name for _, name, _, _ in string.Formatter().parse(message) if name)
+    except ValueError:  # not a valid message: all of them, and formatting fails like before
+        return frozenset(PLACEHOLDERS)
 
 
 @dataclass(frozen=True)
