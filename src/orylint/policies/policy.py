@@ -101,15 +101,14 @@ class Policy:
         if missing is not None:
             label = _label((*path, missing))
         secret = judged is not None and _secret(client, judged.split("[", 1)[0])
-        value = reason = ""
-        if "value" not in self.quotes:
-            pass
-        elif missing is not None:
-            value = "(unset)"
-        elif not path:  # the whole client: its values (a secret among them) are not quoted
-            value = "(the client)"
-        else:
-            value = show(failure.instance, sensitive=secret)
+        value = reason = ""  # worked out only if the message quotes them
+        if "value" in self.quotes:
+            if missing is not None:
+                value = "(unset)"
+            elif not path:  # the whole client: its values (a secret among them) are not quoted
+                value = "(the client)"
+            else:
+                value = show(failure.instance, sensitive=secret)
         if error is not None and "reason" in self.quotes:
             quotes_values = secret or (not path and error.validator not in _NAMES_ONLY)
             keyword = "false" if error.validator is None else error.validator  # `require: false`
