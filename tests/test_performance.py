@@ -373,6 +373,24 @@ NOT_AT_START_UP = (
     "publicsuffixlist",
 )
 
+# What a run the result cache serves does not load either: it neither scans nor parses,
+# evaluates, builds the model or runs a rule.
+NOT_ON_A_RESULT_CACHE_HIT = (
+    "lark",
+    "orylint.checks",
+    "orylint.model.effective",
+    "pathspec",
+    "orylint.scan",
+    "orylint.terraform.hcl_loader",
+    "orylint.terraform.tfjson_loader",
+    "orylint.terraform.evaluator",
+    "orylint.terraform.modules",
+    "orylint.terraform.variables",
+    "orylint.model.extract",
+    "orylint.model.instances",
+    "orylint.model.adapters",
+)
+
 _RUN_AND_LIST_MODULES = """\
 import sys
 from orylint.cli import main
@@ -399,5 +417,13 @@ def test_a_warm_one_file_run_imports_only_what_it_needs(tmp_path: Path) -> None:
     warm = run()
     assert warm.stdout == cold.stdout and "ORY" in warm.stdout
     loaded = set(warm.stderr.split())
-    assert "orylint.scan" in loaded
+    assert "orylint.result_cache" in loaded
     assert loaded.isdisjoint(NOT_AT_START_UP), sorted(loaded.intersection(NOT_AT_START_UP))
+    # The result cache served it: no scan, no parser, no evaluator, no model building.
+    assert loaded.isdisjoint(NOT_ON_A_RESULT_CACHE_HIT), sorted(
+        loaded.intersection(NOT_ON_A_RESULT_CACHE_HIT)
+    )
+    (tmp_path / "main.tf").write_text(CLIENT.replace('"web"', '"web2"', 1))  # an edit: a miss
+    edited = run()
+    assert "orylint.scan" in edited.stderr.split()
+    assert "web2" in edited.stdout and "web2" not in warm.stdout
