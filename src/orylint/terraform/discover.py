@@ -87,13 +87,32 @@ class Excludes:
 
     def match(self, path: Path, relative: str, *, is_dir: bool) -> bool:
         """Whether ``path`` (shown as ``relative`` to the scan root) is excluded."""
-        if not (self.patterns or self.anchored):
+        return self.match_in(self.scope(path.parent), path, relative, is_dir=is_dir)
+
+    def scope(self, directory: Path) -> tuple[Sequence[str], Path] | None:
+        """The patterns that govern the entries of ``directory``; None where none applies.
+
+        The configuration's patterns come with the directory they are anchored at. A walk asks
+        once per directory rather than once per entry: looking up the governing configuration
+        was most of the cost of listing a large repository.
+        """
+        anchored = self.anchored(directory) if self.anchored is not None else ((), Path())
+        return anchored if self.patterns or anchored[0] else None
+
+    def match_in(
+        self,
+        scope: tuple[Sequence[str], Path] | None,
+        path: Path,
+        relative: str,
+        *,
+        is_dir: bool,
+    ) -> bool:
+        """:meth:`match`, for an entry of a directory whose :meth:`scope` is known."""
+        if scope is None:
             return False
         if is_excluded(relative, self.patterns, is_dir=is_dir):
             return True
-        if self.anchored is None:
-            return False
-        patterns, base = self.anchored(path.parent)
+        patterns, base = scope
         if not patterns:
             return False
         try:
@@ -253,6 +272,7 @@ def _walk(root: Path, excludes: Excludes, inputs: Inputs) -> Iterable[tuple[Path
             continue
         subdirectories = []
         names = {entry.name for entry in entries}
+        scope = excludes.scope(directory)
         for entry in entries:
             relative = f"{relative_dir}{entry.name}"
             try:
@@ -262,28 +282,29 @@ def _walk(root: Path, excludes: Excludes, inputs: Inputs) -> Iterable[tuple[Path
             if is_dir:  # a symlink to a directory is not followed, as in os.walk
                 if entry.is_symlink() or entry.name in SKIPPED_DIRECTORIES:
                     continue
-                if excludes.match(directory / entry.name, relative, is_dir=True):
-                    inputs.excluded.append(f"{(directory / entry.name).as_posix()}/")
+                child = directory / entry.name
+                if excludes.match_in(scope, child, relative, is_dir=True):
+                    inputs.excluded.append(f"{child.as_posix()}/")
                 else:
-                    subdirectories.append(entry)
+                    subdirectories.append((child, entry.name))
                 continue
-            if not entry.name.endswith((*CONFIG_SUFFIXES, ".json")):
+            if not entry.name.endswith(_LISTED_SUFFIXES):
                 continue
             path = directory / entry.name
-            if excludes.match(path, relative, is_dir=False):
+            if excludes.match_in(scope, path, relative, is_dir=False):
                 inputs.excluded.append(path.as_posix())
             elif _tofu_name(entry.name) in names:
                 inputs.overridden.append(path)
             else:
                 yield path, _identity(entry, real_directory)
         pending.extend(
-            (
-                directory / entry.name,
-                posixpath.join(real_directory, entry.name),
-                f"{relative_dir}{entry.name}/",
-            )
-            for entry in reversed(subdirectories)
+            (child, posixpath.join(real_directory, name), f"{relative_dir}{name}/")
+            for child, name in reversed(subdirectories)
         )
+
+
+_LISTED_SUFFIXES = (*CONFIG_SUFFIXES, ".json")
+"""What a walk lists: configuration files, and JSON that may be a plan."""
 
 
 def is_excluded(relative: str, patterns: Sequence[str], *, is_dir: bool) -> bool:
