@@ -20,8 +20,10 @@ import stat
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pathspec
+if TYPE_CHECKING:
+    import pathspec
 
 HCL_SUFFIXES = (".tf", ".tofu")
 """Configuration in HCL's native syntax: Terraform's and OpenTofu's extensions."""
@@ -357,6 +359,8 @@ def _pattern_matches(line: str, regex: re.Pattern[str] | None, query: str) -> bo
 
 @functools.cache
 def _compiled(patterns: tuple[str, ...]) -> list[pathspec.RegexPattern]:
+    import pathspec  # here: most runs have no exclude pattern, and pathspec costs start-up
+
     lines = [_ASTERISKS.sub(_asterisks, line) for line in patterns]
     return [
         pattern
