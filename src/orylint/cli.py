@@ -325,7 +325,7 @@ def check(
 
 
 def _load_the_scan() -> None:
-    """Import what a scan runs on, with the garbage collector off, then freeze what it made.
+    """Import what a scan runs on and its rules, with the collector off, then freeze it all.
 
     Importing builds some ten thousand objects (classes, functions, dataclasses' generated
     methods, compiled patterns) that live as long as the process: collecting while they are
@@ -340,6 +340,9 @@ def _load_the_scan() -> None:
     gc.disable()
     try:
         import orylint.scan  # noqa: F401  (the whole pipeline)
+        from orylint.engine.registry import all_rules
+
+        all_rules()  # the rules, loaded by name
     finally:
         gc.freeze()
         gc.enable()

@@ -22,6 +22,7 @@ The cache is a directory of files, one per entry, in 256 buckets:
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import importlib.util
 import os
@@ -67,6 +68,7 @@ def default_directory() -> Path:
     return Path(platformdirs.user_cache_dir("orylint", appauthor=False))
 
 
+@functools.cache
 def _versions() -> bytes:
     """What a cached result depends on besides the file: orylint, its parsers, Python.
 
@@ -74,7 +76,8 @@ def _versions() -> bytes:
 
     orylint's version alone is not enough where it runs from a checkout (the version stays while
     the loading code changes), so the loading code itself is stamped too: the size and time of
-    every module of ``terraform/`` and ``golang/``, which the loaders use.
+    every module of ``terraform/`` and ``golang/``, which the loaders use. Once per process:
+    a run opens the cache for the rule metadata and for the scan.
     """
     import lark  # the cached trees are lark's: every run that reads the cache loads it
 
