@@ -224,12 +224,13 @@ def find_config(paths: Sequence[str]) -> Path | None:
 
 def _config_file_in(directory: str) -> Path | None:
     # os.path.isfile is False for a path too long to look at: discovery reports it
+    # Strings, and a Path only for a file found: this runs for every directory of a scan.
     dotfile = os.path.join(directory, ".orylint.toml")
     if os.path.isfile(dotfile):
         return Path(dotfile)
-    pyproject = Path(directory, "pyproject.toml")
-    if os.path.isfile(pyproject) and _has_tool_table(pyproject):
-        return pyproject
+    pyproject = os.path.join(directory, "pyproject.toml")
+    if os.path.isfile(pyproject) and _has_tool_table(Path(pyproject)):
+        return Path(pyproject)
     return None
 
 

@@ -153,14 +153,20 @@ def display_path(path: Path) -> str:
 
 @functools.lru_cache(maxsize=4096)
 def _display(path: str, cwd: str) -> str:
-    absolute = os.path.join(cwd, path)
+    absolute = os.path.normpath(os.path.join(cwd, path))
+    folded, here = os.path.normcase(absolute), os.path.normcase(cwd)
+    if folded != here and not folded.startswith(os.path.join(here, "")):
+        return _posix(absolute)  # outside: what relpath would give starts with ".."
     try:
         relative = os.path.relpath(absolute, cwd)
     except ValueError:  # another drive on Windows
-        return Path(os.path.normpath(absolute)).as_posix()
-    if relative.startswith(".."):
-        return Path(os.path.normpath(absolute)).as_posix()
-    return relative if os.sep == "/" else Path(relative).as_posix()  # relpath is normalised
+        return _posix(absolute)
+    return _posix(absolute if relative.startswith("..") else relative)
+
+
+def _posix(normal: str) -> str:
+    """A normalised path with ``/`` (a ``Path`` only where the separator is another)."""
+    return normal if os.sep == "/" else Path(normal).as_posix()
 
 
 STDIN = "-"
