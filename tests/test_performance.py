@@ -360,44 +360,88 @@ def test_files_that_cannot_matter_are_not_parsed(tmp_path: Path) -> None:
 
 
 # What a warm one-file text run (pre-commit's case) must not load: the parser stack, the
-# formats it did not select, the configuration and schema machinery it has no file for, and
-# what only one rule needs.
+# formats it did not select, the configuration and schema machinery it has no file for, what
+# only one rule needs, what only another option needs (excludes, a baseline, fixes, a report
+# file, a mistyped rule id), and installed packages' metadata (the version is a constant).
 NOT_AT_START_UP = (
     "hcl2",
     "orylint.terraform.hcl_parser",
     "tree_sitter",
     "orylint.report.sarif",
+    "orylint.report.json_report",
     "jsonschema",
     "tomllib",
     "yaml",
     "publicsuffixlist",
+    "platformdirs",
+    "pathspec",
+    "difflib",
+    "orylint.engine.baseline",
+    "orylint.engine.fixer",
+    "orylint.engine.atomic",
+    "importlib.metadata",
 )
 
 _RUN_AND_LIST_MODULES = """\
-import sys
+import gc, sys
 from orylint.cli import main
 try:
     main(sys.argv[1:])  # click's entry point: sys.argv[1:] is the command line
 except SystemExit:
     pass
 print("\\n".join(sorted(sys.modules)), file=sys.stderr)
+print(f"frozen:{gc.get_freeze_count()}", file=sys.stderr)
 """
 
 
 def test_a_warm_one_file_run_imports_only_what_it_needs(tmp_path: Path) -> None:
     (tmp_path / "main.tf").write_text(CLIENT)
     environ = {**os.environ, "ORYLINT_CACHE_DIR": str(tmp_path / "cache")}
-    command = [sys.executable, "-c", _RUN_AND_LIST_MODULES, "check", "main.tf", "--format", "text"]
 
-    def run() -> subprocess.CompletedProcess[str]:
+    def run(*arguments: str) -> subprocess.CompletedProcess[str]:
+        command = [sys.executable, "-c", _RUN_AND_LIST_MODULES, *arguments]
         return subprocess.run(
             command, cwd=tmp_path, env=environ, capture_output=True, text=True, check=False
         )
 
-    cold = run()
+    cold = run("check", "main.tf", "--format", "text")
     assert "orylint.terraform.hcl_parser" in cold.stderr.split()  # the cold run parses
-    warm = run()
+    warm = run("check", "main.tf", "--format", "text")
     assert warm.stdout == cold.stdout and "ORY" in warm.stdout
     loaded = set(warm.stderr.split())
     assert "orylint.scan" in loaded
     assert loaded.isdisjoint(NOT_AT_START_UP), sorted(loaded.intersection(NOT_AT_START_UP))
+    # What the imports built is frozen: neither the scan's collections nor the interpreter's
+    # exit walk it again.
+    [frozen] = [line for line in warm.stderr.split() if line.startswith("frozen:")]
+    assert int(frozen.removeprefix("frozen:")) > 10_000
+
+
+def test_version_and_help_load_nothing_of_the_scan(tmp_path: Path) -> None:
+    """`orylint --version` and `--help` answer from click and the command definitions alone."""
+    for arguments, answer in (
+        (["--version"], "orylint, version"),
+        (["--help"], "Usage:"),
+        (["check", "--help"], "--format"),
+    ):
+        listed = subprocess.run(
+            [sys.executable, "-c", _RUN_AND_LIST_MODULES, *arguments],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert answer in listed.stdout
+        loaded = {line for line in listed.stderr.split() if line.startswith("orylint.")}
+        assert loaded <= {
+            "orylint.cli",
+            "orylint.engine",
+            "orylint.engine.findings",
+            "orylint.model",
+            "orylint.model.display",
+            "orylint.report",
+            "orylint.terraform",
+            "orylint.terraform.document",
+            "orylint.terraform.source",
+            "orylint.terraform.values",
+        }, sorted(loaded)
