@@ -224,13 +224,15 @@ def find_config(paths: Sequence[str]) -> Path | None:
 
 def _config_file_in(directory: str) -> Path | None:
     # os.path.isfile is False for a path too long to look at: discovery reports it
-    # Strings, and a Path only for a file found: this runs for every directory of a scan.
+    # This runs for every directory of a scan, where neither file usually is: strings, a Path
+    # only for a file found, and `os.access` first, which says "no" without raising and catching
+    # an exception as `isfile` does.
     dotfile = os.path.join(directory, ".orylint.toml")
-    if os.path.isfile(dotfile):
+    if os.access(dotfile, os.F_OK) and os.path.isfile(dotfile):
         return Path(dotfile)
     pyproject = os.path.join(directory, "pyproject.toml")
-    if os.path.isfile(pyproject) and _has_tool_table(Path(pyproject)):
-        return Path(pyproject)
+    if os.access(pyproject, os.F_OK) and os.path.isfile(pyproject):
+        return Path(pyproject) if _has_tool_table(Path(pyproject)) else None
     return None
 
 

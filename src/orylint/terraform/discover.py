@@ -31,6 +31,7 @@ JSON_SUFFIXES = (".tf.json", ".tofu.json")
 """Configuration in HCL's JSON syntax."""
 CONFIG_SUFFIXES = HCL_SUFFIXES + JSON_SUFFIXES
 _TOFU_ALTERNATIVES = {".tf": ".tofu", ".tf.json": ".tofu.json"}
+_TOFU_SUFFIXES = tuple(_TOFU_ALTERNATIVES.values())
 
 SKIPPED_DIRECTORIES = frozenset({".terraform", ".git", ".terragrunt-cache", "node_modules"})
 _PLAN_MARKERS = (b'"format_version"', b'"terraform_version"')
@@ -275,27 +276,29 @@ def _walk(root: Path, excludes: Excludes, inputs: Inputs) -> Iterable[tuple[Path
         subdirectories = []
         names = {entry.name for entry in entries}
         scope = excludes.scope(directory)
+        # Per entry only what each needs: this loop runs for every file of a repository.
+        tofu = any(name.endswith(_TOFU_SUFFIXES) for name in names)
         for entry in entries:
-            relative = f"{relative_dir}{entry.name}"
+            name = entry.name
             try:
                 is_dir = entry.is_dir()
             except OSError:
                 is_dir = False
             if is_dir:  # a symlink to a directory is not followed, as in os.walk
-                if entry.is_symlink() or entry.name in SKIPPED_DIRECTORIES:
+                if entry.is_symlink() or name in SKIPPED_DIRECTORIES:
                     continue
-                child = directory / entry.name
-                if excludes.match_in(scope, child, relative, is_dir=True):
+                child = directory / name
+                if scope and excludes.match_in(scope, child, relative_dir + name, is_dir=True):
                     inputs.excluded.append(f"{child.as_posix()}/")
                 else:
-                    subdirectories.append((child, entry.name))
+                    subdirectories.append((child, name))
                 continue
-            if not entry.name.endswith(_LISTED_SUFFIXES):
+            if not name.endswith(_LISTED_SUFFIXES):
                 continue
-            path = directory / entry.name
-            if excludes.match_in(scope, path, relative, is_dir=False):
+            path = directory / name
+            if scope and excludes.match_in(scope, path, relative_dir + name, is_dir=False):
                 inputs.excluded.append(path.as_posix())
-            elif _tofu_name(entry.name) in names:
+            elif tofu and _tofu_name(name) in names:
                 inputs.overridden.append(path)
             else:
                 yield path, _identity(entry, real_directory)
