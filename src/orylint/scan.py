@@ -557,7 +557,10 @@ def _load_tf(
             # neither holds nor feeds an Ory resource is none of orylint's business, and
             # pre-commit must not fail a commit on it because orylint's parsers cannot read it
             # (`orylint check .` skips the same file). But a file Terraform cannot even read is
-            # worth reporting: decoding is cheap next to parsing.
+            # worth reporting: decoding is cheap next to parsing, and ASCII without a NUL byte,
+            # what nearly every file is, always decodes.
+            if data.isascii() and b"\0" not in data:
+                continue
             decoded = decode_source(name, data)
             if isinstance(decoded, LoadError):
                 result.load_errors.append(decoded)
