@@ -10,13 +10,15 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
 
+from orylint.config import CONFIG_FILE_NAMES, Configurations
 from orylint.scan import ScanOptions, scan
 from orylint.terraform.cache import Cache
-from orylint.terraform.discover import discover
+from orylint.terraform.discover import Excludes, discover
 from tests.helpers import run_cli
 
 CLIENT = """\
@@ -56,6 +58,35 @@ def test_discovery_resolves_directories_not_files(
     calls.clear()
     scan(ScanOptions(paths=[str(tmp_path)]))
     assert len(calls) <= 4  # the root and the per-path-ignores base, never per file
+
+
+def test_the_walk_asks_for_the_configuration_only_where_one_can_be(tmp_path: Path) -> None:
+    # Was: a configuration lookup (two stats) for every directory, and before that for every
+    # file, of a repository: a third of discovery on the real corpus.
+    _tree(tmp_path, directories=6, files=2)
+    (tmp_path / "module_3" / ".orylint.toml").write_text('exclude = ["file_1.tf"]\n')
+    (tmp_path / "module_3" / "nested").mkdir()
+    (tmp_path / "module_3" / "nested" / "file_1.tf").write_text("locals {}\n")
+    (tmp_path / "module_4" / "pyproject.toml").write_text("[tool.other]\n")  # no orylint table
+    configs = Configurations(None)
+    asked: list[str] = []
+
+    def anchored(directory: Path) -> tuple[Sequence[str], Path]:
+        asked.append(os.path.relpath(directory, tmp_path))
+        config = configs.for_directory(directory)
+        return config.exclude, config.base or Path()
+
+    excludes = Excludes((), anchored, anchored_by=CONFIG_FILE_NAMES)
+    inputs = discover([str(tmp_path)], excludes)
+    assert sorted(asked) == [".", "module_3", "module_4"]
+    listed = {path.relative_to(tmp_path).as_posix() for path in inputs.tf_files}
+    # module_3's exclude holds below it (nested/ inherits it) and nowhere else
+    assert "module_3/file_1.tf" not in listed and "module_3/nested/file_1.tf" not in listed
+    assert {"module_3/file_0.tf", "module_4/file_1.tf", "module_5/file_1.tf"} <= listed
+    assert listed == {
+        path.relative_to(tmp_path).as_posix()
+        for path in discover([str(tmp_path)], Excludes((), anchored)).tf_files
+    }  # the same files as asking for every directory
 
 
 def test_a_symlinked_file_is_listed_once(tmp_path: Path) -> None:

@@ -37,6 +37,9 @@ class ConfigError(Exception):
     """A configuration file that cannot be used; the message names file, key and reason."""
 
 
+CONFIG_FILE_NAMES = frozenset({".orylint.toml", "pyproject.toml"})
+"""The files that can hold a configuration: a directory without either has its parent's."""
+
 RUN_KEYS = frozenset({"fail-on", "policy-dirs", "policy-packs"})
 """Keys that apply to a whole run, taken from the configuration of the first path (or of the
 working directory). Every other key applies to each file from its nearest configuration."""

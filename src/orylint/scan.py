@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from orylint.config import Config, Configurations
+from orylint.config import CONFIG_FILE_NAMES, Config, Configurations
 from orylint.engine import suppressions
 from orylint.engine.findings import Finding, Violation
 from orylint.engine.registry import Rule
@@ -184,7 +184,11 @@ def scan(options: ScanOptions) -> ScanResult:
     inputs = (
         discover(
             paths,
-            Excludes(options.excludes, functools.partial(_config_excludes, options)),
+            Excludes(
+                options.excludes,
+                functools.partial(_config_excludes, options),
+                anchored_by=CONFIG_FILE_NAMES,
+            ),
             force_exclude=options.force_exclude,
         )
         if paths

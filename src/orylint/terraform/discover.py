@@ -87,6 +87,10 @@ class Excludes:
 
     patterns: Sequence[str] = ()
     anchored: ExcludeScope | None = None
+    anchored_by: frozenset[str] = frozenset()
+    """Names of the files that can change ``anchored``'s answer in a directory that holds them
+    (configuration files). A walk asks only for such directories: every other one has its
+    parent's answer. Empty: ask for every directory."""
 
     def match(self, path: Path, relative: str, *, is_dir: bool) -> bool:
         """Whether ``path`` (shown as ``relative`` to the scan root) is excluded."""
@@ -266,16 +270,20 @@ def _walk(root: Path, excludes: Excludes, inputs: Inputs) -> Iterable[tuple[Path
     What an exclude removes, and a ``.tf`` file a ``.tofu`` file replaces, are recorded in
     ``inputs`` (for ``-v``).
     """
-    pending = [(root, real_path(root).as_posix(), "")]
+    pending: list[tuple[Path, str, str, _Scope | None]] = [
+        (root, real_path(root).as_posix(), "", None)
+    ]
     while pending:
-        directory, real_directory, relative_dir = pending.pop()
+        directory, real_directory, relative_dir, inherited = pending.pop()
         try:
             entries = sorted(os.scandir(directory), key=lambda entry: entry.name)
         except OSError:  # as os.walk: a directory that cannot be listed is skipped
             continue
         subdirectories = []
         names = {entry.name for entry in entries}
-        scope = excludes.scope(directory)
+        if inherited is None or not excludes.anchored_by or names & excludes.anchored_by:
+            inherited = _Scope(excludes.scope(directory))
+        scope = inherited.value
         # Per entry only what each needs: this loop runs for every file of a repository.
         tofu = any(name.endswith(_TOFU_SUFFIXES) for name in names)
         for entry in entries:
@@ -303,9 +311,16 @@ def _walk(root: Path, excludes: Excludes, inputs: Inputs) -> Iterable[tuple[Path
             else:
                 yield path, _identity(entry, real_directory)
         pending.extend(
-            (child, posixpath.join(real_directory, name), f"{relative_dir}{name}/")
+            (child, posixpath.join(real_directory, name), f"{relative_dir}{name}/", inherited)
             for child, name in reversed(subdirectories)
         )
+
+
+@dataclass(frozen=True)
+class _Scope:
+    """A directory's :meth:`Excludes.scope`, which its subdirectories may inherit."""
+
+    value: tuple[Sequence[str], Path] | None
 
 
 _LISTED_SUFFIXES = (*CONFIG_SUFFIXES, ".json")
