@@ -15,7 +15,6 @@ import json
 import os
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -470,6 +469,8 @@ def toml_value(value: object) -> str:
 def _validator() -> Draft202012Validator:
     # Imported here: jsonschema costs a noticeable part of start-up, and most runs have no
     # configuration file to validate.
+    from importlib import resources
+
     from jsonschema import Draft202012Validator
 
     text = resources.files("orylint.schemas").joinpath("config.schema.json").read_text("utf-8")

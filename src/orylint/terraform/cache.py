@@ -28,7 +28,6 @@ import importlib.util
 import os
 import pickle
 import sys
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -167,6 +166,8 @@ class Cache:
         except (pickle.PicklingError, TypeError, AttributeError, RecursionError):
             return
         checksum = hashlib.blake2b(body, digest_size=_DIGEST).digest()
+        import tempfile  # here: a run that finds everything in the cache writes nothing
+
         try:
             path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
             descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
