@@ -437,6 +437,7 @@ def test_a_warm_one_file_run_imports_only_what_it_needs(tmp_path: Path) -> None:
 
     cold = run("check", "main.tf", "--format", "text")
     assert "orylint.terraform.hcl_parser" in cold.stderr.split()  # the cold run parses
+    assert "tree_sitter" not in cold.stderr.split()  # with python-hcl2: no fallback needed
     warm = run("check", "main.tf", "--format", "text")
     assert warm.stdout == cold.stdout and "ORY" in warm.stdout
     loaded = set(warm.stderr.split())
