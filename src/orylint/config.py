@@ -225,10 +225,10 @@ def find_config(paths: Sequence[str]) -> Path | None:
 
 
 def _config_file_in(directory: str) -> Path | None:
-    # os.path.isfile is False for a path too long to look at: discovery reports it
-    # This runs for every directory of a scan, where neither file usually is: strings, a Path
-    # only for a file found, and `os.access` first, which says "no" without raising and catching
-    # an exception as `isfile` does.
+    # os.path.isfile is False for a path too long to look at: discovery reports it. This runs
+    # for many directories of a scan, where neither file usually is: strings, a Path only for a
+    # file found, and `os.access` first, which says "no" without raising and catching an
+    # exception as `isfile` does.
     dotfile = os.path.join(directory, ".orylint.toml")
     if os.access(dotfile, os.F_OK) and os.path.isfile(dotfile):
         return Path(dotfile)
