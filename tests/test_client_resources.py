@@ -245,3 +245,22 @@ def test_one_jwk_block_written_as_a_json_object(tmp_path: Path) -> None:
     )
     result = scan(ScanOptions([str(tmp_path)], selection=RuleSelection(select=("ORY3", "ORY6"))))
     assert [(f.rule_id, f.attribute) for f in result.findings] == [("ORY605", "jwks")]
+
+
+@pytest.mark.parametrize(
+    ("fixture", "advice"),
+    [
+        ("trigger.tf", "none of jwks_uri, jwks or jwks_wo is set"),
+        ("trigger_hydra_oauth2_client.tf", "set jwks_uri, or the public keys in jwk blocks"),
+        ("trigger_oryhydra_oauth2_client.tf", "oryhydra_oauth2_client has no argument for a key"),
+        ("trigger_ory_oidc_dynamic_client.tf", "ory_oidc_dynamic_client has no argument for a key"),
+    ],
+)
+def test_ory302_advises_what_the_resource_can_set(fixture: str, advice: str) -> None:
+    """The advice names the resource's own arguments (``jwk`` blocks) or says it has none."""
+    path = REPO / "tests" / "fixtures" / "rules" / "ORY302" / fixture
+    result = scan(ScanOptions([str(path)], selection=RuleSelection(select=("ORY302",))))
+    missing = [f for f in result.findings if "needs the public keys" in f.message]
+    assert missing and all(advice in finding.message for finding in missing)
+    if fixture != "trigger.tf":
+        assert not any("jwks or jwks_wo" in f.message for f in result.findings)

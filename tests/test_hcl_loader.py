@@ -208,6 +208,27 @@ def test_references_through_functions_splats_for_and_nonsensitive() -> None:
     assert ("var.key", False) in found
 
 
+def test_references_inside_heredocs_with_exact_spans() -> None:
+    text = (
+        'output "o" {\n'
+        "  value = <<-EOT\n"
+        "    a=${~ ory_oauth2_client.x.client_secret ~}\n"
+        "    $${ory_oauth2_client.literal.client_secret}\n"
+        "    %{ for k, c in ory_oauth2_client.w }${c.client_secret}${k}%{ endfor }\n"
+        '    %{ if var.on }${c.client_id}%{ else }${join(",", local.l)}%{ endif }\n'
+        "  EOT\n"
+        "}\n"
+    )
+    refs = load(text).blocks[0].attributes["value"].references
+    assert [(ref.text, ref.span.start_line, ref.span.start_column) for ref in refs] == [
+        ("ory_oauth2_client.x.client_secret", 3, 11),
+        ("ory_oauth2_client.w.client_secret", 5, 43),
+        ("var.on", 6, 11),
+        ("c.client_id", 6, 21),
+        ("local.l", 6, 54),
+    ]
+
+
 def test_comments_are_collected_with_positions() -> None:
     text = '# one\nresource "x" "y" { // two\n  a = 1 /* three */\n  b = 1 + 2 # four\n}\n'
     comments = load(text).comments

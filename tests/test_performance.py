@@ -413,6 +413,24 @@ NOT_AT_START_UP = (
     "importlib.metadata",
 )
 
+# What a run the result cache serves does not load either: it neither scans nor parses,
+# evaluates, builds the model or runs a rule.
+NOT_ON_A_RESULT_CACHE_HIT = (
+    "lark",
+    "orylint.checks",
+    "orylint.model.effective",
+    "pathspec",
+    "orylint.scan",
+    "orylint.terraform.hcl_loader",
+    "orylint.terraform.tfjson_loader",
+    "orylint.terraform.evaluator",
+    "orylint.terraform.modules",
+    "orylint.terraform.variables",
+    "orylint.model.extract",
+    "orylint.model.instances",
+    "orylint.model.adapters",
+)
+
 _RUN_AND_LIST_MODULES = """\
 import gc, sys
 from orylint.cli import main
@@ -441,11 +459,19 @@ def test_a_warm_one_file_run_imports_only_what_it_needs(tmp_path: Path) -> None:
     warm = run("check", "main.tf", "--format", "text")
     assert warm.stdout == cold.stdout and "ORY" in warm.stdout
     loaded = set(warm.stderr.split())
-    assert "orylint.scan" in loaded
+    assert "orylint.result_cache" in loaded
     assert loaded.isdisjoint(NOT_AT_START_UP), sorted(loaded.intersection(NOT_AT_START_UP))
-    # What the imports built is frozen: neither the scan's collections nor the interpreter's
-    # exit walk it again.
-    [frozen] = [line for line in warm.stderr.split() if line.startswith("frozen:")]
+    # The result cache served it: no scan, no parser, no evaluator, no model building.
+    assert loaded.isdisjoint(NOT_ON_A_RESULT_CACHE_HIT), sorted(
+        loaded.intersection(NOT_ON_A_RESULT_CACHE_HIT)
+    )
+    (tmp_path / "main.tf").write_text(CLIENT.replace('"web"', '"web2"', 1))  # an edit: a miss
+    edited = run("check", "main.tf", "--format", "text")
+    assert "orylint.scan" in edited.stderr.split()
+    assert "web2" in edited.stdout and "web2" not in warm.stdout
+    # A run that scans imports the pipeline and freezes what that built: neither the scan's
+    # collections nor the interpreter's exit walk it again.
+    [frozen] = [line for line in edited.stderr.split() if line.startswith("frozen:")]
     assert int(frozen.removeprefix("frozen:")) > 10_000
 
 
@@ -474,6 +500,7 @@ def test_version_and_help_load_nothing_of_the_scan(tmp_path: Path) -> None:
             "orylint.report",
             "orylint.terraform",
             "orylint.terraform.document",
+            "orylint.terraform.recorder",
             "orylint.terraform.source",
             "orylint.terraform.values",
         }, sorted(loaded)

@@ -63,7 +63,7 @@ def test_the_six_example_policies_pass_their_own_examples() -> None:
 def test_the_production_pack_passes_its_own_examples() -> None:
     run = run_cli("policy", "test", "--pack", "production", cwd=REPO)
     assert run.returncode == 0, run.stdout + run.stderr
-    assert "11 passed" in run.stdout
+    assert "12 passed" in run.stdout
 
 
 def test_a_misbehaving_example_fails_the_run_like_pytest(tmp_path: Path) -> None:
@@ -800,7 +800,7 @@ def test_packs_and_dirs_from_the_configuration_reach_every_command(tmp_path: Pat
     assert tested.returncode == 0, tested.stdout + tested.stderr
     assert "orylint:packs/production.yaml ..........." in tested.stdout
     assert tested.stdout.startswith("policies/p.yaml:1: ACME001 has no examples\n")
-    assert "11 passed, 1 policy without examples" in tested.stdout
+    assert "12 passed, 1 policy without examples" in tested.stdout
 
 
 def test_an_unknown_pack_in_the_configuration_is_refused(tmp_path: Path) -> None:

@@ -91,3 +91,38 @@ def test_sarif_lists_disabled_rules_out_and_parse_errors_in(tmp_path: Path) -> N
     [parse_error] = document["runs"][0]["results"]
     assert parse_error["ruleId"] == "ORY001"
     assert parse_error["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "bad.tf"
+
+
+def test_line_hashes_say_nothing_about_secrets(tmp_path: Path) -> None:
+    """A line hash covers the line and what follows; lines that hold a secret are left out, so
+    two files that differ only in a secret get the same hashes (and none can be reversed)."""
+    from orylint.engine.fingerprints import line_hashes
+
+    template = (
+        'provider "ory" {\n'
+        '  project_api_key = "ory_pat_{key}"\n'
+        "}\n"
+        'resource "ory_oauth2_client" "web" {\n'
+        '  client_name = "web"\n'
+        '  redirect_uris = ["http://app.example.com/cb"]\n'
+        "}\n"
+    )
+    hashes = []
+    for number, key in enumerate(("Aq7mX2pL9sRk", "Zt4nB8wQ1vHc")):
+        root = tmp_path / f"repo{number}"
+        root.mkdir()
+        source = template.replace("{key}", key)
+        (root / "main.tf").write_text(source, encoding="utf-8")
+        document = json.loads(render_sarif(scan(ScanOptions([str(root)])), exit_code=1, root=root))
+        results = document["runs"][0]["results"]
+        found = {
+            r["locations"][0]["physicalLocation"]["region"]["startLine"]: r["partialFingerprints"][
+                "primaryLocationLineHash"
+            ]
+            for r in results
+        }
+        assert 2 in found, results  # the literal API key's own line
+        assert found[2] != line_hashes(source)[2]
+        assert key not in json.dumps(document)
+        hashes.append(found)
+    assert hashes[0] == hashes[1]

@@ -9,7 +9,6 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-import orylint.scan
 from orylint import cli
 from orylint.config import ConfigError, load_config
 from orylint.engine.result import ScanResult
@@ -29,7 +28,7 @@ def captured_options(
         seen["options"] = options
         return ScanResult(rules=[])
 
-    monkeypatch.setattr(orylint.scan, "scan", fake_scan)
+    monkeypatch.setattr(cli, "scan", fake_scan)
     monkeypatch.chdir(tmp_path)
     result = CliRunner().invoke(cli.main, ["check", *args])
     return result.exit_code, seen.get("options"), result.output

@@ -22,16 +22,18 @@ from orylint import __version__
 from orylint.engine.findings import SEVERITIES
 from orylint.model.display import escape_terminal
 from orylint.report import FORMATS, TERMINAL_FORMATS, render
+from orylint.terraform import recorder
 from orylint.terraform.source import MAX_FILE_SIZE, FileIdentity, file_identity
 
 # The scan's modules (the configuration, the engine, the model, the loaders) are imported by the
 # commands that use them, not here: `orylint --version`, `--help` and completion do not load
-# them, and `check` loads them in one go with the garbage collector off (`_load_the_scan`).
+# them, and `check` loads the pipeline in one go with the garbage collector off
+# (`_load_the_scan`), when the result cache does not serve the run.
 if TYPE_CHECKING:
     from orylint.config import Config, Configurations
     from orylint.engine.registry import Rule
     from orylint.engine.result import ScanResult
-    from orylint.scan import ScanOptions
+    from orylint.options import ScanOptions
 
 T = TypeVar("T")
 
@@ -257,8 +259,10 @@ def check(
     """
     if quiet and verbose:
         raise click.UsageError("-q/--quiet and -v/--verbose contradict each other")
-    _load_the_scan()
-    from orylint.scan import ScanOptions
+    if not (no_cache or fix):  # --fix writes the inputs: its result is never stored
+        recorder.start()  # before any configuration or policy is read: they are inputs too
+        click.get_current_context().call_on_close(recorder.stop)
+    from orylint.options import ScanOptions
 
     reports = _parse_formats(formats, output)
     assignments = _parse_vars(variables)
@@ -443,15 +447,18 @@ def _refuse_to_overwrite_inputs(destinations: Sequence[str], inputs: Sequence[st
 
     ``-o main.tf`` is a slip of the keyboard that would silently destroy the configuration; a
     report named like Terraform or OpenTofu configuration (``*.tf``, ``*.tofu.json``, ...)
-    would break the next ``terraform plan`` even where it is new.
+    would break the next ``terraform plan`` even where it is new. Every file the result
+    depends on, as recorded, is an input too (of a result served from the cache as well).
     """
-    from orylint.terraform.discover import CONFIG_SUFFIXES
+    destinations = [destination for destination in destinations if destination]
+    if not destinations:
+        return  # the common case: no path of every input resolved for nothing
+    from orylint.terraform.discover import CONFIG_SUFFIXES  # (and pathspec) only here
 
     existing = {os.path.realpath(name) for name in inputs if name and os.path.isfile(name)}
+    recorded = _recorded_inputs()
     for destination in destinations:
-        if not destination:
-            continue
-        if os.path.realpath(destination) in existing:
+        if os.path.realpath(destination) in existing or _identity(destination) in recorded:
             _error(f"refusing to write a report over {destination}: it is one of the inputs")
             sys.exit(EXIT_USAGE)
         if destination.endswith(CONFIG_SUFFIXES):
@@ -520,12 +527,35 @@ def _cache_directory(given: str | None, *, no_cache: bool) -> str | None:
     return None if no_cache else str(default_directory())
 
 
+def _identity(path: str) -> FileIdentity | None:
+    """A destination's device and inode, if it exists (it is no input: not recorded)."""
+    try:
+        status = os.stat(path)
+    except (OSError, ValueError):
+        return None
+    return (status.st_dev, status.st_ino)
+
+
+def _recorded_inputs() -> set[FileIdentity]:
+    """Every file this run's result depends on, as recorded (with the result cache)."""
+    recording = recorder.active()
+    return set() if recording is None else recording.identities()
+
+
+def scan(options: ScanOptions) -> ScanResult:
+    """Scan; imported here, so that a run the result cache serves never loads the scan."""
+    _load_the_scan()
+    from orylint.scan import scan as run
+
+    return run(options)
+
+
 def _scan_or_exit(options: ScanOptions) -> ScanResult:
+    from orylint import result_cache
     from orylint.config import ConfigError
-    from orylint.scan import scan
 
     try:
-        return scan(options)
+        return result_cache.scan(options, scan)
     except ConfigError as error:  # a configuration file found below a scanned directory
         _error(str(error))
         sys.exit(EXIT_USAGE)

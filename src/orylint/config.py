@@ -30,6 +30,7 @@ from orylint.model.settings import (
     ProviderSettings,
     Settings,
 )
+from orylint.terraform import recorder
 
 
 class ConfigError(Exception):
@@ -166,6 +167,7 @@ class Configurations:
         if self._forced is not None:
             return self._forced
         absolute = os.path.abspath(path)
+        recorder.probe(absolute)
         return self.for_directory(
             absolute if os.path.isdir(absolute) else os.path.dirname(absolute)
         )
@@ -186,6 +188,20 @@ class Configurations:
             config = self._by_directory[key] = self._loaded[found]
         return config
 
+    def fingerprint(self) -> tuple[object, ...]:
+        """What this object decides besides the files it finds (the result cache's key).
+
+        The forced configuration, the command line's overrides and the rule ids files may name;
+        not ``fail-on``, which applies to a result after the scan (the exit code, JUnit).
+        """
+        known = None if self._known is None else sorted(self._known)
+        overrides = {key: value for key, value in self._overrides.items() if key != "fail_on"}
+        forced = self._forced
+        if forced is not None:
+            sources = {key: value for key, value in forced.sources.items() if key != "fail-on"}
+            forced = dataclasses.replace(forced, fail_on=Config().fail_on, sources=sources)
+        return (forced, overrides, known)
+
     def loaded(self) -> list[Config]:
         """Every configuration used so far (the files a run read, and the defaults)."""
         return [self._forced] if self._forced is not None else list(self._loaded.values())
@@ -193,6 +209,7 @@ class Configurations:
     def locate(self, path: str | Path) -> Path | None:
         """The nearest configuration file at or above a file or directory, if any."""
         absolute = os.path.abspath(path)
+        recorder.probe(absolute)
         return self._nearest_file(
             absolute if os.path.isdir(absolute) else os.path.dirname(absolute)
         )
@@ -230,9 +247,11 @@ def _config_file_in(directory: str) -> Path | None:
     # file found, and `os.access` first, which says "no" without raising and catching an
     # exception as `isfile` does.
     dotfile = os.path.join(directory, ".orylint.toml")
+    recorder.probe(dotfile)
     if os.access(dotfile, os.F_OK) and os.path.isfile(dotfile):
         return Path(dotfile)
     pyproject = os.path.join(directory, "pyproject.toml")
+    recorder.probe(pyproject)
     if os.access(pyproject, os.F_OK) and os.path.isfile(pyproject):
         return Path(pyproject) if _has_tool_table(Path(pyproject)) else None
     return None
@@ -241,6 +260,7 @@ def _config_file_in(directory: str) -> Path | None:
 def _has_tool_table(pyproject: Path) -> bool:
     import tomllib  # here and in load_config: a run without a configuration file skips it
 
+    recorder.file(pyproject)
     try:
         data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
@@ -260,6 +280,7 @@ def load_config(
         return Config()
     import tomllib
 
+    recorder.file(path)
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except OSError as error:

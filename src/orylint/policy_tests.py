@@ -19,9 +19,10 @@ from orylint.engine.atomic import write_atomic
 from orylint.engine.result import ScanResult
 from orylint.engine.runner import RuleSelection
 from orylint.model.settings import Settings
+from orylint.options import ScanOptions
 from orylint.policies.loader import as_rules
 from orylint.policies.policy import Policy
-from orylint.scan import ScanOptions, scan
+from orylint.scan import scan
 
 Kind = Literal["pass", "fail"]
 

@@ -14,11 +14,10 @@ import re
 import time
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from orylint.config import CONFIG_FILE_NAMES, Config, Configurations
+from orylint.config import CONFIG_FILE_NAMES, Config
 from orylint.engine import suppressions
 from orylint.engine.findings import Finding, Violation
 from orylint.engine.registry import Rule
@@ -37,7 +36,9 @@ from orylint.model.instances import expand_module_calls
 from orylint.model.ory_project import PROJECT_RESOURCES
 from orylint.model.plan import add_plan, module_directories
 from orylint.model.project import Project
-from orylint.model.settings import Settings
+from orylint.options import STDIN
+from orylint.options import ScanOptions as ScanOptions  # noqa: PLC0414 (re-exported)
+from orylint.terraform import recorder
 from orylint.terraform.cache import Cache
 from orylint.terraform.discover import (
     JSON_SUFFIXES,
@@ -54,7 +55,6 @@ from orylint.terraform.modules import Provenance
 from orylint.terraform.plan_loader import PlanDocument, load_plan
 from orylint.terraform.resources import CLIENT_RESOURCE_TYPES
 from orylint.terraform.source import (
-    MAX_FILE_SIZE,
     FileIdentity,
     UnreadableFile,
     decode_source,
@@ -74,66 +74,6 @@ if TYPE_CHECKING:
     import multiprocessing.context
 
 _MODULE_SOURCE = re.compile(rb'source\s*=\s*"(\.{1,2}/[^"]*)"')
-
-
-@dataclass(frozen=True)
-class ScanOptions:
-    """What to scan and how."""
-
-    paths: Sequence[str]
-    excludes: Sequence[str] = ()
-    """``--exclude`` patterns, relative to the scanned directory."""
-    configs: Configurations | None = None
-    """Each file's configuration (the nearest file above it). Without it, every file uses
-    ``selection``, ``settings``, ``require_suppression_reason`` and ``unsuppressible``."""
-    selection: RuleSelection = field(default_factory=RuleSelection)
-    settings: Settings = field(default_factory=Settings)
-    plans: Sequence[str] = ()
-    chdir: str | None = None
-    stdin: bytes | None = None
-    stdin_identity: FileIdentity | None = None
-    """The file standard input was redirected from (``< plan.json``), so it is not read twice."""
-    force_exclude: bool = False
-    require_suppression_reason: bool = True
-    unsuppressible: Sequence[str] = ()
-    var_files: Sequence[str] = ()
-    """``--var-file`` files for root variables, after the configuration's, lowest first."""
-    variables: Mapping[str, str] = field(default_factory=dict)
-    """Root variable values as ``--var NAME=VALUE`` gives them; above every file."""
-    max_file_size: int = MAX_FILE_SIZE
-    """Files larger than this many bytes are refused (ORY001), not read."""
-    jobs: int | None = None
-    """Worker processes for parsing (``--jobs``); None: ``ORYLINT_JOBS``, else up to 4 CPUs."""
-    policies: Sequence[Rule] = ()
-    """The organisation's policies as rules (:func:`orylint.policies.loader.as_rules`)."""
-    resource_types: bool = False
-    """List the resource types of every file read (``-v``), not only when no client is found."""
-    cache_dir: str | None = None
-    """Where loaded files are cached by content (``terraform/cache.py``); None: no cache."""
-
-    def config_of(self, path: str | Path, *, is_dir: bool = False) -> Config:
-        """The configuration of a file or directory (a ``ConfigError`` for a broken one)."""
-        if self.configs is None:
-            return self._fixed_config
-        if is_dir:
-            return self.configs.for_directory(path)
-        return self.configs.for_path(path)
-
-    @functools.cached_property
-    def _fixed_config(self) -> Config:
-        return Config(
-            select=self.selection.select,
-            ignore=self.selection.ignore,
-            severity=self.selection.severity,
-            settings=self.settings,
-            require_suppression_reason=self.require_suppression_reason,
-            unsuppressible=tuple(self.unsuppressible),
-        )
-
-    def run_config(self) -> Config:
-        """The configuration of the first path (or the working directory): run-level keys."""
-        first = next((path for path in self.paths if path != STDIN), self.chdir or ".")
-        return self.config_of(first)
 
 
 def display_path(path: Path) -> str:
@@ -168,8 +108,6 @@ def _posix(normal: str) -> str:
     """A normalised path with ``/`` (a ``Path`` only where the separator is another)."""
     return normal if os.sep == "/" else Path(normal).as_posix()
 
-
-STDIN = "-"
 
 _PlanInput = tuple[str, bytes | None, str | None]
 """A plan to read: its display name, its data (``None``: read the file), its source root."""
@@ -267,12 +205,18 @@ def scan(options: ScanOptions) -> ScanResult:
         | {
             path
             for path in {finding.span.path for finding in [*result.findings, *result.suppressed]}
-            if not os.path.isdir(path)
+            if not _is_dir(path)
         }
     )
     trace.lap("filter")
     result.seconds = time.perf_counter() - started
     return result
+
+
+def _is_dir(path: str | Path) -> bool:
+    """``os.path.isdir``, recorded: the answer is part of the result (what the scan read)."""
+    recorder.probe(path)
+    return os.path.isdir(path)
 
 
 def _config_excludes(options: ScanOptions, directory: Path) -> tuple[Sequence[str], Path]:
@@ -366,6 +310,7 @@ def _plan_inputs(options: ScanOptions, inputs: Inputs, result: ScanResult) -> li
     for plan in options.plans:
         if plan == STDIN:
             continue
+        recorder.probe(plan)
         if os.path.lexists(plan):  # reading says why a FIFO, a device or a dangling link is not
             add(Path(plan))
         else:
@@ -379,6 +324,7 @@ def _plan_inputs(options: ScanOptions, inputs: Inputs, result: ScanResult) -> li
 
 def _same_bytes(path: Path, data: bytes) -> bool:
     """Whether the regular file ``path`` holds exactly ``data`` (read only if the size agrees)."""
+    recorder.file(path)
     try:
         return os.path.getsize(path) == len(data) and path.read_bytes() == data
     except OSError:
@@ -448,7 +394,7 @@ def _plan_source_root(options: ScanOptions, plan: Path | None) -> str | None:
         return display_path(Path(options.chdir))
     if options.plans:
         for path in options.paths:
-            if path != STDIN and Path(path).is_dir():
+            if path != STDIN and _is_dir(path):
                 return display_path(Path(path))
     if plan is not None and any(directory_files(plan.parent)):
         return display_path(plan.parent)
@@ -766,6 +712,7 @@ def _named_var_files(inputs: Inputs) -> dict[str, list[str]]:
     for path in inputs.var_files:
         directory = path.parent
         for file, identity in directory_files(directory):
+            recorder.probe(file)
             if identity not in inputs.explicit and file.is_file():
                 inputs.explicit.add(identity)
                 if identity not in known:

@@ -34,6 +34,7 @@ from orylint.model.effective import (
 )
 from orylint.model.project import Client
 from orylint.model.settings import Settings
+from orylint.terraform.provider_schema import resource_schema
 from orylint.terraform.resources import client_resource
 
 _GRANT_HINTS = {
@@ -217,26 +218,58 @@ def private_key_jwt_key_material(client: Client, settings: Settings) -> Iterator
         and all(state is False for state in sources.values())
         and not effective.key_attribute_written(client)  # ORY604-ORY607 say what is wrong
     ):
-        empty = (
-            " (jwks_uri is empty, which Hydra treats as unset)" if client.is_set("jwks_uri") else ""
-        )
         yield Violation(
             'token_endpoint_auth_method "private_key_jwt" needs the public keys that verify the '
-            f"client's assertions, but none of jwks_uri, jwks or jwks_wo is set{empty}: Hydra "
-            "rejects the client (HTTP 400); set jwks_uri, or the public keys in jwks",
+            f"client's assertions, {_no_key_source(client)}",
             method.value_span,
             "token_endpoint_auth_method",
         )
     conflicting = [name for name in INLINE_KEY_ATTRIBUTES if certainly_set(client, name)]
     uri_attribute = client.attr("jwks_uri")
     if conflicting and uri_attribute is not None and certainly_set(client, "jwks_uri"):
+        inline = " and ".join(_spelled(client, name) or name for name in conflicting)
+        rejected = (
+            "the ory/ory provider refuses the combination at plan time and Hydra rejects it"
+            if client_resource(client.resource_type).provider == "ory/ory"
+            else "Hydra rejects the client"
+        )
         yield Violation(
-            f"jwks_uri and {' and '.join(conflicting)} are both set, but a key URL and inline "
-            "keys are mutually exclusive (RFC 7591 §2): the ory/ory provider refuses the "
-            "combination at plan time and Hydra rejects it (HTTP 400); keep one key source",
+            f"jwks_uri and {inline} are both set, but a key URL and inline keys are mutually "
+            f"exclusive (RFC 7591 §2): {rejected} (HTTP 400); keep one key source",
             uri_attribute.value_span,
             "jwks_uri",
         )
+
+
+def _no_key_source(client: Client) -> str:
+    """Why no key is registered, and what to do, in the arguments of the client's resource."""
+    spelled = [
+        name
+        for name in (_spelled(client, model) for model in ("jwks_uri", *INLINE_KEY_ATTRIBUTES))
+        if name is not None
+    ]
+    if not spelled:
+        return (
+            f"and {client.resource_type} has no argument for a key URL or inline keys: Hydra "
+            "rejects the client (HTTP 400); use a shared-secret method such as "
+            '"client_secret_basic", or a resource that can register keys'
+        )
+    empty = " (jwks_uri is empty, which Hydra treats as unset)" if client.is_set("jwks_uri") else ""
+    listed = ", ".join(spelled[:-1]) + " or " + spelled[-1] if len(spelled) > 1 else spelled[0]
+    advice = f"set {spelled[0]}"
+    if len(spelled) > 1:
+        advice += f", or the public keys in {spelled[1]}"
+    return f"but none of {listed} is set{empty}: Hydra rejects the client (HTTP 400); {advice}"
+
+
+def _spelled(client: Client, model: str) -> str | None:
+    """How the client's resource spells a key attribute (``jwk`` blocks), None if it has none."""
+    resource = client_resource(client.resource_type)
+    schema = resource_schema(client.resource_type)
+    written = resource.written_name(model)
+    if written in schema.get("x-terraform-nested-blocks", ()):
+        return f"{written} blocks"
+    return written if written in schema["properties"] else None
 
 
 @client_rule("ORY303")

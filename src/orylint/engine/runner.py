@@ -72,8 +72,10 @@ def known_rule_ids(policies: Sequence[Rule] = ()) -> set[str]:
     """Every rule id a user may name: orylint's rules, its own tool rules and loaded policies.
 
     The one answer to "is this a rule?" for selections, severities, ignores and suppressions.
+    Read from the metadata, which has a file for every rule (a test holds them equal), so that
+    naming rules does not import them: a run the result cache serves never does.
     """
-    return set(_metadata(policies))
+    return set(load_metadata()) | {rule.id for rule in policies if rule.meta is not None}
 
 
 def _metadata(policies: Sequence[Rule]) -> dict[str, RuleMeta]:

@@ -25,6 +25,7 @@ from typing import Any
 
 from orylint.model.ory_project import provider_key
 from orylint.model.project import Client, ModuleCall, Output, Project
+from orylint.terraform import recorder
 from orylint.terraform.plan_loader import (
     PlanDocument,
     PlanModule,
@@ -89,6 +90,7 @@ def module_directories(plan: PlanDocument, source_root: str | None) -> dict[tupl
     result: dict[tuple[str, ...], str] = {(): root}
     manifest = Path(root) / ".terraform" / "modules" / "modules.json"
     from_manifest: dict[str, str] = {}
+    recorder.file(manifest)
     try:
         data = json.loads(manifest.read_text(encoding="utf-8"))
         entries = data.get("Modules") if isinstance(data, dict) else None

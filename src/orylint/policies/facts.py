@@ -53,8 +53,9 @@ FACTS: Mapping[str, tuple[str, str | None]] = {
         "response_types",
     ),
     "effective_auth_method": (
-        "the token endpoint auth method the provider sends: `token_endpoint_auth_method`, or its "
-        "default `client_secret_post`",
+        "the token endpoint auth method Hydra stores: `token_endpoint_auth_method`, or the "
+        "resource's default (`client_secret_post` on `ory_oauth2_client`, else "
+        "`client_secret_basic`)",
         "token_endpoint_auth_method",
     ),
     "public": (

@@ -37,6 +37,7 @@ from orylint.model.project import Client
 from orylint.model.settings import Settings
 from orylint.policies.facts import Instance, JsonPath, client_instance
 from orylint.policies.policy import PLACEHOLDERS, Policy, format_checker
+from orylint.terraform import recorder
 from orylint.terraform.cache import Cache
 
 if TYPE_CHECKING:
@@ -80,6 +81,7 @@ def load_policies(
         name = f"orylint:packs/{entry.name}"
         policies.extend(_parse_cached(name, entry.read_text("utf-8"), cache, user=False))
     for name in map(_display, policy_files(directories)):
+        recorder.file(name)
         try:
             text = Path(name).read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as error:
@@ -95,9 +97,11 @@ def policy_files(directories: Iterable[str]) -> list[str]:
     files: list[str] = []
     for directory in directories:
         path = Path(directory)
+        recorder.probe(path)
         if path.is_file():
             files.append(directory)
         elif path.is_dir():
+            recorder.directory(path)
             found = [
                 str(child)
                 for child in sorted(path.iterdir())

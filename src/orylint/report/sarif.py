@@ -66,7 +66,7 @@ def render_sarif(
     def hashes(path: str) -> dict[int, str]:
         if path not in cache:
             source = result.sources.get(path)
-            cache[path] = line_hashes(source) if source is not None else {}
+            cache[path] = line_hashes(_without_secrets(result, path, source)) if source else {}
         return cache[path]
 
     index = {meta.id: position for position, meta in enumerate(rules)}
@@ -268,3 +268,16 @@ def _notifications(result: ScanResult, root: Path) -> list[dict[str, Any]]:
         if message not in known
     )
     return notifications
+
+
+def _without_secrets(result: ScanResult, path: str, source: str) -> str:
+    """The source with every line that holds a secret emptied, for the line hashes.
+
+    A line hash covers 100 characters from the line on, and a hash of a known line with a
+    short secret in it can be reversed by trying candidates; hashing the file without those
+    lines keeps the hash stable across runs and says nothing about the secret.
+    """
+    return "\n".join(
+        "" if result.holds_secret(path, number) else line
+        for number, line in enumerate(source.split("\n"), start=1)
+    )

@@ -68,7 +68,7 @@ def default_directory() -> Path:
 
 
 @functools.cache
-def _versions() -> bytes:
+def versions() -> bytes:
     """What a cached result depends on besides the file: orylint, its parsers, Python.
 
     tree-sitter and tree-sitter-hcl (the fallback parser) are pinned by orylint's release.
@@ -78,26 +78,26 @@ def _versions() -> bytes:
     every module of ``terraform/`` and ``golang/``, which the loaders use. Once per process:
     a run opens the cache for the rule metadata and for the scan.
     """
-    import lark  # the cached trees are lark's: every run that reads the cache loads it
-
     return (
         f"{FORMAT}|orylint {__version__} {_code_stamp()}|"
-        f"python-hcl2 {_hcl2_version()}|lark {lark.__version__}|"
+        f"python-hcl2 {_package_text('hcl2', 'version.py')}|"
+        f"lark {_package_text('lark', '__init__.py')}|"
         f"{sys.implementation.cache_tag}|pickle {pickle.HIGHEST_PROTOCOL}"
     ).encode()
 
 
-def _hcl2_version() -> str:
-    """python-hcl2's version, read from its ``version.py`` without importing the package.
+def _package_text(package: str, name: str) -> str:
+    """A file of an installed package that holds its version, read without importing it.
 
-    Importing python-hcl2 loads its transformer and rule classes, which a run that finds every
-    file in the cache never uses.
+    Importing python-hcl2 loads its transformer and rule classes, and lark its parsers, which a
+    run that finds everything in a cache never uses (lark's ``__init__.py`` is short and sets
+    ``__version__``; python-hcl2 keeps its version in ``version.py``).
     """
-    spec = importlib.util.find_spec("hcl2")
+    spec = importlib.util.find_spec(package)
     if spec is None or spec.origin is None:
         return "?"
     try:
-        return (Path(spec.origin).parent / "version.py").read_text(encoding="utf-8")
+        return (Path(spec.origin).parent / name).read_text(encoding="utf-8")
     except OSError:
         return "?"
 
@@ -112,7 +112,10 @@ def _code_stamp() -> str:
             subdirectories.sort()
             for name in sorted(names):
                 if name.endswith(".py"):
-                    status = os.stat(os.path.join(root, name))
+                    try:
+                        status = os.stat(os.path.join(root, name))
+                    except OSError:  # removed while the stamp is taken
+                        continue
                     digest.update(f"{name}:{status.st_size}:{status.st_mtime_ns};".encode())
     return digest.hexdigest()
 
@@ -123,7 +126,7 @@ class Cache:
 
     directory: Path
     max_bytes: int = MAX_BYTES
-    header: bytes = field(default_factory=lambda: MAGIC + _versions() + b"\n")
+    header: bytes = field(default_factory=lambda: MAGIC + versions() + b"\n")
 
     def key(self, name: str, data: bytes) -> str:
         """The entry key of a file: its name and bytes, under this version of everything."""
@@ -182,9 +185,13 @@ class Cache:
         except OSError:
             return
 
+    def _share(self) -> int:
+        """How many bytes one bucket may hold."""
+        return self.max_bytes // _BUCKETS
+
     def _bound(self, bucket: Path) -> None:
         """Evict the least recently used entries of a bucket over its share of the bound."""
-        share = self.max_bytes // _BUCKETS
+        share = self._share()
         entries = []
         total = 0
         for entry in os.scandir(bucket):

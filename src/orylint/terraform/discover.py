@@ -25,6 +25,8 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     import pathspec
 
+from orylint.terraform import recorder
+
 HCL_SUFFIXES = (".tf", ".tofu")
 """Configuration in HCL's native syntax: Terraform's and OpenTofu's extensions."""
 JSON_SUFFIXES = (".tf.json", ".tofu.json")
@@ -146,6 +148,7 @@ def discover(
     seen: set[str] = set()
     for raw in paths:
         path = Path(raw)
+        recorder.probe(path)
         try:
             os.lstat(path)
         except OSError as error:
@@ -191,6 +194,8 @@ def _tofu_name(name: str) -> str | None:
 def tofu_alternative(path: Path) -> Path | None:
     """The OpenTofu file that replaces ``path`` (``foo.tofu`` for ``foo.tf``) if there is one."""
     name = _tofu_name(path.name)
+    if name is not None:
+        recorder.probe(path.with_name(name))
     if name is None or not os.path.lexists(path.with_name(name)):
         return None
     return path.with_name(name)
@@ -230,7 +235,9 @@ def directory_files(directory: Path) -> Iterable[tuple[Path, str]]:
     try:
         entries = sorted(os.scandir(directory), key=lambda entry: entry.name)
     except OSError:
+        recorder.probe(directory)
         return
+    recorder.listed(directory, entries)
     names = {entry.name for entry in entries}
     for entry in entries:
         if entry.name.endswith(CONFIG_SUFFIXES) and _tofu_name(entry.name) not in names:
@@ -244,19 +251,27 @@ def _identity(entry: os.DirEntry[str], real_directory: str) -> str:
     return posixpath.join(real_directory, entry.name)
 
 
+_PLAN_HEAD = 4096
+"""How many bytes of a ``.json`` file tell a plan from other JSON."""
+
+
 def looks_like_plan(path: Path) -> bool:
     """Tell a ``terraform show -json`` document from other JSON by its first bytes."""
     try:
         status = os.stat(path)
     except OSError:
+        recorder.probe(path)
         return False
     if not stat.S_ISREG(status.st_mode):  # a FIFO would block the scan; a device never ends
+        recorder.probe(path)
         return False
     try:
         with path.open("rb") as handle:
-            head = handle.read(4096)
+            head = handle.read(_PLAN_HEAD)
     except OSError:
+        recorder.probe(path)
         return False
+    recorder.read(path, status, head, prefix=_PLAN_HEAD)
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
         head = head.decode("utf-16", errors="ignore").encode()
     return all(marker in head for marker in _PLAN_MARKERS)
@@ -278,7 +293,9 @@ def _walk(root: Path, excludes: Excludes, inputs: Inputs) -> Iterable[tuple[Path
         try:
             entries = sorted(os.scandir(directory), key=lambda entry: entry.name)
         except OSError:  # as os.walk: a directory that cannot be listed is skipped
+            recorder.probe(directory)
             continue
+        recorder.listed(directory, entries)
         subdirectories = []
         names = {entry.name for entry in entries}
         if inherited is None or not excludes.anchored_by or names & excludes.anchored_by:

@@ -1005,6 +1005,26 @@ def quote_template(text: str) -> str | None:
     return "".join(out)
 
 
+def template_sequences(text: str) -> Iterator[tuple[str, int, int]]:
+    """The ``${ ... }`` and ``%{ ... }`` sequences of template text: (opener, start, end).
+
+    ``start`` and ``end`` delimit what is between the braces; escaped openers (``$${``,
+    ``%%{``) are literal text, and an unclosed sequence ends the walk (Terraform rejects it).
+    """
+    index = 0
+    while index < len(text):
+        if text.startswith(("$${", "%%{"), index):
+            index += 3
+        elif text.startswith(("${", "%{"), index):
+            end = _closing_brace(text, index + 2)
+            if end is None:
+                return
+            yield text[index], index + 2, end
+            index = end + 1
+        else:
+            index += 1
+
+
 def _closing_brace(text: str, index: int) -> int | None:
     """The index of the brace that closes a sequence opened before ``index``."""
     depth = 1

@@ -6,19 +6,27 @@ spans, so that rules can follow ``client_secret`` through locals, outputs and mo
 Indexes are dropped from references (``ory_oauth2_client.x["a"].client_secret`` is
 ``("ory_oauth2_client", "x", "client_secret")``), ``for`` variables are bound to what they iterate
 over, and references inside ``nonsensitive()`` are marked unmasked.
+
+A heredoc is one token to the grammar; its interpolations are parsed on their own, so that
+``secret=${ory_oauth2_client.x.client_secret}`` in a heredoc output is seen as in a quoted one.
 """
 
 from __future__ import annotations
 
+import re
+
 from lark import Token, Tree
 
-from orylint.terraform.evaluator import Evaluator
+from orylint.terraform.evaluator import Evaluator, template_sequences
 from orylint.terraform.functions import EvaluationError
 from orylint.terraform.hcl_tree import (
     Node,
     SourceMap,
+    end_offset,
     first_tree,
     function_name,
+    last_tree,
+    start_offset,
     token_text,
     trees,
     unwrap,
@@ -83,6 +91,8 @@ class ReferenceCollector:
             return self.function_call(node, env)
         if kind in ("for_tuple_expr", "for_object_expr"):
             return self.for_expression(node, env)
+        if kind in ("heredoc_template", "heredoc_template_trim"):
+            return self.heredoc(node, env)
         if kind == "object":
             references: list[Reference] = []
             for element in trees(node):
@@ -94,6 +104,60 @@ class ReferenceCollector:
         for child in trees(node):
             references.extend(self.collect(child, env))
         return references
+
+    def heredoc(self, node: Tree[Token], env: Env) -> list[Reference]:
+        """The references of a heredoc's interpolations and ``if``/``for`` directives.
+
+        Each expression is parsed alone and its spans shifted to where it stands in the file,
+        so a finding points into the heredoc exactly. A ``%{ for }`` directive binds its
+        variables up to its ``%{ endfor }`` as a ``for`` expression does. An expression
+        python-hcl2 cannot read adds nothing (the evaluator makes such a template Unknown).
+        """
+        start = start_offset(node)
+        raw = self.source_map.text[start : end_offset(node)]
+        offset = raw.find("\n") + 1  # the body starts after the "<<EOT" line
+        references: list[Reference] = []
+        scopes = [env]
+        for opener, begin, end in template_sequences(raw[offset:]):
+            text = raw[offset + begin : offset + end]
+            lead = len(text) - len(text.lstrip("~ \t\r\n"))
+            text = text[lead:].rstrip("~ \t\r\n")
+            names: list[str] = []
+            if opener == "%":
+                directive = _DIRECTIVE.match(text)
+                if directive is None:  # else, endif, endfor
+                    if _ENDFOR.match(text) and len(scopes) > 1:
+                        scopes.pop()
+                    continue
+                if directive.group("names") is not None:
+                    names = re.findall(r"\w+", directive.group("names"))
+                lead += directive.start("expression")
+                text = directive.group("expression")
+            found = self.expression_at(text, start + offset + begin + lead, scopes[-1])
+            if names:
+                bases = [ref.parts for ref in found if is_whole_client(ref.parts)]
+                found = [ref for ref in found if not is_whole_client(ref.parts)]
+                inner = dict(scopes[-1])
+                inner[names[-1]] = bases
+                if len(names) == 2:
+                    inner[names[0]] = []
+                scopes.append(inner)
+            references.extend(found)
+        return references
+
+    def expression_at(self, text: str, offset: int, env: Env) -> list[Reference]:
+        """The references of expression ``text``, which stands at ``offset`` in the file."""
+        from orylint.terraform.hcl_parser import parse_tree  # the parser is heavy: load late
+
+        try:
+            tree = parse_tree(f"x = {text}\n")
+        except Exception:  # not python-hcl2's to read: the evaluator says Unknown
+            return []
+        attribute = next(iter(tree.find_data("attribute")), None)
+        if attribute is None:
+            return []
+        collector = ReferenceCollector(_ShiftedMap(self.source_map, offset - len("x = ")))
+        return collector.collect(last_tree(attribute), env)
 
     def function_call(self, node: Tree[Token], env: Env) -> list[Reference]:
         """The arguments' references; inside ``nonsensitive()`` they are unmasked.
@@ -205,6 +269,29 @@ class ReferenceCollector:
                 continue
             references.extend(self.collect(child, inner_env))
         return references
+
+
+class _ShiftedMap(SourceMap):
+    """The file's source map, for nodes parsed from a piece of it that starts at ``shift``."""
+
+    def __init__(self, base: SourceMap, shift: int) -> None:
+        self.path = base.path
+        self.text = base.text
+        self.lines = base.lines
+        self.shift = shift
+
+    def span(self, node: Node) -> Span:
+        return self.trimmed_span(start_offset(node) + self.shift, end_offset(node) + self.shift)
+
+    def source(self, node: Node) -> str:
+        start = start_offset(node) + self.shift
+        return self.text[start : max(end_offset(node) + self.shift, start)].strip()
+
+
+_DIRECTIVE = re.compile(
+    r"(?:if\s+|for\s+(?P<names>\w+(?:\s*,\s*\w+)?)\s+in\s+)(?P<expression>.+)", re.DOTALL
+)
+_ENDFOR = re.compile(r"endfor\b")
 
 
 _TRAVERSALS = frozenset(

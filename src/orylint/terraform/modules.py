@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 
 from lark import Token, Tree
 
-from orylint.terraform import functions
+from orylint.terraform import functions, recorder
 from orylint.terraform.document import Block, BlockAttribute, Document
 from orylint.terraform.evaluator import Namespace, Scope, render_template_file
 from orylint.terraform.functions import Context
@@ -419,8 +419,10 @@ def _workspace(root: str) -> object:
     selected = os.environ.get("TF_WORKSPACE")
     if selected:
         return selected
+    environment = os.path.join(root, ".terraform", "environment")
+    recorder.file(environment)
     try:
-        with open(os.path.join(root, ".terraform", "environment"), encoding="utf-8") as handle:
+        with open(environment, encoding="utf-8") as handle:
             return handle.read(256).strip() or "default"
     except OSError:
         return Unknown("the workspace is chosen when Terraform runs")

@@ -12,6 +12,7 @@ import functools
 import os
 import stat
 
+from orylint.terraform import recorder
 from orylint.terraform.document import LoadError
 
 MAX_FILE_SIZE = 64 * 1024 * 1024
@@ -57,6 +58,7 @@ def read_regular_file(path: str | os.PathLike[str], limit: int = MAX_FILE_SIZE) 
         os.close(descriptor)
     if len(data) > limit:  # grew while being read
         raise UnreadableFile(_too_large(len(data), limit))
+    recorder.read(path, status, data)
     return data
 
 
@@ -79,6 +81,8 @@ def file_identity(path: str | os.PathLike[str] | int) -> FileIdentity | None:
     Only regular files have one here: a pipe read twice does not hold the same data twice, so
     two pipes are never "the same input".
     """
+    if not isinstance(path, int):
+        recorder.file(path)  # which plans are the same decides what is read
     try:
         status = os.fstat(path) if isinstance(path, int) else os.stat(path)
     except (OSError, ValueError):

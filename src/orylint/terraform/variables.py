@@ -40,6 +40,7 @@ from pathlib import Path
 
 from lark import Token, Tree
 
+from orylint.terraform import recorder
 from orylint.terraform.document import Block, BlockAttribute, Document, LoadError
 from orylint.terraform.hcl_loader import load_hcl
 from orylint.terraform.source import decode_source
@@ -178,7 +179,10 @@ AUTOMATIC_VAR_SUFFIXES = (".auto.tfvars", ".auto.tfvars.json")
 def _automatic_files(directory: str) -> list[str]:
     """``terraform.tfvars``, ``terraform.tfvars.json``, then ``*.auto.tfvars(.json)`` sorted."""
     base = Path(directory)
+    for name in AUTOMATIC_VAR_FILES:
+        recorder.probe(base / name)
     found = [name for name in AUTOMATIC_VAR_FILES if (base / name).exists()]
+    recorder.directory(base)
     try:
         names = sorted(os.listdir(base))
     except OSError:
@@ -363,6 +367,7 @@ def _read_file(
 
 
 def _load_tfvars(path: str) -> Document | LoadError:
+    recorder.file(path)
     try:
         data = Path(path).read_bytes()
     except FileNotFoundError:

@@ -15,6 +15,7 @@ import hashlib
 import os
 import stat
 
+from orylint.terraform import recorder
 from orylint.terraform.functions._core import (
     EvaluationError,
     FunctionContext,
@@ -52,17 +53,21 @@ def read_file(path: str, context: FunctionContext) -> bytes:
     try:
         info = os.stat(resolved)
     except OSError as error:
+        recorder.probe(resolved)
         raise EvaluationError(f"no file exists at {path!r}") from error
-    if not stat.S_ISREG(info.st_mode):
+    if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_FILE_SIZE:
+        recorder.probe(resolved)
+        if info.st_size > MAX_FILE_SIZE:
+            raise _NotKnowable("a file too large to read")
         raise EvaluationError(f"{path!r} is not a regular file")
-    if info.st_size > MAX_FILE_SIZE:
-        raise _NotKnowable("a file too large to read")
     try:
         descriptor = os.open(resolved, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except OSError as error:
+        recorder.probe(resolved)
         raise EvaluationError(f"cannot read {path!r}") from error
     try:
-        if not stat.S_ISREG(os.fstat(descriptor).st_mode):  # replaced since the stat above
+        status = os.fstat(descriptor)
+        if not stat.S_ISREG(status.st_mode):  # replaced since the stat above
             raise EvaluationError(f"{path!r} is not a regular file")
         with os.fdopen(descriptor, "rb", closefd=False) as handle:
             data = handle.read(MAX_FILE_SIZE + 1)
@@ -72,6 +77,7 @@ def read_file(path: str, context: FunctionContext) -> bytes:
         os.close(descriptor)
     if len(data) > MAX_FILE_SIZE:
         raise _NotKnowable("a file too large to read")
+    recorder.read(resolved, status, data)
     return data
 
 
@@ -142,6 +148,7 @@ def _fileexists(args: list[Value], context: FunctionContext) -> Value:
         resolved = _resolve(path, context)
     except _NotKnowable as reason:
         return Unknown(f"fileexists: {reason}")
+    recorder.probe(resolved)
     try:
         info = os.stat(resolved)
     except FileNotFoundError:
