@@ -166,6 +166,7 @@ def _code_stamp() -> str:
 
 _LIBRARIES = (
     "jsonschema",
+    "jsonschema_rs",
     "pathspec",
     "publicsuffixlist",
     "regex",

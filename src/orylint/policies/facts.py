@@ -14,6 +14,7 @@ Unknown values have no JSON form. They stay in the object as ``null`` placeholde
 from __future__ import annotations
 
 import functools
+import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -91,12 +92,61 @@ class Instance:
         """Top-level keys that hold an unknown anywhere inside them."""
         return frozenset(str(path[0]) for path in self.unknown)
 
+    @functools.cached_property
+    def exact_json(self) -> bool:
+        """Whether the value is JSON's types only, with numbers a double holds exactly.
+
+        jsonschema-rs reads such a value as jsonschema does (:mod:`orylint.policies.fast`);
+        Python compares any int with any float exactly, a double holds integers up to 2^53, and
+        a string must have a UTF-8 form.
+        """
+        return _exact_json(self.value)
+
     def touches_unknown(self, path: JsonPath) -> bool:
         """Whether the value at ``path`` contains an unknown, or lies inside one."""
         size = len(path)
         return any(
             unknown[:size] == path or path[: len(unknown)] == unknown for unknown in self.unknown
         )
+
+
+_EXACT = 2**53
+
+
+def _exact_json(value: object) -> bool:
+    """:attr:`Instance.exact_json`, without recursion: decoded metadata may nest 10,000 deep."""
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if item is None or isinstance(item, bool):
+            continue
+        if isinstance(item, str):
+            if not _utf8(item):
+                return False
+        elif isinstance(item, int):
+            if not -_EXACT <= item <= _EXACT:
+                return False
+        elif isinstance(item, float):
+            if not math.isfinite(item):
+                return False
+        elif isinstance(item, list):
+            pending.extend(item)
+        elif isinstance(item, dict) and all(isinstance(key, str) and _utf8(key) for key in item):
+            pending.extend(item.values())
+        else:
+            return False
+    return True
+
+
+def _utf8(text: str) -> bool:
+    """Whether ``text`` has a UTF-8 form (no lone surrogate, which HCL escapes can make)."""
+    if text.isascii():
+        return True
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 _SCHEMA_TYPE = re.compile(r"#/\$defs/(\w+)$")

@@ -27,21 +27,21 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from jsonschema import Draft202012Validator, ValidationError
-from jsonschema.exceptions import best_match
-
 from orylint.engine.findings import Violation
 from orylint.engine.metadata import load_metadata
 from orylint.engine.registry import Rule
 from orylint.model.project import Client
 from orylint.model.settings import Settings
 from orylint.policies.facts import Instance, JsonPath, client_instance
-from orylint.policies.policy import PLACEHOLDERS, Policy, format_checker
+from orylint.policies.fast import subschemas
+from orylint.policies.formats import format_checker
+from orylint.policies.policy import PLACEHOLDERS, Policy
 from orylint.terraform import recorder
 from orylint.terraform.cache import Cache
 
 if TYPE_CHECKING:
     import yaml
+    from jsonschema import Draft202012Validator, ValidationError
 
 PACKS = ("production",)
 """Policy packs shipped with orylint, enabled by name (``policy-packs = ["production"]``)."""
@@ -155,8 +155,7 @@ def _validation_stamp() -> str:
 
     orylint's version is in every cache key already, but a checkout keeps its version while
     the code changes, so the validating modules (their size and time) and the format's schema
-    (its bytes) are stamped too, with the rule ids a policy id may not take and the keywords
-    the installed jsonschema knows (a keyword it learns is no longer an unknown one).
+    (its bytes) are stamped too, with the rule ids a policy id may not take.
     """
     digest = hashlib.blake2b(digest_size=8)
     for module in sorted(Path(__file__).parent.glob("*.py")):
@@ -164,7 +163,6 @@ def _validation_stamp() -> str:
         digest.update(f"{module.name}:{status.st_size}:{status.st_mtime_ns};".encode())
     digest.update(_format_schema_text().encode())
     digest.update(" ".join(sorted(load_metadata())).encode())
-    digest.update(" ".join(sorted(KEYWORDS)).encode())
     return digest.hexdigest()
 
 
@@ -282,6 +280,8 @@ def _check_schema(
     path: str, schema: Any, key: str, at: JsonPath, lines: dict[JsonPath, int]
 ) -> None:
     """``when`` and ``require`` must be valid draft 2020-12 schemas (regexes included)."""
+    from jsonschema.exceptions import best_match
+
     error = best_match(_meta_validator().iter_errors(schema))
     if error is not None:
         inner = [*at, *error.absolute_path]
@@ -299,20 +299,21 @@ def _check_schema(
         )
 
 
-#: Draft 2020-12's keywords: those jsonschema validates (``then``, ``else``, ``minContains`` and
-#: ``maxContains`` through ``if`` and ``contains``), and the annotations. Any other word is
-#: an annotation to JSON Schema, so a misspelt ``patern`` would make a policy accept everything.
-KEYWORDS = frozenset(Draft202012Validator.VALIDATORS) | frozenset(
-    {"then", "else", "minContains", "maxContains", "$schema", "$id", "$anchor", "$dynamicAnchor",
+#: Draft 2020-12's keywords: those jsonschema validates (a test says they are all here), and the
+#: annotations. Any other word is an annotation to JSON Schema, so a misspelt ``patern`` would
+#: make a policy accept everything. Written out, not read from jsonschema: a warm run does not
+#: import it (:mod:`orylint.policies.fast`).
+KEYWORDS = frozenset(
+    {"$dynamicRef", "$ref", "additionalProperties", "allOf", "anyOf", "const", "contains",
+     "dependentRequired", "dependentSchemas", "enum", "exclusiveMaximum", "exclusiveMinimum",
+     "format", "if", "items", "maxItems", "maxLength", "maxProperties", "maximum", "minItems",
+     "minLength", "minProperties", "minimum", "multipleOf", "not", "oneOf", "pattern",
+     "patternProperties", "prefixItems", "properties", "propertyNames", "required", "type",
+     "unevaluatedItems", "unevaluatedProperties", "uniqueItems",
+     "then", "else", "minContains", "maxContains", "$schema", "$id", "$anchor", "$dynamicAnchor",
      "$vocabulary", "$comment", "$defs", "title",
      "description", "default", "deprecated", "readOnly", "writeOnly", "examples",
      "contentEncoding", "contentMediaType", "contentSchema"}
-)  # fmt: skip
-_SCHEMA_MAPS = frozenset({"properties", "patternProperties", "$defs", "dependentSchemas"})
-_SCHEMA_LISTS = frozenset({"prefixItems", "allOf", "anyOf", "oneOf"})
-_SCHEMA_VALUES = frozenset(
-    {"items", "contains", "additionalProperties", "propertyNames", "if", "then", "else", "not",
-     "unevaluatedItems", "unevaluatedProperties", "contentSchema"}
 )  # fmt: skip
 
 
@@ -323,15 +324,8 @@ def _unknown_keyword(schema: object, at: JsonPath) -> JsonPath | None:
     for keyword, value in schema.items():
         if keyword not in KEYWORDS and not str(keyword).startswith("x-"):
             return (*at, keyword)
-        children: list[tuple[JsonPath, object]] = []
-        if keyword in _SCHEMA_MAPS and isinstance(value, dict):
-            children = [((*at, keyword, name), item) for name, item in value.items()]
-        elif keyword in _SCHEMA_LISTS and isinstance(value, list):
-            children = [((*at, keyword, index), item) for index, item in enumerate(value)]
-        elif keyword in _SCHEMA_VALUES:
-            children = [((*at, keyword), value)]
-        for path, child in children:
-            found = _unknown_keyword(child, path)
+        for below, child in subschemas(keyword, value):
+            found = _unknown_keyword(child, (*at, keyword, *below))
             if found is not None:
                 return found
     return None
@@ -390,11 +384,15 @@ def _reason(error: ValidationError) -> str:
 @functools.cache
 def _meta_validator() -> Draft202012Validator:
     """Draft 2020-12's meta-schema, with regexes checked; one instance keeps its reference cache."""
+    from jsonschema import Draft202012Validator
+
     return Draft202012Validator(Draft202012Validator.META_SCHEMA, format_checker=format_checker())
 
 
 @functools.cache
 def _format_validator() -> Draft202012Validator:
+    from jsonschema import Draft202012Validator
+
     return Draft202012Validator(json.loads(_format_schema_text()))
 
 

@@ -15,20 +15,23 @@ from __future__ import annotations
 
 import ast
 import functools
-from collections.abc import Iterator
+import string
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
-
-from jsonschema import Draft202012Validator, FormatChecker, ValidationError
+from typing import TYPE_CHECKING, Any
 
 from orylint.engine.findings import Severity, Violation
 from orylint.engine.metadata import RuleMeta
-from orylint.golang import urls
 from orylint.model.effective import is_sensitive, show
 from orylint.model.project import Client
 from orylint.policies.facts import FACTS, Instance, JsonPath, fact_span
+from orylint.policies.fast import compile_fast
+from orylint.policies.formats import format_checker
 from orylint.terraform.provider_schema import sensitive_attributes
 from orylint.terraform.values import Span
+
+if TYPE_CHECKING:
+    from jsonschema import Draft202012Validator, ValidationError
 
 PLACEHOLDERS = ("address", "attribute", "value", "reason")
 """What a policy ``message`` may quote: ``{address}`` of the client, the ``{attribute}`` (a path
@@ -53,9 +56,14 @@ class Policy:
     path: str = ""
     line: int = 1
     compiled: _Compiled = field(init=False, repr=False, compare=False)
+    quotes: frozenset[str] = field(init=False, repr=False, compare=False)
+    """The placeholders the message quotes: only those are worked out for a finding."""
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "compiled", _Compiled(self.when, self.require))
+        quotes = _placeholders(self.message)
+        object.__setattr__(self, "quotes", quotes)
+        compiled = _Compiled(self.when, self.require, quotes_reason="reason" in quotes)
+        object.__setattr__(self, "compiled", compiled)
 
     @property
     def meta(self) -> RuleMeta:
@@ -84,30 +92,27 @@ class Policy:
 
     def check(self, client: Client, instance: Instance) -> Iterator[Violation]:
         """The violations of this policy by one client (at most one per instance path)."""
-        for error, path, missing in self.compiled.errors(instance, self.require):
-            yield self._violation(client, instance, error, path, missing)
+        for failure in self.compiled.errors(instance):
+            yield self._violation(client, instance, failure)
 
-    def _violation(
-        self,
-        client: Client,
-        instance: Instance,
-        error: ValidationError,
-        path: JsonPath,
-        missing: str | None,
-    ) -> Violation:
+    def _violation(self, client: Client, instance: Instance, failure: Failure) -> Violation:
+        path, missing, error = failure.path, failure.missing, failure.error
         span, judged, label = _position(client, instance, path)
         if missing is not None:
             label = _label((*path, missing))
         secret = judged is not None and _secret(client, judged.split("[", 1)[0])
-        if missing is not None:
-            value = "(unset)"
-        elif not path:  # the whole client: its values (a secret among them) are not quoted
-            value = "(the client)"
-        else:
-            value = show(error.instance, sensitive=secret)
-        quotes_values = secret or (not path and error.validator not in _NAMES_ONLY)
-        keyword = "false" if error.validator is None else error.validator  # `require: false`
-        reason = f"fails {keyword}" if quotes_values else error.message
+        value = reason = ""  # worked out only if the message quotes them
+        if "value" in self.quotes:
+            if missing is not None:
+                value = "(unset)"
+            elif not path:  # the whole client: its values (a secret among them) are not quoted
+                value = "(the client)"
+            else:
+                value = show(failure.instance, sensitive=secret)
+        if error is not None and "reason" in self.quotes:
+            quotes_values = secret or (not path and error.validator not in _NAMES_ONLY)
+            keyword = "false" if error.validator is None else error.validator  # `require: false`
+            reason = f"fails {keyword}" if quotes_values else error.message
         message = self.message.format(
             address=client.address, attribute=label, value=value, reason=reason
         )
@@ -123,23 +128,57 @@ def _secret(client: Client, name: str) -> bool:
     return name in sensitive_attributes() or name.endswith("api_key") or is_sensitive(client, name)
 
 
-Outcome = list[tuple[ValidationError, JsonPath, str | None]]
-"""The errors that make findings: each with its instance path and the property it misses."""
+def _placeholders(message: str) -> frozenset[str]:
+    """The placeholders a message quotes (``{reason}`` only jsonschema's errors can fill in)."""
+    try:
+        return frozenset(name for _, name, _, _ in string.Formatter().parse(message) if name)
+    except ValueError:  # not a valid message: all of them, and formatting fails like before
+        return frozenset(PLACEHOLDERS)
+
+
+@dataclass(frozen=True)
+class Failure:
+    """What makes one finding: the instance path, the property it misses, the value judged.
+
+    ``error`` is jsonschema's error, for ``{reason}``; the fast path, which serves only
+    policies whose message does not quote it, leaves it out.
+    """
+
+    path: JsonPath
+    missing: str | None
+    instance: object
+    error: ValidationError | None = None
+
+
+Outcome = list[Failure]
 
 
 class _Compiled:
     """The validators of one policy, built once, and the outcomes they gave.
+
+    jsonschema-rs decides (:mod:`orylint.policies.fast`) where it answers exactly as jsonschema
+    does; jsonschema (imported only then) validates everything else: a schema with keywords
+    the fast path does not take, an instance it cannot read exactly, and the errors of a policy
+    that quotes ``{reason}``. Both give their errors to the same filter (:meth:`_failures`).
 
     A policy usually reads a few attributes, and many clients share their values (the same grant
     types, auth method, scopes), so the outcome is remembered per value of the attributes the
     policy reads, unknowns included; a policy that may read any attribute is always evaluated.
     """
 
-    def __init__(self, when: dict[str, Any] | bool | None, require: dict[str, Any] | bool):
-        checker = format_checker()
-        self.when = None if when is None else Draft202012Validator(when, format_checker=checker)
+    def __init__(
+        self,
+        when: dict[str, Any] | bool | None,
+        require: dict[str, Any] | bool,
+        *,
+        quotes_reason: bool,
+    ) -> None:
+        self.when_schema = when
+        self.require_schema = require
         self.when_reads = None if when is None else reads(when)
-        self.require = Draft202012Validator(require, format_checker=checker)
+        self.fast_when = None if when is None else compile_fast(when)
+        self.fast_require = compile_fast(require)
+        self.fast_failures = not quotes_reason
         read: frozenset[str] | None = frozenset()
         for schema in (when, require):
             part = reads(schema, _WHOLE_OBJECT)
@@ -147,32 +186,80 @@ class _Compiled:
         self.inputs = None if read is None else tuple(sorted(read))
         self.outcomes: dict[str, Outcome] = {}
 
-    def errors(self, instance: Instance, require: object) -> Outcome:
+    @functools.cached_property
+    def when(self) -> Draft202012Validator:
+        """The jsonschema validator of ``when`` (of a policy that has one), built on first use."""
+        assert self.when_schema is not None
+        return _validator(self.when_schema)
+
+    @functools.cached_property
+    def require(self) -> Draft202012Validator:
+        """The jsonschema validator of ``require``, built on first use."""
+        return _validator(self.require_schema)
+
+    def errors(self, instance: Instance) -> Outcome:
         """The errors of ``instance`` that do not depend on an unknown value."""
         if self.inputs is None:
-            return self._evaluate(instance, require)
+            return self.evaluate(instance)
         key = _memo_key(instance, self.inputs)
         outcome = self.outcomes.get(key)
         if outcome is None:
-            outcome = self.outcomes[key] = self._evaluate(instance, require)
+            outcome = self.outcomes[key] = self.evaluate(instance)
         return outcome
 
-    def _evaluate(self, instance: Instance, require: object) -> Outcome:
-        if self.when is not None:
-            if not self.when.is_valid(instance.value):
+    def evaluate(self, instance: Instance) -> Outcome:
+        """:meth:`errors`, worked out again (nothing remembered)."""
+        value = instance.value
+        fast = instance.exact_json
+        if self.when_schema is not None:
+            if fast and self.fast_when is not None:
+                applies = self.fast_when.is_valid(value)
+            else:
+                applies = self.when.is_valid(value)
+            if not applies or _depends(self.when_reads, instance):
+                return []  # it does not apply, or may not: the condition reads an unknown
+        if fast and self.fast_require is not None:
+            if self.fast_require.is_valid(value):
                 return []
-            if _depends(self.when_reads, instance):
-                return []  # it may not apply: the condition reads an unknown
+            if self.fast_failures:
+                errors = self.fast_require.errors(value)
+                return self._failures(((*error, None) for error in errors), instance)
+        reference = (
+            (tuple(error.absolute_path), _missing(error), error.absolute_schema_path, error)
+            for error in self.require.iter_errors(value)
+        )
+        return self._failures(reference, instance)
+
+    def _failures(
+        self,
+        errors: Iterable[tuple[JsonPath, str | None, Sequence[str | int], ValidationError | None]],
+        instance: Instance,
+    ) -> Outcome:
+        """One failure per path and missing property, errors that depend on an unknown dropped."""
         outcome: Outcome = []
         seen: set[tuple[JsonPath, str | None]] = set()
-        for error in self.require.iter_errors(instance.value):
-            path = tuple(error.absolute_path)
-            missing = _missing(error)
-            if (path, missing) in seen or _depends_on_unknown(error, require, instance):
+        for path, missing, schema_path, error in errors:
+            if (path, missing) in seen:
+                continue
+            if _depends_on_unknown(schema_path, path, self.require_schema, instance):
                 continue
             seen.add((path, missing))
-            outcome.append((error, path, missing))
+            judged = _at(instance.value, path) if error is None else error.instance
+            outcome.append(Failure(path, missing, judged, error))
         return outcome
+
+
+def _validator(schema: dict[str, Any] | bool) -> Draft202012Validator:
+    from jsonschema import Draft202012Validator  # a scan the fast path decides never needs it
+
+    return Draft202012Validator(schema, format_checker=format_checker())
+
+
+def _at(value: object, path: JsonPath) -> object:
+    """The value at ``path`` (which an error of ``value`` names, so it exists)."""
+    for part in path:
+        value = value[part]  # type: ignore[index]
+    return value
 
 
 _ABSENT = object()
@@ -184,26 +271,6 @@ def _memo_key(instance: Instance, inputs: tuple[str, ...]) -> str:
     if not instance.unknown:
         return values
     return values + repr(sorted(repr(path) for path in instance.unknown if path[0] in inputs))
-
-
-@functools.cache
-def format_checker() -> FormatChecker:
-    """The ``jsonschema`` format checks, with ``uri`` decided by Go's ``net/url`` as Hydra does.
-
-    jsonschema checks ``uri`` only when an optional RFC 3987 package is installed; a policy
-    should not pass or fail depending on that, and Hydra parses URIs with Go.
-    """
-    checker = FormatChecker()
-
-    @checker.checks("uri", raises=urls.URLError)
-    def is_uri(instance: object) -> bool:
-        return not isinstance(instance, str) or urls.parse(instance).is_abs()
-
-    @checker.checks("uri-reference", raises=urls.URLError)
-    def is_uri_reference(instance: object) -> bool:
-        return not isinstance(instance, str) or urls.parse(instance) is not None
-
-    return checker
 
 
 #: Keywords whose outcome at the root depends on the whole object, not on named attributes.
@@ -263,12 +330,14 @@ _INTO_CHILD = frozenset(
 )
 
 
-def _depends_on_unknown(error: ValidationError, schema: object, instance: Instance) -> bool:
-    """Whether ``error`` could disappear once the unknowns are known."""
+def _depends_on_unknown(
+    schema_path: Sequence[str | int], path: JsonPath, schema: object, instance: Instance
+) -> bool:
+    """Whether an error (its schema and instance paths) could go once the unknowns are known."""
     if not instance.unknown:
         return False
-    tokens = list(error.absolute_schema_path)
-    target = list(error.absolute_path)
+    tokens = list(schema_path)
+    target = list(path)
     location: list[str | int] = []
     node: Any = schema
     index = 0
