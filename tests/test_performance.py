@@ -10,13 +10,15 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
 
+from orylint.config import CONFIG_FILE_NAMES, Configurations
 from orylint.scan import ScanOptions, scan
 from orylint.terraform.cache import Cache
-from orylint.terraform.discover import discover
+from orylint.terraform.discover import Excludes, discover
 from tests.helpers import run_cli
 
 CLIENT = """\
@@ -56,6 +58,35 @@ def test_discovery_resolves_directories_not_files(
     calls.clear()
     scan(ScanOptions(paths=[str(tmp_path)]))
     assert len(calls) <= 4  # the root and the per-path-ignores base, never per file
+
+
+def test_the_walk_asks_for_the_configuration_only_where_one_can_be(tmp_path: Path) -> None:
+    # Was: a configuration lookup (two stats) for every directory, and before that for every
+    # file, of a repository: a third of discovery on the real corpus.
+    _tree(tmp_path, directories=6, files=2)
+    (tmp_path / "module_3" / ".orylint.toml").write_text('exclude = ["file_1.tf"]\n')
+    (tmp_path / "module_3" / "nested").mkdir()
+    (tmp_path / "module_3" / "nested" / "file_1.tf").write_text("locals {}\n")
+    (tmp_path / "module_4" / "pyproject.toml").write_text("[tool.other]\n")  # no orylint table
+    configs = Configurations(None)
+    asked: list[str] = []
+
+    def anchored(directory: Path) -> tuple[Sequence[str], Path]:
+        asked.append(os.path.relpath(directory, tmp_path))
+        config = configs.for_directory(directory)
+        return config.exclude, config.base or Path()
+
+    excludes = Excludes((), anchored, anchored_by=CONFIG_FILE_NAMES)
+    inputs = discover([str(tmp_path)], excludes)
+    assert sorted(asked) == [".", "module_3", "module_4"]
+    listed = {path.relative_to(tmp_path).as_posix() for path in inputs.tf_files}
+    # module_3's exclude holds below it (nested/ inherits it) and nowhere else
+    assert "module_3/file_1.tf" not in listed and "module_3/nested/file_1.tf" not in listed
+    assert {"module_3/file_0.tf", "module_4/file_1.tf", "module_5/file_1.tf"} <= listed
+    assert listed == {
+        path.relative_to(tmp_path).as_posix()
+        for path in discover([str(tmp_path)], Excludes((), anchored)).tf_files
+    }  # the same files as asking for every directory
 
 
 def test_a_symlinked_file_is_listed_once(tmp_path: Path) -> None:
@@ -360,17 +391,26 @@ def test_files_that_cannot_matter_are_not_parsed(tmp_path: Path) -> None:
 
 
 # What a warm one-file text run (pre-commit's case) must not load: the parser stack, the
-# formats it did not select, the configuration and schema machinery it has no file for, and
-# what only one rule needs.
+# formats it did not select, the configuration and schema machinery it has no file for, what
+# only one rule needs, what only another option needs (excludes, a baseline, fixes, a report
+# file, a mistyped rule id), and installed packages' metadata (the version is a constant).
 NOT_AT_START_UP = (
     "hcl2",
     "orylint.terraform.hcl_parser",
     "tree_sitter",
     "orylint.report.sarif",
+    "orylint.report.json_report",
     "jsonschema",
     "tomllib",
     "yaml",
     "publicsuffixlist",
+    "platformdirs",
+    "pathspec",
+    "difflib",
+    "orylint.engine.baseline",
+    "orylint.engine.fixer",
+    "orylint.engine.atomic",
+    "importlib.metadata",
 )
 
 # What a run the result cache serves does not load either: it neither scans nor parses,
@@ -392,29 +432,31 @@ NOT_ON_A_RESULT_CACHE_HIT = (
 )
 
 _RUN_AND_LIST_MODULES = """\
-import sys
+import gc, sys
 from orylint.cli import main
 try:
     main(sys.argv[1:])  # click's entry point: sys.argv[1:] is the command line
 except SystemExit:
     pass
 print("\\n".join(sorted(sys.modules)), file=sys.stderr)
+print(f"frozen:{gc.get_freeze_count()}", file=sys.stderr)
 """
 
 
 def test_a_warm_one_file_run_imports_only_what_it_needs(tmp_path: Path) -> None:
     (tmp_path / "main.tf").write_text(CLIENT)
     environ = {**os.environ, "ORYLINT_CACHE_DIR": str(tmp_path / "cache")}
-    command = [sys.executable, "-c", _RUN_AND_LIST_MODULES, "check", "main.tf", "--format", "text"]
 
-    def run() -> subprocess.CompletedProcess[str]:
+    def run(*arguments: str) -> subprocess.CompletedProcess[str]:
+        command = [sys.executable, "-c", _RUN_AND_LIST_MODULES, *arguments]
         return subprocess.run(
             command, cwd=tmp_path, env=environ, capture_output=True, text=True, check=False
         )
 
-    cold = run()
+    cold = run("check", "main.tf", "--format", "text")
     assert "orylint.terraform.hcl_parser" in cold.stderr.split()  # the cold run parses
-    warm = run()
+    assert "tree_sitter" not in cold.stderr.split()  # with python-hcl2: no fallback needed
+    warm = run("check", "main.tf", "--format", "text")
     assert warm.stdout == cold.stdout and "ORY" in warm.stdout
     loaded = set(warm.stderr.split())
     assert "orylint.result_cache" in loaded
@@ -424,6 +466,41 @@ def test_a_warm_one_file_run_imports_only_what_it_needs(tmp_path: Path) -> None:
         loaded.intersection(NOT_ON_A_RESULT_CACHE_HIT)
     )
     (tmp_path / "main.tf").write_text(CLIENT.replace('"web"', '"web2"', 1))  # an edit: a miss
-    edited = run()
+    edited = run("check", "main.tf", "--format", "text")
     assert "orylint.scan" in edited.stderr.split()
     assert "web2" in edited.stdout and "web2" not in warm.stdout
+    # A run that scans imports the pipeline and freezes what that built: neither the scan's
+    # collections nor the interpreter's exit walk it again.
+    [frozen] = [line for line in edited.stderr.split() if line.startswith("frozen:")]
+    assert int(frozen.removeprefix("frozen:")) > 10_000
+
+
+def test_version_and_help_load_nothing_of_the_scan(tmp_path: Path) -> None:
+    """`orylint --version` and `--help` answer from click and the command definitions alone."""
+    for arguments, answer in (
+        (["--version"], "orylint, version"),
+        (["--help"], "Usage:"),
+        (["check", "--help"], "--format"),
+    ):
+        listed = subprocess.run(
+            [sys.executable, "-c", _RUN_AND_LIST_MODULES, *arguments],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert answer in listed.stdout
+        loaded = {line for line in listed.stderr.split() if line.startswith("orylint.")}
+        assert loaded <= {
+            "orylint.cli",
+            "orylint.engine",
+            "orylint.engine.findings",
+            "orylint.model",
+            "orylint.model.display",
+            "orylint.report",
+            "orylint.terraform",
+            "orylint.terraform.document",
+            "orylint.terraform.recorder",
+            "orylint.terraform.source",
+            "orylint.terraform.values",
+        }, sorted(loaded)

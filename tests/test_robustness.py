@@ -23,6 +23,7 @@ import pytest
 from orylint.engine.result import ScanResult
 from orylint.model.plan import module_directories
 from orylint.scan import ScanOptions, _ignore_interrupts, scan
+from orylint.terraform import source
 from orylint.terraform.discover import is_excluded
 from orylint.terraform.document import Document, LoadError
 from orylint.terraform.hcl_loader import load_hcl
@@ -292,6 +293,26 @@ def test_files_over_the_size_limit_are_refused(tmp_path: Path) -> None:
     cli = run_cli("check", str(big), "--max-file-size", "1")
     assert cli.returncode == 2
     assert "larger than the limit" in cli.stdout
+
+
+@pytest.mark.parametrize("reported", [0, 5, 10_000])
+def test_a_file_is_read_whole_whatever_size_fstat_gave(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, reported: int
+) -> None:
+    """A file read by its size grew or shrank since ``fstat``, or has no size (``/proc``)."""
+    path = tmp_path / "main.tf"
+    path.write_bytes(b"# line\n" * 3000)  # 21,000 bytes
+    real_fstat = os.fstat
+
+    def fstat(descriptor: int) -> os.stat_result:
+        status = list(real_fstat(descriptor))
+        status[6] = reported  # st_size
+        return os.stat_result(status)
+
+    monkeypatch.setattr(source.os, "fstat", fstat)
+    assert source.read_regular_file(path) == path.read_bytes()
+    with pytest.raises(source.UnreadableFile, match="larger than the limit of 20,000 bytes"):
+        source.read_regular_file(path, limit=20_000)
 
 
 def test_modules_json_with_null_modules_falls_back_to_the_sources(tmp_path: Path) -> None:

@@ -14,25 +14,26 @@ import os
 import sys
 from collections.abc import Callable, Collection, Sequence
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import click
 
-from orylint import __version__, result_cache
-from orylint.config import Config, ConfigError, Configurations, find_config, load_config
-from orylint.engine import baseline, fixer
-from orylint.engine.atomic import write_atomic
+from orylint import __version__
 from orylint.engine.findings import SEVERITIES
-from orylint.engine.registry import Rule
-from orylint.engine.result import ScanResult
-from orylint.engine.runner import known_rule_ids, rule_id_problem
 from orylint.model.display import escape_terminal
-from orylint.options import ScanOptions
 from orylint.report import FORMATS, TERMINAL_FORMATS, render
 from orylint.terraform import recorder
-from orylint.terraform.cache import default_directory as default_cache_directory
-from orylint.terraform.cache import use_directory as use_cache_directory
 from orylint.terraform.source import MAX_FILE_SIZE, FileIdentity, file_identity
+
+# The scan's modules (the configuration, the engine, the model, the loaders) are imported by the
+# commands that use them, not here: `orylint --version`, `--help` and completion do not load
+# them, and `check` loads the pipeline in one go with the garbage collector off
+# (`_load_the_scan`), when the result cache does not serve the run.
+if TYPE_CHECKING:
+    from orylint.config import Config, Configurations
+    from orylint.engine.registry import Rule
+    from orylint.engine.result import ScanResult
+    from orylint.options import ScanOptions
 
 T = TypeVar("T")
 
@@ -261,6 +262,8 @@ def check(
     if not (no_cache or fix):  # --fix writes the inputs: its result is never stored
         recorder.start()  # before any configuration or policy is read: they are inputs too
         click.get_current_context().call_on_close(recorder.stop)
+    from orylint.options import ScanOptions
+
     reports = _parse_formats(formats, output)
     assignments = _parse_vars(variables)
     targets = list(paths) or ([] if plans else ["."])
@@ -307,6 +310,8 @@ def check(
     if baseline_file:
         _apply_baseline(result, baseline_file)
     if write_baseline:
+        from orylint.engine import baseline
+
         try:
             count = baseline.write(Path(write_baseline), result.findings, _repository())
         except OSError as error:
@@ -323,8 +328,34 @@ def check(
     sys.exit(code)
 
 
+def _load_the_scan() -> None:
+    """Import what a scan runs on and its rules, with the collector off, then freeze it all.
+
+    Importing builds some ten thousand objects (classes, functions, dataclasses' generated
+    methods, compiled patterns) that live as long as the process: collecting while they are
+    made only walks them again and again, and after the run the collector would walk them once
+    more while the interpreter exits. Frozen (``gc.freeze``), no collection walks them; together
+    that was about a tenth of a one-file run. Only the first run in a process pays the import,
+    so only it freezes: a process that runs orylint in-process (tests) keeps its own garbage
+    collectable.
+    """
+    if "orylint.scan" in sys.modules:
+        return
+    gc.disable()
+    try:
+        import orylint.scan  # noqa: F401  (the whole pipeline)
+        from orylint.engine.registry import all_rules
+
+        all_rules()  # the rules, loaded by name
+    finally:
+        gc.freeze()
+        gc.enable()
+
+
 def _apply_baseline(result: ScanResult, baseline_file: str) -> None:
     """Move the findings the baseline accepts out of ``result``; a bad baseline exits 2."""
+    from orylint.engine import baseline
+
     try:
         result.findings, result.baselined = baseline.split(
             result.findings, baseline.read(Path(baseline_file)), _repository()
@@ -366,6 +397,8 @@ def _write_reports(
             _write_stdout(report, colour)
             to_stdout = name in TERMINAL_FORMATS
             continue
+        from orylint.engine.atomic import write_atomic
+
         try:
             write_atomic(destination, printable(report).encode("utf-8"))
         except OSError as error:
@@ -392,6 +425,8 @@ def _fix(result: ScanResult, options: ScanOptions, *, diff_only: bool, quiet: bo
     A file that cannot be written (read-only, a full disk) is left as it was and reported as an
     error of the run (exit 2); the other files are still fixed.
     """
+    from orylint.engine import fixer
+
     fixed = fixer.plan_fixes(result.findings)
     if diff_only:
         diffs = (file.diff(functools.partial(result.holds_secret, file.path)) for file in fixed)
@@ -485,9 +520,11 @@ def _cache_directory(given: str | None, *, no_cache: bool) -> str | None:
     ``--cache-dir`` also holds orylint's own derived files (parser tables, rule metadata), which
     are kept even with ``--no-cache`` (``terraform/cache.py``).
     """
+    from orylint.terraform.cache import default_directory, use_directory
+
     if given:
-        use_cache_directory(Path(given))
-    return None if no_cache else str(default_cache_directory())
+        use_directory(Path(given))
+    return None if no_cache else str(default_directory())
 
 
 def _identity(path: str) -> FileIdentity | None:
@@ -507,12 +544,16 @@ def _recorded_inputs() -> set[FileIdentity]:
 
 def scan(options: ScanOptions) -> ScanResult:
     """Scan; imported here, so that a run the result cache serves never loads the scan."""
+    _load_the_scan()
     from orylint.scan import scan as run
 
     return run(options)
 
 
 def _scan_or_exit(options: ScanOptions) -> ScanResult:
+    from orylint import result_cache
+    from orylint.config import ConfigError
+
     try:
         return result_cache.scan(options, scan)
     except ConfigError as error:  # a configuration file found below a scanned directory
@@ -666,6 +707,9 @@ def _configurations(
 
     Rule ids, on the command line and in every file, may name the run's ``policies``.
     """
+    from orylint.config import Configurations
+    from orylint.engine.runner import known_rule_ids
+
     known = known_rule_ids(policies)
     return _config_of(
         lambda: Configurations(
@@ -749,6 +793,8 @@ def _load(config_file: str | None, paths: Sequence[str]) -> Config:
     Its rule ids are not checked here: they may name the policies it loads. A broken file is
     a usage error (exit 2), never ignored.
     """
+    from orylint.config import find_config, load_config
+
     return _config_of(
         lambda: load_config(
             Path(config_file) if config_file else find_config(paths), check_ids=False
@@ -758,6 +804,8 @@ def _load(config_file: str | None, paths: Sequence[str]) -> Config:
 
 def _config_of(load: Callable[[], T]) -> T:
     """Load configuration; a broken file is a usage error (exit 2), never ignored."""
+    from orylint.config import ConfigError
+
     try:
         return load()
     except ConfigError as error:
@@ -820,6 +868,8 @@ def _rule_codes(values: Sequence[str], option: str, known: Collection[str]) -> t
     A code that names no rule and no rule prefix is a usage error: ``--select ORY2O1`` would
     otherwise check nothing and pass.
     """
+    from orylint.engine.runner import rule_id_problem
+
     codes = [item.strip().upper() for value in values for item in value.split(",") if item.strip()]
     for code in codes:
         problem = rule_id_problem(code, known=known)

@@ -15,7 +15,6 @@ import json
 import os
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -37,6 +36,9 @@ from orylint.terraform import recorder
 class ConfigError(Exception):
     """A configuration file that cannot be used; the message names file, key and reason."""
 
+
+CONFIG_FILE_NAMES = frozenset({".orylint.toml", "pyproject.toml"})
+"""The files that can hold a configuration: a directory without either has its parent's."""
 
 RUN_KEYS = frozenset({"fail-on", "policy-dirs", "policy-packs"})
 """Keys that apply to a whole run, taken from the configuration of the first path (or of the
@@ -251,15 +253,18 @@ def find_config(paths: Sequence[str]) -> Path | None:
 
 
 def _config_file_in(directory: str) -> Path | None:
-    # os.path.isfile is False for a path too long to look at: discovery reports it
+    # os.path.isfile is False for a path too long to look at: discovery reports it. This runs
+    # for many directories of a scan, where neither file usually is: strings, a Path only for a
+    # file found, and `os.access` first, which says "no" without raising and catching an
+    # exception as `isfile` does.
     dotfile = os.path.join(directory, ".orylint.toml")
     recorder.probe(dotfile)
-    if os.path.isfile(dotfile):
+    if os.access(dotfile, os.F_OK) and os.path.isfile(dotfile):
         return Path(dotfile)
-    pyproject = Path(directory, "pyproject.toml")
+    pyproject = os.path.join(directory, "pyproject.toml")
     recorder.probe(pyproject)
-    if os.path.isfile(pyproject) and _has_tool_table(pyproject):
-        return pyproject
+    if os.access(pyproject, os.F_OK) and os.path.isfile(pyproject):
+        return Path(pyproject) if _has_tool_table(Path(pyproject)) else None
     return None
 
 
@@ -496,6 +501,8 @@ def toml_value(value: object) -> str:
 def _validator() -> Draft202012Validator:
     # Imported here: jsonschema costs a noticeable part of start-up, and most runs have no
     # configuration file to validate.
+    from importlib import resources
+
     from jsonschema import Draft202012Validator
 
     text = resources.files("orylint.schemas").joinpath("config.schema.json").read_text("utf-8")

@@ -17,7 +17,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from orylint.config import Config
+from orylint.config import CONFIG_FILE_NAMES, Config
 from orylint.engine import suppressions
 from orylint.engine.findings import Finding, Violation
 from orylint.engine.registry import Rule
@@ -93,14 +93,20 @@ def display_path(path: Path) -> str:
 
 @functools.lru_cache(maxsize=4096)
 def _display(path: str, cwd: str) -> str:
-    absolute = os.path.join(cwd, path)
+    absolute = os.path.normpath(os.path.join(cwd, path))
+    folded, here = os.path.normcase(absolute), os.path.normcase(cwd)
+    if folded != here and not folded.startswith(os.path.join(here, "")):
+        return _posix(absolute)  # outside: what relpath would give starts with ".."
     try:
         relative = os.path.relpath(absolute, cwd)
     except ValueError:  # another drive on Windows
-        return Path(os.path.normpath(absolute)).as_posix()
-    if relative.startswith(".."):
-        return Path(os.path.normpath(absolute)).as_posix()
-    return Path(relative).as_posix()
+        return _posix(absolute)
+    return _posix(absolute if relative.startswith("..") else relative)
+
+
+def _posix(normal: str) -> str:
+    """A normalised path with ``/`` (a ``Path`` only where the separator is another)."""
+    return normal if os.sep == "/" else Path(normal).as_posix()
 
 
 _PlanInput = tuple[str, bytes | None, str | None]
@@ -116,7 +122,11 @@ def scan(options: ScanOptions) -> ScanResult:
     inputs = (
         discover(
             paths,
-            Excludes(options.excludes, functools.partial(_config_excludes, options)),
+            Excludes(
+                options.excludes,
+                functools.partial(_config_excludes, options),
+                anchored_by=CONFIG_FILE_NAMES,
+            ),
             force_exclude=options.force_exclude,
         )
         if paths
@@ -216,9 +226,16 @@ def _config_excludes(options: ScanOptions, directory: Path) -> tuple[Sequence[st
 
 
 def _input_directories(inputs: Inputs, plans: Sequence[_PlanInput]) -> list[str]:
-    """The directories of every input a finding can point at (source files and plans)."""
-    files = [display_path(path) for path in inputs.tf_files + inputs.tf_json_files]
-    return sorted({posix_dirname(name) for name in [*files, *(name for name, _, _ in plans)]})
+    """The directories of every input a finding can point at (source files and plans).
+
+    Each directory is shown once (``posix_dirname(display_path(file))`` of each of its files
+    is its own display path), not each of thousands of files.
+    """
+    cwd = os.getcwd()
+    parents = {os.path.dirname(path) for path in map(os.fspath, inputs.tf_files)}
+    parents.update(os.path.dirname(path) for path in map(os.fspath, inputs.tf_json_files))
+    directories = {_display(parent or ".", cwd) for parent in parents}
+    return sorted(directories | {posix_dirname(name) for name, _, _ in plans})
 
 
 def _union(configs: Sequence[Config], policies: Sequence[Rule]) -> RuleSelection:
@@ -490,7 +507,10 @@ def _load_tf(
             # neither holds nor feeds an Ory resource is none of orylint's business, and
             # pre-commit must not fail a commit on it because orylint's parsers cannot read it
             # (`orylint check .` skips the same file). But a file Terraform cannot even read is
-            # worth reporting: decoding is cheap next to parsing.
+            # worth reporting: decoding is cheap next to parsing, and ASCII without a NUL byte,
+            # what nearly every file is, always decodes.
+            if data.isascii() and b"\0" not in data:
+                continue
             decoded = decode_source(name, data)
             if isinstance(decoded, LoadError):
                 result.load_errors.append(decoded)
@@ -766,11 +786,10 @@ def relevant_directories(by_directory: dict[str, list[tuple[str, bytes]]]) -> se
     because its outputs may expose the module's secrets, and so is a module a relevant directory
     calls, because its outputs may feed a client and its variables may receive a secret.
     """
-    markers = _MARKERS
     wanted = {
         directory
         for directory, files in by_directory.items()
-        if any(marker in data for _, data in files for marker in markers)
+        if any(_mentions_a_marker(data) for _, data in files)
     }
     calls = {
         directory: {
@@ -797,6 +816,29 @@ def relevant_directories(by_directory: dict[str, list[tuple[str, bytes]]]) -> se
 _MARKERS = tuple(sorted(name.encode() for name in {*CLIENT_RESOURCE_TYPES, *PROJECT_RESOURCES}))
 """The pre-filter's substrings: each client resource type (``_oauth2_client`` is not enough:
 ``ory_oidc_dynamic_client`` does not contain it) and each project resource."""
+
+
+def _hints(markers: Sequence[bytes]) -> tuple[bytes, ...]:
+    """Short substrings one of which every marker holds.
+
+    Each marker's first word and its ``_`` (``ory_``, ``hydra_``), without those that hold
+    another (``oryhydra_``).
+    """
+    words = {marker[: marker.index(b"_") + 1] for marker in markers}
+    return tuple(sorted(w for w in words if not any(o != w and o in w for o in words)))
+
+
+_MARKER_HINTS = _hints(_MARKERS)
+
+
+def _mentions_a_marker(data: bytes) -> bool:
+    """Whether a file holds a marker.
+
+    Most files of a repository hold no hint, and two substring scans cost a third of the six
+    for the markers.
+    """
+    return any(hint in data for hint in _MARKER_HINTS) and any(m in data for m in _MARKERS)
+
 
 _CAN_MATTER = re.compile(
     b"|".join(
@@ -827,7 +869,8 @@ def can_matter(data: bytes) -> bool:
 
 def posix_normpath(directory: str, relative: str) -> str:
     """Join and normalise like Terraform resolves a local module ``source``."""
-    return Path(os.path.normpath(os.path.join(directory, relative))).as_posix()
+    joined = os.path.normpath(os.path.join(directory, relative))
+    return joined if os.sep == "/" else Path(joined).as_posix()  # a Path costs, on every call
 
 
 def _evaluation_findings(project: Project, selection: RuleSelection) -> list[Finding]:

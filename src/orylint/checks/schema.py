@@ -15,7 +15,6 @@ provider. Which attribute appeared when is data in the schema file, not code her
 
 from __future__ import annotations
 
-import difflib
 import functools
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
@@ -126,6 +125,8 @@ def _unknown_message(
         for key, prop in properties.items()
         if available_in(prop, pinned) and not read_only_in(prop, pinned)
     ]
+    import difflib  # here: only an unknown attribute needs it, and start-up counts
+
     close = difflib.get_close_matches(name, candidates, n=1, cutoff=0.75)
     hint = f"; did you mean `{close[0]}`?" if close else ""
     dynamic = resource_schema(client.resource_type).get("x-dynamic-registration", {})

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from importlib import resources
-from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
@@ -70,12 +68,18 @@ class RuleMeta:
         return self.security_severity is not None
 
 
-def rules_directory() -> Traversable:
-    """Locate the metadata: inside the installed package, else the checkout's ``rules/``."""
-    packaged = resources.files("orylint").joinpath("_rules")
+def rules_directory() -> Path:
+    """Locate the metadata: inside the installed package, else the checkout's ``rules/``.
+
+    A path next to this module rather than ``importlib.resources``, which every run would
+    import (with ``tempfile`` and ``zipfile``) to read a directory that is on disk: orylint is
+    installed as files (its cache stamps its own modules the same way).
+    """
+    package = Path(__file__).resolve().parents[1]
+    packaged = package / "_rules"
     if packaged.is_dir():
         return packaged
-    return Path(__file__).resolve().parents[3] / "rules"
+    return package.parents[1] / "rules"
 
 
 @functools.cache

@@ -8,7 +8,6 @@ a crashing rule into a reported internal error instead of a traceback.
 from __future__ import annotations
 
 import dataclasses
-import difflib
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -101,6 +100,8 @@ def rule_id_problem(
     if code in ids or (prefix and any(rule_id.startswith(code) for rule_id in ids)):
         return None
     what = "no rule or rule prefix" if prefix else "no rule"
+    import difflib  # here: only a mistyped id needs it
+
     close = difflib.get_close_matches(code.upper(), ids, n=1)
     hint = f"did you mean {close[0]}?" if close else "see `orylint rules`"
     return f"{what} {code} ({hint})"

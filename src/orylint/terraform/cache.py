@@ -22,12 +22,12 @@ The cache is a directory of files, one per entry, in 256 buckets:
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import importlib.util
 import os
 import pickle
 import sys
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -67,6 +67,7 @@ def default_directory() -> Path:
     return Path(platformdirs.user_cache_dir("orylint", appauthor=False))
 
 
+@functools.cache
 def versions() -> bytes:
     """What a cached result depends on besides the file: orylint, its parsers, Python.
 
@@ -74,7 +75,8 @@ def versions() -> bytes:
 
     orylint's version alone is not enough where it runs from a checkout (the version stays while
     the loading code changes), so the loading code itself is stamped too: the size and time of
-    every module of ``terraform/`` and ``golang/``, which the loaders use.
+    every module of ``terraform/`` and ``golang/``, which the loaders use. Once per process:
+    a run opens the cache for the rule metadata and for the scan.
     """
     return (
         f"{FORMAT}|orylint {__version__} {_code_stamp()}|"
@@ -101,12 +103,20 @@ def _package_text(package: str, name: str) -> str:
 
 
 def _code_stamp() -> str:
-    package = Path(__file__).resolve().parent.parent
+    # os.walk rather than Path.rglob, whose pattern machinery (a regex compiled per call) cost
+    # more than the stats it drives, on every run.
+    package = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))
     digest = hashlib.blake2b(digest_size=8)
     for directory in ("terraform", "golang"):
-        for path in sorted((package / directory).rglob("*.py")):
-            status = path.stat()
-            digest.update(f"{path.name}:{status.st_size}:{status.st_mtime_ns};".encode())
+        for root, subdirectories, names in os.walk(os.path.join(package, directory)):
+            subdirectories.sort()
+            for name in sorted(names):
+                if name.endswith(".py"):
+                    try:
+                        status = os.stat(os.path.join(root, name))
+                    except OSError:  # removed while the stamp is taken
+                        continue
+                    digest.update(f"{name}:{status.st_size}:{status.st_mtime_ns};".encode())
     return digest.hexdigest()
 
 
@@ -159,6 +169,8 @@ class Cache:
         except (pickle.PicklingError, TypeError, AttributeError, RecursionError):
             return
         checksum = hashlib.blake2b(body, digest_size=_DIGEST).digest()
+        import tempfile  # here: a run that finds everything in the cache writes nothing
+
         try:
             path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
             descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")

@@ -20,8 +20,10 @@ import stat
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pathspec
+if TYPE_CHECKING:
+    import pathspec
 
 from orylint.terraform import recorder
 
@@ -31,6 +33,7 @@ JSON_SUFFIXES = (".tf.json", ".tofu.json")
 """Configuration in HCL's JSON syntax."""
 CONFIG_SUFFIXES = HCL_SUFFIXES + JSON_SUFFIXES
 _TOFU_ALTERNATIVES = {".tf": ".tofu", ".tf.json": ".tofu.json"}
+_TOFU_SUFFIXES = tuple(_TOFU_ALTERNATIVES.values())
 
 SKIPPED_DIRECTORIES = frozenset({".terraform", ".git", ".terragrunt-cache", "node_modules"})
 _PLAN_MARKERS = (b'"format_version"', b'"terraform_version"')
@@ -86,16 +89,39 @@ class Excludes:
 
     patterns: Sequence[str] = ()
     anchored: ExcludeScope | None = None
+    anchored_by: frozenset[str] = frozenset()
+    """Names of the files that can change ``anchored``'s answer in a directory that holds them
+    (configuration files). A walk asks only for such directories: every other one has its
+    parent's answer. Empty: ask for every directory."""
 
     def match(self, path: Path, relative: str, *, is_dir: bool) -> bool:
         """Whether ``path`` (shown as ``relative`` to the scan root) is excluded."""
-        if not (self.patterns or self.anchored):
+        return self.match_in(self.scope(path.parent), path, relative, is_dir=is_dir)
+
+    def scope(self, directory: Path) -> tuple[Sequence[str], Path] | None:
+        """The patterns that govern the entries of ``directory``; None where none applies.
+
+        The configuration's patterns come with the directory they are anchored at. A walk asks
+        once per directory rather than once per entry: looking up the governing configuration
+        was most of the cost of listing a large repository.
+        """
+        anchored = self.anchored(directory) if self.anchored is not None else ((), Path())
+        return anchored if self.patterns or anchored[0] else None
+
+    def match_in(
+        self,
+        scope: tuple[Sequence[str], Path] | None,
+        path: Path,
+        relative: str,
+        *,
+        is_dir: bool,
+    ) -> bool:
+        """:meth:`match`, for an entry of a directory whose :meth:`scope` is known."""
+        if scope is None:
             return False
         if is_excluded(relative, self.patterns, is_dir=is_dir):
             return True
-        if self.anchored is None:
-            return False
-        patterns, base = self.anchored(path.parent)
+        patterns, base = scope
         if not patterns:
             return False
         try:
@@ -259,9 +285,11 @@ def _walk(root: Path, excludes: Excludes, inputs: Inputs) -> Iterable[tuple[Path
     What an exclude removes, and a ``.tf`` file a ``.tofu`` file replaces, are recorded in
     ``inputs`` (for ``-v``).
     """
-    pending = [(root, real_path(root).as_posix(), "")]
+    pending: list[tuple[Path, str, str, _Scope | None]] = [
+        (root, real_path(root).as_posix(), "", None)
+    ]
     while pending:
-        directory, real_directory, relative_dir = pending.pop()
+        directory, real_directory, relative_dir, inherited = pending.pop()
         try:
             entries = sorted(os.scandir(directory), key=lambda entry: entry.name)
         except OSError:  # as os.walk: a directory that cannot be listed is skipped
@@ -270,37 +298,50 @@ def _walk(root: Path, excludes: Excludes, inputs: Inputs) -> Iterable[tuple[Path
         recorder.listed(directory, entries)
         subdirectories = []
         names = {entry.name for entry in entries}
+        if inherited is None or not excludes.anchored_by or names & excludes.anchored_by:
+            inherited = _Scope(excludes.scope(directory))
+        scope = inherited.value
+        # Per entry only what each needs: this loop runs for every file of a repository.
+        tofu = any(name.endswith(_TOFU_SUFFIXES) for name in names)
         for entry in entries:
-            relative = f"{relative_dir}{entry.name}"
+            name = entry.name
             try:
                 is_dir = entry.is_dir()
             except OSError:
                 is_dir = False
             if is_dir:  # a symlink to a directory is not followed, as in os.walk
-                if entry.is_symlink() or entry.name in SKIPPED_DIRECTORIES:
+                if entry.is_symlink() or name in SKIPPED_DIRECTORIES:
                     continue
-                if excludes.match(directory / entry.name, relative, is_dir=True):
-                    inputs.excluded.append(f"{(directory / entry.name).as_posix()}/")
+                child = directory / name
+                if scope and excludes.match_in(scope, child, relative_dir + name, is_dir=True):
+                    inputs.excluded.append(f"{child.as_posix()}/")
                 else:
-                    subdirectories.append(entry)
+                    subdirectories.append((child, name))
                 continue
-            if not entry.name.endswith((*CONFIG_SUFFIXES, ".json")):
+            if not name.endswith(_LISTED_SUFFIXES):
                 continue
-            path = directory / entry.name
-            if excludes.match(path, relative, is_dir=False):
+            path = directory / name
+            if scope and excludes.match_in(scope, path, relative_dir + name, is_dir=False):
                 inputs.excluded.append(path.as_posix())
-            elif _tofu_name(entry.name) in names:
+            elif tofu and _tofu_name(name) in names:
                 inputs.overridden.append(path)
             else:
                 yield path, _identity(entry, real_directory)
         pending.extend(
-            (
-                directory / entry.name,
-                posixpath.join(real_directory, entry.name),
-                f"{relative_dir}{entry.name}/",
-            )
-            for entry in reversed(subdirectories)
+            (child, posixpath.join(real_directory, name), f"{relative_dir}{name}/", inherited)
+            for child, name in reversed(subdirectories)
         )
+
+
+@dataclass(frozen=True)
+class _Scope:
+    """A directory's :meth:`Excludes.scope`, which its subdirectories may inherit."""
+
+    value: tuple[Sequence[str], Path] | None
+
+
+_LISTED_SUFFIXES = (*CONFIG_SUFFIXES, ".json")
+"""What a walk lists: configuration files, and JSON that may be a plan."""
 
 
 def is_excluded(relative: str, patterns: Sequence[str], *, is_dir: bool) -> bool:
@@ -353,6 +394,8 @@ def _pattern_matches(line: str, regex: re.Pattern[str] | None, query: str) -> bo
 
 @functools.cache
 def _compiled(patterns: tuple[str, ...]) -> list[pathspec.RegexPattern]:
+    import pathspec  # here: most runs have no exclude pattern, and pathspec costs start-up
+
     lines = [_ASTERISKS.sub(_asterisks, line) for line in patterns]
     return [
         pattern

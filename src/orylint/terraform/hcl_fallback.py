@@ -20,10 +20,12 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
-import tree_sitter
-import tree_sitter_hcl
 from lark import Token, Tree
+
+if TYPE_CHECKING:
+    import tree_sitter
 
 Node = Tree[Token] | Token
 
@@ -91,6 +93,11 @@ class HclSyntaxError(Exception):
 
 @functools.cache
 def _parser() -> tree_sitter.Parser:
+    # Imported here: the fallback reads only what python-hcl2 rejects, and most scans never
+    # need it.
+    import tree_sitter
+    import tree_sitter_hcl
+
     return tree_sitter.Parser(tree_sitter.Language(tree_sitter_hcl.language()))
 
 

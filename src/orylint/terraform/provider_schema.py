@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import json
 from collections.abc import Sequence
-from importlib import resources
+from pathlib import Path
 from typing import Any
 
 from orylint.terraform.resources import CLIENT_RESOURCE_TYPES, ORY_OAUTH2_CLIENT, client_resource
@@ -23,8 +23,9 @@ RESOURCE_TYPE = ORY_OAUTH2_CLIENT
 def resource_schema(resource_type: str = RESOURCE_TYPE) -> dict[str, Any]:
     """The schema of a client resource type, loaded once per process."""
     name = client_resource(resource_type).schema_file
-    text = resources.files("orylint.schemas").joinpath(name)
-    schema: dict[str, Any] = json.loads(text.read_text(encoding="utf-8"))
+    # A path next to this module, not importlib.resources: see engine/metadata.py.
+    text = (Path(__file__).resolve().parents[1] / "schemas" / name).read_text(encoding="utf-8")
+    schema: dict[str, Any] = json.loads(text)
     return schema
 
 
