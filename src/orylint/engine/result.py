@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from orylint.engine.findings import SEVERITY_RANK, Finding
 from orylint.engine.metadata import RuleMeta
+from orylint.engine.redaction import Secrets
 from orylint.engine.suppressions import Suppression
 from orylint.terraform.document import LoadError
 from orylint.terraform.provider_schema import sensitive_attributes
@@ -79,6 +80,7 @@ class ScanResult:
     found (or ``-v`` asks), so a user sees what orylint did read."""
     sensitive_lines: dict[str, set[int]] = field(default_factory=dict)
     redactions: set[str] = field(default_factory=set)
+    _secrets: Secrets | None = field(default=None, repr=False, compare=False)
 
     def holds_secret(self, path: str, line: int) -> bool:
         """Whether line ``line`` of ``path`` holds a sensitive value, so it must not be shown.
@@ -96,7 +98,9 @@ class ScanResult:
         text = lines.line(line)
         if _ASSIGNS_SECRET.search(text):
             return True
-        return any(len(secret) >= 3 and secret in text for secret in self.redactions)
+        if self._secrets is None:
+            self._secrets = Secrets(self.redactions)
+        return self._secrets.found_in(text)
 
     @property
     def files_scanned(self) -> int:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from orylint.engine.findings import Finding, Severity, Violation
 from orylint.engine.metadata import RuleMeta, load_metadata
+from orylint.engine.redaction import Secrets
 from orylint.engine.registry import ClientCheck, ProjectCheck, Rule, all_rules
 from orylint.model.ory_project import settings_for
 from orylint.model.project import Client, Project
@@ -166,7 +167,8 @@ def run_rules(
                 result.findings.append(_finding(meta, violation, client, selection))
         except Exception as error:  # a bug in one rule must not stop the others
             result.internal_errors.append(f"rule {rule_id} failed: {type(error).__name__}")
-    result.findings = [redact(finding, project.redactions) for finding in result.findings]
+    secrets = Secrets(project.redactions)
+    result.findings = [redact(finding, secrets) for finding in result.findings]
     return result
 
 
@@ -201,12 +203,9 @@ def tool_finding(rule_id: str, violation: Violation, selection: RuleSelection) -
     return _finding(load_metadata()[rule_id], violation, None, selection)
 
 
-def redact(finding: Finding, secrets: set[str]) -> Finding:
+def redact(finding: Finding, secrets: Secrets) -> Finding:
     """Replace any sensitive value that slipped into a message (plans hold secrets in clear)."""
-    message = finding.message
-    for secret in sorted(secrets, key=len, reverse=True):
-        if len(secret) >= 3 and secret in message:
-            message = message.replace(secret, "(sensitive value)")
+    message = secrets.redact(finding.message)
     if message == finding.message:
         return finding
     return dataclasses.replace(finding, message=message)
