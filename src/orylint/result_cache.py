@@ -43,7 +43,7 @@ from orylint.engine.registry import Rule
 from orylint.engine.result import ScanResult, Trace
 from orylint.options import ScanOptions
 from orylint.terraform import recorder
-from orylint.terraform.cache import MAGIC, Cache, versions
+from orylint.terraform.cache import MAGIC, Cache, tree_stamp, versions
 
 FORMAT = 1
 
@@ -138,20 +138,8 @@ def _code_stamp() -> str:
     each library by the file it is imported from, found without importing it.
     """
     digest = hashlib.blake2b(digest_size=12)
-    rules = rules_directory()
-    places = [Path(__file__).parent]
-    if isinstance(rules, os.PathLike):  # a checkout's rules/; installed, they are in the package
-        places.append(Path(os.fspath(rules)))
-    for place in places:
-        for directory, subdirectories, names in os.walk(place):
-            subdirectories[:] = sorted(d for d in subdirectories if d != "__pycache__")
-            for name in sorted(names):
-                try:
-                    status = os.stat(os.path.join(directory, name))
-                except OSError:  # removed while we look (an upgrade): stamped as absent
-                    digest.update(f"{directory}/{name}:-;".encode())
-                    continue
-                digest.update(f"{directory}/{name}:{status.st_size}:{status.st_mtime_ns};".encode())
+    for place in (os.path.dirname(__file__), os.fspath(rules_directory())):
+        digest.update(f"{place}\0{tree_stamp(place)}".encode("utf-8", "surrogateescape"))
     for package in _LIBRARIES:
         spec = importlib.util.find_spec(package)  # finds, does not import
         origin = spec.origin if spec is not None else None

@@ -103,21 +103,35 @@ def _package_text(package: str, name: str) -> str:
 
 
 def _code_stamp() -> str:
-    # os.walk rather than Path.rglob, whose pattern machinery (a regex compiled per call) cost
-    # more than the stats it drives, on every run.
+    """The loading code (what a cached document is made by), stamped by :func:`tree_stamp`."""
     package = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))
-    digest = hashlib.blake2b(digest_size=8)
-    for directory in ("terraform", "golang"):
-        for root, subdirectories, names in os.walk(os.path.join(package, directory)):
-            subdirectories.sort()
-            for name in sorted(names):
-                if name.endswith(".py"):
-                    try:
-                        status = os.stat(os.path.join(root, name))
-                    except OSError:  # removed while the stamp is taken
-                        continue
-                    digest.update(f"{name}:{status.st_size}:{status.st_mtime_ns};".encode())
-    return digest.hexdigest()
+    stamp = "".join(
+        tree_stamp(os.path.join(package, part), ".py") for part in ("terraform", "golang")
+    )
+    return hashlib.blake2b(stamp.encode(), digest_size=8).hexdigest()
+
+
+def tree_stamp(root: str, suffix: str = "") -> str:
+    """The name, size and mtime of every file under ``root`` (ending in ``suffix``), in order.
+
+    What stamps code that can change while its version does not (a checkout): a ``stat`` per
+    file, not a read. ``os.walk`` rather than ``Path.rglob``, whose pattern machinery (a regex
+    compiled per call) cost more than the stats it drives, on every run.
+    """
+    parts = []
+    for directory, subdirectories, names in os.walk(root):
+        subdirectories[:] = sorted(d for d in subdirectories if d != "__pycache__")
+        for name in sorted(names):
+            if not name.endswith(suffix):
+                continue
+            path = os.path.join(directory, name)
+            try:
+                status = os.stat(path)
+            except OSError:  # removed while the stamp is taken (an upgrade): stamped as absent
+                parts.append(f"{os.path.relpath(path, root)}:-;")
+                continue
+            parts.append(f"{os.path.relpath(path, root)}:{status.st_size}:{status.st_mtime_ns};")
+    return "".join(parts)
 
 
 @dataclass

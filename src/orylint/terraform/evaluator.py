@@ -989,27 +989,26 @@ def quote_template(text: str) -> str | None:
     """
     out: list[str] = []
     index = 0
-    while index < len(text):
-        if text.startswith(("$${", "%%{"), index):  # escaped: a literal "${" or "%{"
-            out.append(text[index : index + 3])
-            index += 3
-        elif text.startswith(("${", "%{"), index):
-            end = _closing_brace(text, index + 2)
-            if end is None:
-                return None
-            out.append(text[index : end + 1])
-            index = end + 1
-        else:
-            out.append(_LITERAL_ESCAPES.get(text[index], text[index]))
-            index += 1
+    for _, start, end in template_sequences(text):
+        if end is None:
+            return None
+        out.append(_escape_literal(text[index : start - 2]))
+        out.append(text[start - 2 : end + 1])
+        index = end + 1
+    out.append(_escape_literal(text[index:]))
     return "".join(out)
 
 
-def template_sequences(text: str) -> Iterator[tuple[str, int, int]]:
+def _escape_literal(text: str) -> str:
+    return "".join(_LITERAL_ESCAPES.get(char, char) for char in text)
+
+
+def template_sequences(text: str) -> Iterator[tuple[str, int, int | None]]:
     """The ``${ ... }`` and ``%{ ... }`` sequences of template text: (opener, start, end).
 
     ``start`` and ``end`` delimit what is between the braces; escaped openers (``$${``,
-    ``%%{``) are literal text, and an unclosed sequence ends the walk (Terraform rejects it).
+    ``%%{``) are literal text. A sequence that is not closed (Terraform rejects it) comes last,
+    with ``end`` None.
     """
     index = 0
     while index < len(text):
@@ -1017,9 +1016,9 @@ def template_sequences(text: str) -> Iterator[tuple[str, int, int]]:
             index += 3
         elif text.startswith(("${", "%{"), index):
             end = _closing_brace(text, index + 2)
+            yield text[index], index + 2, end
             if end is None:
                 return
-            yield text[index], index + 2, end
             index = end + 1
         else:
             index += 1

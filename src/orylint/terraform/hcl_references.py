@@ -119,6 +119,8 @@ class ReferenceCollector:
         references: list[Reference] = []
         scopes = [env]
         for opener, begin, end in template_sequences(raw[offset:]):
+            if end is None:
+                break  # not closed: Terraform rejects the heredoc
             text = raw[offset + begin : offset + end]
             lead = len(text) - len(text.lstrip("~ \t\r\n"))
             text = text[lead:].rstrip("~ \t\r\n")
