@@ -162,3 +162,30 @@ def test_a_report_never_overwrites_a_configuration_file_it_read(two_modules: Pat
     assert result.returncode == 2
     assert "refusing to write a report over b/.orylint.toml" in result.stderr
     assert config.read_text(encoding="utf-8") == before
+
+
+def test_each_path_keeps_its_own_verdict_when_many_findings_share_rules(tmp_path: Path) -> None:
+    # The configuration is asked once per path and rule in a run, not once per finding: the
+    # same rule on paths of one configuration (ignored on one of them only) and of another
+    # (its own severity) must still come out per path.
+    two = CLIENT + CLIENT.replace('"svc"', '"other"')
+    root = write(
+        tmp_path,
+        {
+            ".orylint.toml": '[per-path-ignores]\n"/x/**" = ["ORY205"]\n',
+            "x/main.tf": two,
+            "y/main.tf": two,
+            "z/main.tf": two,
+            "z/.orylint.toml": '[severity]\nORY204 = "error"\n',
+        },
+    )
+    expected = sorted(
+        [("x/main.tf", "ORY204", "warning")] * 2
+        + [("y/main.tf", "ORY204", "warning")] * 2
+        + [("y/main.tf", "ORY205", "note")] * 2
+        + [("z/main.tf", "ORY204", "error")] * 2
+        + [("z/main.tf", "ORY205", "note")] * 2
+    )
+    for args in (["x", "y", "z"], ["z", "y", "x"], ["."]):
+        _, items = findings(root, *args)
+        assert summary(items) == expected, args

@@ -226,7 +226,8 @@ def _judge(
     findings = [f for f in engine.findings if f.span.path not in context]
     findings.extend(_load_error_findings(result, selection))
     findings.extend(_evaluation_findings(project, selection))
-    _filter(result, _per_file_selection(findings, options), options, context)
+    paths = _PathRules(options)
+    _filter(result, _per_file_selection(findings, paths), paths, options, context)
 
 
 @contextlib.contextmanager
@@ -288,19 +289,58 @@ def _union(configs: Sequence[Config], policies: Sequence[Rule]) -> RuleSelection
     return RuleSelection(select=enabled, ignore=() if enabled else tuple(known))
 
 
-def _per_file_selection(findings: list[Finding], options: ScanOptions) -> list[Finding]:
-    """Each finding as its file's configuration has it: selected or not, at its severity."""
+def _per_file_selection(findings: list[Finding], paths: _PathRules) -> list[Finding]:
+    """Each finding as its file's configuration has it: selected, not ignored, at its severity."""
     kept = []
     for finding in findings:
-        selection = options.config_of(finding.span.path).selection()
-        if not selection.enabled(finding.rule_id):
+        path, rule_id = finding.span.path, finding.rule_id
+        if not paths.reports(rule_id, path):
             continue
-        override = selection.severity.get(finding.rule_id)
+        override = paths.selection(path).severity.get(rule_id)
         if override is None or override == finding.severity:
             kept.append(finding)
         else:
             kept.append(dataclasses.replace(finding, severity=override))
     return kept
+
+
+class _PathRules:
+    """What a path's configuration says of rules, worked out once per path and rule in a run.
+
+    A path's configuration, its selection and its ``per-path-ignores`` are the same for every
+    finding on it during a run; a policy set adds thousands of findings on a few hundred
+    files, and each was asked of the configuration three times.
+    """
+
+    def __init__(self, options: ScanOptions) -> None:
+        self._options = options
+        self._configs: dict[str, tuple[Config, RuleSelection]] = {}
+        self._reports: dict[tuple[str, str], bool] = {}
+
+    def config(self, path: str) -> Config:
+        """``options.config_of(path)``."""
+        return self._config(path)[0]
+
+    def selection(self, path: str) -> RuleSelection:
+        """The rule selection of the path's configuration."""
+        return self._config(path)[1]
+
+    def _config(self, path: str) -> tuple[Config, RuleSelection]:
+        known = self._configs.get(path)
+        if known is None:
+            config = self._options.config_of(path)
+            known = self._configs[path] = (config, config.selection())
+        return known
+
+    def reports(self, rule_id: str, path: str) -> bool:
+        """Whether the path's configuration selects the rule and does not ignore it there."""
+        key = (rule_id, path)
+        verdict = self._reports.get(key)
+        if verdict is None:
+            config, selection = self._config(path)
+            verdict = selection.enabled(rule_id) and not _ignored(config, rule_id, path)
+            self._reports[key] = verdict
+        return verdict
 
 
 def _trace_discovery(trace: Trace, inputs: Inputs) -> None:
@@ -367,17 +407,23 @@ def _same_bytes(path: Path, data: bytes) -> bool:
 
 
 def _filter(
-    result: ScanResult, findings: list[Finding], options: ScanOptions, context: set[str]
+    result: ScanResult,
+    findings: list[Finding],
+    paths: _PathRules,
+    options: ScanOptions,
+    context: set[str],
 ) -> None:
-    """Per-path ignores, then inline suppressions, each by its file's configuration."""
-    findings = [f for f in findings if not _ignored(options, f.rule_id, f.span.path)]
+    """Inline suppressions, each by its file's configuration.
+
+    ``findings`` are those their file's configuration reports (:func:`_per_file_selection`).
+    """
     groups: dict[Path | None, tuple[Config, list[Finding], list[suppressions.Suppression]]] = {}
     for finding in findings:
-        config = options.config_of(finding.span.path)
+        config = paths.config(finding.span.path)
         groups.setdefault(config.path, (config, [], []))[1].append(finding)
     for suppression in result.suppressions:
         if suppression.comment.path not in context:
-            config = options.config_of(suppression.comment.path)
+            config = paths.config(suppression.comment.path)
             groups.setdefault(config.path, (config, [], []))[2].append(suppression)
     result.findings = []
     result.suppressed = []
@@ -386,10 +432,7 @@ def _filter(
         outcome = suppressions.apply(
             kept,
             comments,
-            enabled=lambda rule, path: (
-                options.config_of(path).selection().enabled(rule)
-                and not _ignored(options, rule, path)
-            ),
+            enabled=paths.reports,
             require_reason=config.require_suppression_reason,
             unsuppressible=config.unsuppressible,
             known_rules=known,
@@ -404,9 +447,8 @@ def _filter(
     result.findings.sort(key=lambda finding: finding.sort_key)
 
 
-def _ignored(options: ScanOptions, rule_id: str, path: str) -> bool:
+def _ignored(config: Config, rule_id: str, path: str) -> bool:
     """``per-path-ignores`` of the file's configuration, relative to that file's directory."""
-    config = options.config_of(path)
     if not config.per_path_ignores:
         return False
     try:
