@@ -312,6 +312,28 @@ def test_a_damaged_entry_is_ignored_and_rebuilt(tree: Path, damage: str) -> None
     assert check(".").hit  # rebuilt
 
 
+def test_a_run_whose_inputs_changed_does_not_unpickle_the_stored_result(
+    tree: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Was: every run unpickled the stored result, findings and all, before checking its
+    # inputs; after an edit (pre-commit's case) it was thrown away at once.
+    loaded: list[bytes] = []
+    loads = result_cache._loads
+
+    def counting(data: bytes) -> object:
+        loaded.append(data)
+        return loads(data)
+
+    monkeypatch.setattr(result_cache, "_loads", counting)
+    cold = check(".")
+    (tree / "clients.tf").write_text(CLIENTS + "\n# an edit\n")
+    edited = check(".")
+    assert not edited.hit and loaded == []
+    assert (edited.code, edited.stdout) == (cold.code, cold.stdout)
+    served = check(".")
+    assert served.hit and len(loaded) == 1 and served.stdout == cold.stdout
+
+
 def test_two_concurrent_runs(tree: Path) -> None:
     command = [sys.executable, "-m", "orylint", "check", "-v", "."]
     processes = [

@@ -32,6 +32,7 @@ import datetime
 import hashlib
 import importlib.util
 import os
+import pickle
 import time
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -45,7 +46,7 @@ from orylint.options import ScanOptions
 from orylint.terraform import recorder
 from orylint.terraform.cache import MAGIC, Cache, tree_stamp, versions
 
-FORMAT = 1
+FORMAT = 2
 
 IRRELEVANT: Mapping[str, str] = {
     "jobs": "how many processes parse, not what they find",
@@ -190,18 +191,41 @@ def scan(options: ScanOptions, run: Callable[[ScanOptions], ScanResult]) -> Scan
     entry = key(options)
     stored = results.get(entry)
     if isinstance(stored, tuple) and len(stored) == 2:
-        inputs, result = stored
-        if isinstance(inputs, recorder.Recording) and isinstance(result, ScanResult):
+        inputs, data = stored
+        if isinstance(inputs, recorder.Recording) and isinstance(data, bytes):
             unchanged, refreshed = inputs.unchanged()
-            if unchanged:
+            served = _loads(data) if unchanged else None
+            if served is not None:
                 if refreshed:
-                    results.put(entry, (inputs, result))  # new stats, no longer racy
+                    results.put(entry, (inputs, data))  # new stats, no longer racy
                 _merge(recording, inputs)
-                return _served(result, inputs, time.perf_counter() - started)
+                return _served(served, inputs, time.perf_counter() - started)
     result = run(options)
-    if not result.fatal_errors:
-        results.put(entry, (recording, result))
+    data = _dumps(result) if not result.fatal_errors else None
+    if data is not None:
+        results.put(entry, (recording, data))
     return result
+
+
+def _dumps(result: ScanResult) -> bytes | None:
+    """The result pickled on its own, inside the entry (``None``: it cannot be).
+
+    An entry is read on every run, also by one whose inputs changed: there only the record
+    is unpickled, not a result of thousands of findings that is then thrown away.
+    """
+    try:
+        return pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
+    except (pickle.PicklingError, TypeError, AttributeError, RecursionError):
+        return None
+
+
+def _loads(data: bytes) -> ScanResult | None:
+    """The stored result (its entry's checksum held), or ``None`` if it is not one."""
+    try:
+        result = pickle.loads(data)
+    except Exception:  # a damaged entry is a miss, whatever unpickling raises
+        return None
+    return result if isinstance(result, ScanResult) else None
 
 
 def _merge(into: recorder.Recording, inputs: recorder.Recording) -> None:
