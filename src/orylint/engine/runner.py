@@ -154,21 +154,27 @@ def run_rules(
         )
         for client in clients
     }
+    types = {client.resource_type for client in clients}
     for rule in [*all_rules().values(), *policies]:
         rule_id = rule.id
         if not selection.enabled(rule_id):
             continue
         meta = rule.meta or metadata[rule_id]
         try:
-            applicable = [client for client in clients if meta.applies_to(client.resource_type)]
+            applicable = (
+                clients
+                if all(meta.applies_to(kind) for kind in types)  # nearly always: one type
+                else [client for client in clients if meta.applies_to(client.resource_type)]
+            )
             for client, violation in _violations(rule, project, applicable, settings, own):
                 if client is None and not _applies_to_address(meta, violation.address):
                     continue
                 result.findings.append(_finding(meta, violation, client, selection))
         except Exception as error:  # a bug in one rule must not stop the others
             result.internal_errors.append(f"rule {rule_id} failed: {type(error).__name__}")
-    secrets = Secrets(project.redactions)
-    result.findings = [redact(finding, secrets) for finding in result.findings]
+    if project.redactions:
+        secrets = Secrets(project.redactions)
+        result.findings = [redact(finding, secrets) for finding in result.findings]
     return result
 
 
@@ -185,15 +191,9 @@ def _applies_to_address(meta: RuleMeta, address: str | None) -> bool:
     return not types or meta.applies_to(types[-1])
 
 
-def _is_sensitive(client: Client | None, attribute: str | None) -> bool:
+def _is_sensitive(name: str, judged: Attribute | None) -> bool:
     """Whether the finding points at a value that must not be shown (its source line included)."""
-    if attribute is None:
-        return False
-    name = attribute.split("[", 1)[0]
-    if is_sensitive_name(name):
-        return True
-    found = client.attributes.get(name) if client is not None else None
-    return found is not None and found.sensitive
+    return is_sensitive_name(name) or (judged is not None and judged.sensitive)
 
 
 def tool_finding(rule_id: str, violation: Violation, selection: RuleSelection) -> Finding | None:
@@ -235,11 +235,16 @@ def _finding(
     address = violation.address or (client.address if client is not None else None)
     message = violation.message
     related: tuple[tuple[Span, str], ...] = ()
-    origin = _judged(client, violation.attribute)
-    if origin is not None and origin.provenance is not None:
-        message += f"; the value comes from {origin.provenance}"
-        if origin.provenance_span is not None:
-            related = ((origin.provenance_span, origin.provenance),)
+    attribute = violation.attribute
+    sensitive = violation.sensitive
+    if attribute is not None:
+        name = attribute.split("[", 1)[0]  # ``redirect_uris[2]`` judges ``redirect_uris``
+        origin = client.attributes.get(name) if client is not None else None
+        if origin is not None and origin.provenance is not None:
+            message += f"; the value comes from {origin.provenance}"
+            if origin.provenance_span is not None:
+                related = ((origin.provenance_span, origin.provenance),)
+        sensitive = sensitive or _is_sensitive(name, origin)
     if client is not None and not client.source_mapped:
         message += (
             f" (located in the {client.origin}: the .tf source of this resource was not found)"
@@ -248,7 +253,7 @@ def _finding(
         span=violation.span,
         rule_id=meta.id,
         message=message,
-        sensitive=violation.sensitive or _is_sensitive(client, violation.attribute),
+        sensitive=sensitive,
         fix=violation.fix,
         severity=selection.severity_of(meta, violation.severity),
         rule_name=meta.name,
@@ -256,10 +261,3 @@ def _finding(
         attribute=violation.attribute,
         related=related,
     )
-
-
-def _judged(client: Client | None, attribute: str | None) -> Attribute | None:
-    """The client attribute a finding judges (``redirect_uris[2]`` judges ``redirect_uris``)."""
-    if client is None or attribute is None:
-        return None
-    return client.attributes.get(attribute.split("[", 1)[0])

@@ -86,6 +86,9 @@ class Instance:
 
     value: dict[str, object]
     unknown: set[JsonPath] = field(default_factory=set)
+    memo_keys: dict[tuple[str, ...], str] = field(default_factory=dict, repr=False, compare=False)
+    """The policies' memo keys of this instance, by the attributes a policy reads: worked out
+    once for every policy that reads the same ones (:func:`orylint.policies.policy._memo_key`)."""
 
     @property
     def unknown_keys(self) -> frozenset[str]:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import ast
 import functools
 import string
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -90,10 +90,11 @@ class Policy:
             origin=f"{self.path}:{self.line}",
         )
 
-    def check(self, client: Client, instance: Instance) -> Iterator[Violation]:
+    def check(self, client: Client, instance: Instance) -> list[Violation]:
         """The violations of this policy by one client (at most one per instance path)."""
-        for failure in self.compiled.errors(instance):
-            yield self._violation(client, instance, failure)
+        return [
+            self._violation(client, instance, failure) for failure in self.compiled.errors(instance)
+        ]
 
     def _violation(self, client: Client, instance: Instance, failure: Failure) -> Violation:
         path, missing, error = failure.path, failure.missing, failure.error
@@ -266,11 +267,18 @@ _ABSENT = object()
 
 
 def _memo_key(instance: Instance, inputs: tuple[str, ...]) -> str:
-    """The values a policy reads, and where they are unknown (``repr`` keeps 1, 1.0, True apart)."""
-    values = repr(tuple(instance.value.get(key, _ABSENT) for key in inputs))
-    if not instance.unknown:
-        return values
-    return values + repr(sorted(repr(path) for path in instance.unknown if path[0] in inputs))
+    """The values a policy reads, and where they are unknown (``repr`` keeps 1, 1.0, True apart).
+
+    Policies that read the same attributes share the key, worked out once per instance.
+    """
+    key = instance.memo_keys.get(inputs)
+    if key is None:
+        value = instance.value
+        key = repr([value.get(name, _ABSENT) for name in inputs])
+        if instance.unknown:
+            key += repr(sorted(repr(path) for path in instance.unknown if path[0] in inputs))
+        instance.memo_keys[inputs] = key
+    return key
 
 
 #: Keywords whose outcome at the root depends on the whole object, not on named attributes.
