@@ -857,3 +857,58 @@ def test_policies_judge_every_client_resource_in_the_models_terms(tmp_path: Path
     assert [(address, line, message) for _, address, line, _, _, message in found] == [
         ("hydra_oauth2_client.legacy", 3, 'hydra_oauth2_client.legacy ("admin")')
     ]
+
+
+def test_policies_reading_the_same_attributes_keep_their_own_outcomes(tmp_path: Path) -> None:
+    # Outcomes are remembered per policy and value of what it reads, and the key is worked out
+    # once per client for every policy reading the same attributes: sharing the key must not
+    # share outcomes between policies, nor between clients whose values differ.
+    write(
+        tmp_path,
+        "main.tf",
+        """\
+        resource "ory_oauth2_client" "web" {
+          grant_types = ["authorization_code", "refresh_token"]
+          scope       = "openid"
+        }
+        resource "ory_oauth2_client" "machine" {
+          grant_types = ["client_credentials"]
+          scope       = "openid"
+        }
+        resource "ory_oauth2_client" "web_too" {
+          grant_types = ["authorization_code", "refresh_token"]
+          scope       = "offline"
+        }
+        """,
+    )
+    policy = """\
+    - id: ACME001
+      name: one-grant
+      severity: error
+      message: "{address}: one grant"
+      description: One grant.
+      require: {properties: {grant_types: {maxItems: 1}}}
+    - id: ACME002
+      name: no-refresh
+      severity: error
+      message: "{address}: no refresh"
+      description: No refresh.
+      require: {properties: {grant_types: {items: {not: {const: refresh_token}}}}}
+    - id: ACME003
+      name: openid-for-web
+      severity: error
+      message: "{address}: openid"
+      description: Web clients ask for openid.
+      when: {properties: {grant_types: {contains: {const: authorization_code}}}}
+      require: {properties: {scope: {const: openid}}}
+    """
+    found = sorted(
+        (rule, address) for rule, address, *_ in findings([str(tmp_path)], policy, tmp_path)
+    )
+    assert found == [
+        ("ACME001", "ory_oauth2_client.web"),
+        ("ACME001", "ory_oauth2_client.web_too"),
+        ("ACME002", "ory_oauth2_client.web"),
+        ("ACME002", "ory_oauth2_client.web_too"),
+        ("ACME003", "ory_oauth2_client.web_too"),
+    ]
