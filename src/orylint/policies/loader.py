@@ -22,8 +22,6 @@ import json
 import os
 import string
 from collections.abc import Iterable, Iterator, Sequence
-from importlib import resources
-from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -121,8 +119,10 @@ def _display(path: str) -> str:
     return path if relative.startswith("..") else Path(relative).as_posix()
 
 
-def _pack_file(pack: str) -> Traversable:
-    return resources.files("orylint.policies").joinpath("packs", f"{pack}.yaml")
+def _pack_file(pack: str) -> Path:
+    # Paths next to this module, not importlib.resources (with tempfile and zipfile, a fifth
+    # of loading 20 policies): see engine/metadata.py.
+    return Path(__file__).resolve().parent / "packs" / f"{pack}.yaml"
 
 
 _FIELDS = tuple(item.name for item in dataclasses.fields(Policy) if item.init)
@@ -398,7 +398,8 @@ def _format_validator() -> Draft202012Validator:
 
 @functools.cache
 def _format_schema_text() -> str:
-    return resources.files("orylint.schemas").joinpath("policy.schema.json").read_text("utf-8")
+    path = Path(__file__).resolve().parents[1] / "schemas" / "policy.schema.json"
+    return path.read_text(encoding="utf-8")
 
 
 def as_rules(policies: Sequence[Policy]) -> list[Rule]:
