@@ -409,16 +409,12 @@ def as_rules(policies: Sequence[Policy]) -> list[Rule]:
     """
     instances: dict[int, tuple[Client, Instance]] = {}
 
-    def instance_of(client: Client, settings: Settings) -> Instance:
-        cached = instances.get(id(client))
-        if cached is None or cached[0] is not client:
-            cached = (client, client_instance(client, settings))
-            instances[id(client)] = cached
-        return cached[1]
-
     def rule(policy: Policy) -> Rule:
         def check(client: Client, settings: Settings) -> Iterable[Violation]:
-            return policy.check(client, instance_of(client, settings))
+            cached = instances.get(id(client))  # run for every policy and client: one call
+            if cached is None or cached[0] is not client:
+                cached = instances[id(client)] = (client, client_instance(client, settings))
+            return policy.check(client, cached[1])
 
         return Rule(policy.id, "client", check, policy.meta)
 

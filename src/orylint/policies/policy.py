@@ -92,9 +92,10 @@ class Policy:
 
     def check(self, client: Client, instance: Instance) -> list[Violation]:
         """The violations of this policy by one client (at most one per instance path)."""
-        return [
-            self._violation(client, instance, failure) for failure in self.compiled.errors(instance)
-        ]
+        failures = self.compiled.errors(instance)
+        if not failures:  # most clients pass most policies
+            return []
+        return [self._violation(client, instance, failure) for failure in failures]
 
     def _violation(self, client: Client, instance: Instance, failure: Failure) -> Violation:
         path, missing, error = failure.path, failure.missing, failure.error
@@ -200,9 +201,10 @@ class _Compiled:
 
     def errors(self, instance: Instance) -> Outcome:
         """The errors of ``instance`` that do not depend on an unknown value."""
-        if self.inputs is None:
+        inputs = self.inputs
+        if inputs is None:
             return self.evaluate(instance)
-        key = _memo_key(instance, self.inputs)
+        key = instance.memo_keys.get(inputs) or _memo_key(instance, inputs)
         outcome = self.outcomes.get(key)
         if outcome is None:
             outcome = self.outcomes[key] = self.evaluate(instance)
@@ -269,15 +271,14 @@ _ABSENT = object()
 def _memo_key(instance: Instance, inputs: tuple[str, ...]) -> str:
     """The values a policy reads, and where they are unknown (``repr`` keeps 1, 1.0, True apart).
 
-    Policies that read the same attributes share the key, worked out once per instance.
+    Policies that read the same attributes share the key, worked out once per instance
+    (:meth:`_Compiled.errors` looks in ``memo_keys`` first).
     """
-    key = instance.memo_keys.get(inputs)
-    if key is None:
-        value = instance.value
-        key = repr([value.get(name, _ABSENT) for name in inputs])
-        if instance.unknown:
-            key += repr(sorted(repr(path) for path in instance.unknown if path[0] in inputs))
-        instance.memo_keys[inputs] = key
+    value = instance.value
+    key = repr([value.get(name, _ABSENT) for name in inputs])
+    if instance.unknown:
+        key += repr(sorted(repr(path) for path in instance.unknown if path[0] in inputs))
+    instance.memo_keys[inputs] = key
     return key
 
 
