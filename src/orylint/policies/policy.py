@@ -110,7 +110,7 @@ class Policy:
             elif not path:  # the whole client: its values (a secret among them) are not quoted
                 value = "(the client)"
             else:
-                value = show(failure.instance, sensitive=secret)
+                value = show(failure.instance, sensitive=True) if secret else failure.shown
         if error is not None and "reason" in self.quotes:
             quotes_values = secret or (not path and error.validator not in _NAMES_ONLY)
             keyword = "false" if error.validator is None else error.validator  # `require: false`
@@ -150,6 +150,11 @@ class Failure:
     missing: str | None
     instance: object
     error: ValidationError | None = None
+
+    @functools.cached_property
+    def shown(self) -> str:
+        """The value as a message quotes it (not sensitive): once, for every client it fails."""
+        return show(self.instance)
 
 
 Outcome = list[Failure]
@@ -421,6 +426,7 @@ def _missing(error: ValidationError) -> str | None:
     return name if isinstance(name, str) else None
 
 
+@functools.lru_cache(maxsize=4096)  # the same few paths, for thousands of findings
 def _label(path: JsonPath) -> str:
     """How a message names a path: ``redirect_uris[2]``, ``metadata.team``."""
     text = ""
