@@ -332,6 +332,61 @@ def test_numbers_a_double_cannot_hold_go_to_jsonschema() -> None:
         assert not Instance({"a": [value]}).exact_json, value
 
 
+class _Text(str):
+    pass
+
+
+def _exact_reference(value: object) -> bool:
+    """What ``exact_json`` decides, said the plain way (recursive, ``isinstance`` only)."""
+    if value is None or isinstance(value, bool):
+        return True
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return False
+        return True
+    if isinstance(value, int):
+        return -(2**53) <= value <= 2**53
+    if isinstance(value, float):
+        return value == value and value not in (float("inf"), float("-inf"))
+    if isinstance(value, list):
+        return all(_exact_reference(item) for item in value)
+    if isinstance(value, dict):
+        return all(isinstance(key, str) and _exact_reference(key) for key in value) and all(
+            _exact_reference(item) for item in value.values()
+        )
+    return False
+
+
+_TEXTS = st.text(alphabet=st.characters(codec=None), max_size=4) | st.sampled_from(
+    ["", "a", "\ud800", "x\udfff", "é"]
+)
+_SCALARS = (
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(2**54), max_value=2**54)
+    | st.floats()
+    | _TEXTS
+    | _TEXTS.map(_Text)
+    | st.tuples(st.integers())
+)
+_KEYS = _TEXTS | _TEXTS.map(_Text) | st.integers()
+_JSONISH = st.recursive(
+    _SCALARS,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(_KEYS, inner, max_size=3),
+    max_leaves=12,
+)
+
+
+@settings(SETTINGS, max_examples=600)
+@given(value=_JSONISH)
+def test_exact_json_decides_as_the_plain_definition(value: object) -> None:
+    # exact_json tells exact types apart by type and checks a dict's keys and a list of
+    # strings joined: it must decide as the definition does, subclasses and surrogates included.
+    assert Instance({"a": value}).exact_json == _exact_reference(value)
+
+
 @settings(SETTINGS, max_examples=1000)
 @given(text=st.one_of(st.text(), st.integers(), st.none()))
 def test_email_is_checked_as_jsonschema_checks_it(text: object) -> None:

@@ -119,8 +119,10 @@ _EXACT = 2**53
 def _exact_json(value: object) -> bool:
     """:attr:`Instance.exact_json`, without recursion: decoded metadata may nest 10,000 deep.
 
-    Strings, integers and lists of exactly those types (most of every client) are told apart
-    by ``type``, a comparison each; anything else by ``isinstance``, subclasses included.
+    Values of exactly JSON's types (most of every client) are told apart by ``type``, and the
+    keys of a dict and the items of a list of strings are checked at once, joined (joining
+    fails on anything but strings, and a lone surrogate stays one); anything else goes by
+    ``isinstance``, subclasses included.
     """
     pending = [value]
     while pending:
@@ -128,8 +130,22 @@ def _exact_json(value: object) -> bool:
         if type(item) is str:
             if not _utf8(item):
                 return False
+        elif type(item) is dict:
+            try:
+                keys = "".join(item)
+            except TypeError:
+                return False  # a key that is not a string
+            if not _utf8(keys):
+                return False
+            pending.extend(item.values())
         elif type(item) is list:
-            pending.extend(item)
+            try:
+                texts = "".join(item)
+            except TypeError:  # not strings only: one by one
+                pending.extend(item)
+            else:
+                if not _utf8(texts):
+                    return False
         elif type(item) is int:
             if not -_EXACT <= item <= _EXACT:
                 return False
