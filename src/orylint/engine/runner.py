@@ -166,10 +166,7 @@ def run_rules(
                 if all(meta.applies_to(kind) for kind in types)  # nearly always: one type
                 else [client for client in clients if meta.applies_to(client.resource_type)]
             )
-            for client, violation in _violations(rule, project, applicable, settings, own):
-                if client is None and not _applies_to_address(meta, violation.address):
-                    continue
-                result.findings.append(_finding(meta, violation, client, selection))
+            _apply(rule, meta, project, applicable, settings, own, selection, result.findings)
         except Exception as error:  # a bug in one rule must not stop the others
             result.internal_errors.append(f"rule {rule_id} failed: {type(error).__name__}")
     if project.redactions:
@@ -211,22 +208,27 @@ def redact(finding: Finding, secrets: Secrets) -> Finding:
     return dataclasses.replace(finding, message=message)
 
 
-def _violations(
+def _apply(
     rule: Rule,
+    meta: RuleMeta,
     project: Project,
     clients: Iterable[Client],
     settings: Settings,
     own: Mapping[int, Settings],
-) -> Iterable[tuple[Client | None, Violation]]:
+    selection: RuleSelection,
+    findings: list[Finding],
+) -> None:
+    """Add one rule's findings to ``findings`` as it produces them (a crash keeps those)."""
     if rule.scope == "client":
         check: ClientCheck = rule.check  # type: ignore[assignment]
         for client in clients:
             for violation in check(client, own[id(client)]):
-                yield client, violation
+                findings.append(_finding(meta, violation, client, selection))
     else:
         project_check: ProjectCheck = rule.check  # type: ignore[assignment]
         for violation in project_check(project, settings):
-            yield None, violation
+            if _applies_to_address(meta, violation.address):
+                findings.append(_finding(meta, violation, None, selection))
 
 
 def _finding(
