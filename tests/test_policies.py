@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import textwrap
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -912,3 +913,37 @@ def test_policies_reading_the_same_attributes_keep_their_own_outcomes(tmp_path: 
         ("ACME002", "ory_oauth2_client.web_too"),
         ("ACME003", "ory_oauth2_client.web_too"),
     ]
+
+
+def test_a_rule_that_crashes_keeps_what_it_found_and_stops_no_other(tmp_path: Path) -> None:
+    # The engine appends each rule's findings as the rule yields them: a crash midway is an
+    # internal error (exit 2) that keeps what came before it and every other rule's findings.
+    from orylint.engine.findings import Violation
+    from orylint.engine.registry import Rule
+
+    write(
+        tmp_path,
+        "main.tf",
+        """\
+        resource "ory_oauth2_client" "web" {
+          grant_types   = ["authorization_code"]
+          redirect_uris = ["http://example.com/callback"]
+        }
+        """,
+    )
+    (policy,) = parse_policies(
+        "p.yaml",
+        "id: ACME009\nname: crashes\nseverity: error\nmessage: m\ndescription: d\nrequire: {}\n",
+        user=True,
+    )
+
+    def crashing(client: object, settings: object) -> Iterator[Violation]:
+        yield Violation("before the crash", client.span)  # type: ignore[attr-defined]
+        raise RuntimeError("a bug")
+
+    rule = Rule(policy.id, "client", crashing, policy.meta)
+    result = scan(ScanOptions(paths=[str(tmp_path)], policies=[rule]))
+    assert result.fatal_errors == ["rule ACME009 failed: RuntimeError"]
+    messages = {(f.rule_id, f.message) for f in result.findings}
+    assert ("ACME009", "before the crash") in messages
+    assert any(rule_id == "ORY403" for rule_id, _ in messages)  # http redirect: others ran
