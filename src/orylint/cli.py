@@ -476,6 +476,8 @@ def printable(text: str) -> str:
     and no encoder can write them. As an escape they stay valid in every format: JSON and SARIF
     read ``\ud800`` as the same code unit, text and XML show it literally.
     """
+    if text.isascii():  # nearly every report, and a glance at one of megabytes
+        return text
     return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
