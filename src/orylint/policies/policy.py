@@ -227,11 +227,11 @@ class _Compiled:
             if not applies or _depends(self.when_reads, instance):
                 return []  # it does not apply, or may not: the condition reads an unknown
         if fast and self.fast_require is not None:
-            if self.fast_require.is_valid(value):
-                return []
-            if self.fast_failures:
+            if self.fast_failures:  # no errors is a pass: as cheap as is_valid, and one pass
                 errors = self.fast_require.errors(value)
                 return self._failures(((*error, None) for error in errors), instance)
+            if self.fast_require.is_valid(value):
+                return []
         reference = (
             (tuple(error.absolute_path), _missing(error), error.absolute_schema_path, error)
             for error in self.require.iter_errors(value)
