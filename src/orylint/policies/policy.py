@@ -110,7 +110,7 @@ class Policy:
             elif not path:  # the whole client: its values (a secret among them) are not quoted
                 value = "(the client)"
             else:
-                value = show(failure.instance, sensitive=True) if secret else failure.shown
+                value = show(failure.instance, sensitive=secret)
         if error is not None and "reason" in self.quotes:
             quotes_values = secret or (not path and error.validator not in _NAMES_ONLY)
             keyword = "false" if error.validator is None else error.validator  # `require: false`
@@ -151,13 +151,10 @@ class Failure:
     instance: object
     error: ValidationError | None = None
 
-    @functools.cached_property
-    def shown(self) -> str:
-        """The value as a message quotes it (not sensitive): once, for every client it fails."""
-        return show(self.instance)
 
-
-Outcome = list[Failure]
+Outcome = tuple[Failure, ...]
+"""A policy's failures on one instance; a pass, the most common, is ``()``, which the memo
+keeps for thousands of clients without a container of its own."""
 
 
 class _Compiled:
@@ -225,13 +222,13 @@ class _Compiled:
             else:
                 applies = self.when.is_valid(value)
             if not applies or _depends(self.when_reads, instance):
-                return []  # it does not apply, or may not: the condition reads an unknown
+                return ()  # it does not apply, or may not: the condition reads an unknown
         if fast and self.fast_require is not None:
             if self.fast_failures:  # no errors is a pass: as cheap as is_valid, and one pass
                 errors = self.fast_require.errors(value)
                 return self._failures(((*error, None) for error in errors), instance)
             if self.fast_require.is_valid(value):
-                return []
+                return ()
         reference = (
             (tuple(error.absolute_path), _missing(error), error.absolute_schema_path, error)
             for error in self.require.iter_errors(value)
@@ -244,7 +241,7 @@ class _Compiled:
         instance: Instance,
     ) -> Outcome:
         """One failure per path and missing property, errors that depend on an unknown dropped."""
-        outcome: Outcome = []
+        outcome: list[Failure] = []
         seen: set[tuple[JsonPath, str | None]] = set()
         for path, missing, schema_path, error in errors:
             if (path, missing) in seen:
@@ -254,7 +251,7 @@ class _Compiled:
             seen.add((path, missing))
             judged = _at(instance.value, path) if error is None else error.instance
             outcome.append(Failure(path, missing, judged, error))
-        return outcome
+        return tuple(outcome)
 
 
 def _validator(schema: dict[str, Any] | bool) -> Draft202012Validator:
