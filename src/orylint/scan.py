@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 
 from orylint.config import CONFIG_FILE_NAMES, Config
 from orylint.engine import suppressions
-from orylint.engine.findings import Finding, Violation
+from orylint.engine.findings import Finding, Severity, Violation
 from orylint.engine.registry import Rule
 from orylint.engine.result import ScanResult, Trace
 from orylint.engine.runner import (
@@ -293,10 +293,9 @@ def _per_file_selection(findings: list[Finding], paths: _PathRules) -> list[Find
     """Each finding as its file's configuration has it: selected, not ignored, at its severity."""
     kept = []
     for finding in findings:
-        path, rule_id = finding.span.path, finding.rule_id
-        if not paths.reports(rule_id, path):
+        reported, override = paths.verdict(finding.rule_id, finding.span.path)
+        if not reported:
             continue
-        override = paths.selection(path).severity.get(rule_id)
         if override is None or override == finding.severity:
             kept.append(finding)
         else:
@@ -315,15 +314,11 @@ class _PathRules:
     def __init__(self, options: ScanOptions) -> None:
         self._options = options
         self._configs: dict[str, tuple[Config, RuleSelection]] = {}
-        self._reports: dict[tuple[str, str], bool] = {}
+        self._verdicts: dict[tuple[str, str], tuple[bool, Severity | None]] = {}
 
     def config(self, path: str) -> Config:
         """``options.config_of(path)``."""
         return self._config(path)[0]
-
-    def selection(self, path: str) -> RuleSelection:
-        """The rule selection of the path's configuration."""
-        return self._config(path)[1]
 
     def _config(self, path: str) -> tuple[Config, RuleSelection]:
         known = self._configs.get(path)
@@ -334,12 +329,16 @@ class _PathRules:
 
     def reports(self, rule_id: str, path: str) -> bool:
         """Whether the path's configuration selects the rule and does not ignore it there."""
+        return self.verdict(rule_id, path)[0]
+
+    def verdict(self, rule_id: str, path: str) -> tuple[bool, Severity | None]:
+        """:meth:`reports`, and the severity the path's configuration gives the rule if any."""
         key = (rule_id, path)
-        verdict = self._reports.get(key)
+        verdict = self._verdicts.get(key)
         if verdict is None:
             config, selection = self._config(path)
-            verdict = selection.enabled(rule_id) and not _ignored(config, rule_id, path)
-            self._reports[key] = verdict
+            reported = selection.enabled(rule_id) and not _ignored(config, rule_id, path)
+            verdict = self._verdicts[key] = (reported, selection.severity.get(rule_id))
         return verdict
 
 

@@ -197,6 +197,8 @@ def apply(
             )
             continue
         active.append(suppression)
+    if not active:  # no suppression in these files (the usual case): nothing to look up
+        return Outcome(list(findings), [], about)
     kept: list[Finding] = []
     suppressed: list[Finding] = []
     covering: dict[tuple[str, int], list[Suppression]] = {}  # linear in findings, not a product
