@@ -88,7 +88,8 @@ class Instance:
     unknown: set[JsonPath] = field(default_factory=set)
     memo_keys: dict[tuple[str, ...], str] = field(default_factory=dict, repr=False, compare=False)
     """The policies' memo keys of this instance, by the attributes a policy reads: worked out
-    once for every policy that reads the same ones (:func:`orylint.policies.policy._memo_key`)."""
+    once for every policy that reads the same ones (:func:`orylint.policies.policy._memo_key`;
+    an instance is not changed once :func:`client_instance` has built it)."""
 
     @property
     def unknown_keys(self) -> frozenset[str]:
