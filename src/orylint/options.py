@@ -8,6 +8,7 @@ parsers, the evaluator, the model and the rules: a run whose result is cached ne
 from __future__ import annotations
 
 import functools
+import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -52,7 +53,7 @@ class ScanOptions:
     policies: Sequence[Rule] = ()
     """The organisation's policies as rules (:func:`orylint.policies.loader.as_rules`)."""
     resource_types: bool = False
-    """List the resource types of every file read (``-v``), not only when no client is found."""
+    """Count the resource types of every file read (``-v`` lists them)."""
     cache_dir: str | None = None
     """Where loaded files are cached by content (``terraform/cache.py``); None: no cache."""
 
@@ -74,6 +75,15 @@ class ScanOptions:
             require_suppression_reason=self.require_suppression_reason,
             unsuppressible=tuple(self.unsuppressible),
         )
+
+    def workers(self) -> int:
+        """How many processes a scan may use: ``jobs``, else ``ORYLINT_JOBS``, else up to 4 CPUs."""
+        if self.jobs:
+            return self.jobs
+        configured = os.environ.get("ORYLINT_JOBS", "")
+        if configured.isdigit():
+            return max(int(configured), 1)
+        return min(os.cpu_count() or 1, 4)
 
     def run_config(self) -> Config:
         """The configuration of the first path (or the working directory): run-level keys."""

@@ -196,22 +196,12 @@ def scan(options: ScanOptions, run: Callable[[ScanOptions], ScanResult]) -> Scan
             if unchanged:
                 if refreshed:
                     results.put(entry, (inputs, result))  # new stats, no longer racy
-                _merge(recording, inputs)
+                recording.merge(inputs)  # a report must not overwrite them either
                 return _served(result, inputs, time.perf_counter() - started)
     result = run(options)
     if not result.fatal_errors:
         results.put(entry, (recording, result))
     return result
-
-
-def _merge(into: recorder.Recording, inputs: recorder.Recording) -> None:
-    """What the stored result read, added to this run's record.
-
-    The inputs a report must not overwrite are among them.
-    """
-    into.files.update(inputs.files)
-    into.directories.update(inputs.directories)
-    into.probes.update(inputs.probes)
 
 
 def _served(result: ScanResult, inputs: recorder.Recording, seconds: float) -> ScanResult:

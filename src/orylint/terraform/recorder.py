@@ -110,6 +110,12 @@ class Recording:
     probes: dict[str, int] = field(default_factory=dict)
     """Path: its kind when probed (:func:`_kind`; 0: absent)."""
 
+    def merge(self, other: Recording) -> None:
+        """Add what ``other`` read: a stored result's inputs, or what a child process read."""
+        self.files.update(other.files)
+        self.directories.update(other.directories)
+        self.probes.update(other.probes)
+
     def identities(self) -> set[tuple[int, int]]:
         """The device and inode of every file read."""
         return {(status[4], status[3]) for status, _, _ in self.files.values()}
