@@ -95,7 +95,9 @@ def test_a_symlinked_file_is_listed_once(tmp_path: Path) -> None:
     (tmp_path / "sub").mkdir()
     (tmp_path / "sub" / "other.tf").symlink_to("../main.tf")
     inputs = discover([str(tmp_path), str(tmp_path / "main.tf")])
-    assert [Path(path).name for path in inputs.tf_files] == ["link.tf"]  # found first, in name order
+    assert [Path(path).name for path in inputs.tf_files] == [
+        "link.tf"
+    ]  # found first, in name order
     assert inputs.explicit == set()  # the named file was already listed from its directory
 
 
@@ -105,7 +107,9 @@ def test_a_symlinked_directory_is_not_followed(tmp_path: Path) -> None:
     (tmp_path / "alias").symlink_to("real")
     (tmp_path / "alias.tf").symlink_to("real")  # a directory with a .tf name is no file either
     inputs = discover([str(tmp_path)])
-    assert [Path(path).relative_to(tmp_path).as_posix() for path in inputs.tf_files] == ["real/main.tf"]
+    assert [Path(path).relative_to(tmp_path).as_posix() for path in inputs.tf_files] == [
+        "real/main.tf"
+    ]
 
 
 def _many_clients(count: int) -> str:

@@ -427,7 +427,7 @@ NOT_INPUTS = {
     "config.py:_validator": "orylint's packaged schema",
     "policies/loader.py:_validation_stamp": "orylint's own modules",
     "policies/loader.py:_format_schema_text": "orylint's packaged schema",
-    "gathering.py:start": "whether a path is a directory decides where the scan runs, not what it finds",
+    "gathering.py:start": "a directory named decides where gathering runs, not what it finds",
 }
 
 

@@ -115,10 +115,10 @@ def _plan_of(entry: Path) -> dict[str, Any]:
 
 
 def result_project(entry: Path) -> Any:
+    from orylint.gather import display_path, posix_dirname
     from orylint.model.extract import add_documents, mark_roots
     from orylint.model.instances import expand_module_calls
     from orylint.model.project import Project
-    from orylint.gather import display_path, posix_dirname
     from orylint.scan import load_file
     from orylint.terraform.discover import discover
 
