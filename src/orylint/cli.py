@@ -562,10 +562,13 @@ def scan(options: ScanOptions) -> ScanResult:
 
 
 def _scan_or_exit(options: ScanOptions) -> ScanResult:
-    from orylint import result_cache
     from orylint.config import ConfigError
 
     try:
+        if recorder.active() is None:  # --no-cache, --fix: no result to look up or store
+            return scan(options)
+        from orylint import result_cache
+
         return result_cache.scan(options, scan)
     except ConfigError as error:  # a configuration file found below a scanned directory
         _error(str(error))

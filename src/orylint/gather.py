@@ -67,8 +67,9 @@ class ConfigurationFiles:
     :func:`can_matter`), with their bytes, in module directory and name order."""
     terraform_files: int
     """How many files were read and are reported on (not only context of a named file)."""
-    directories: set[str]
-    """The module directory of every file read (each one's configuration is looked up)."""
+    configured: list[str]
+    """One module directory of the files read for each configuration they use, in name order:
+    the rules to run are those some file's configuration enables."""
     resource_types: dict[str, int]
     """Resource types in every file read, when ``ScanOptions.resource_types`` asks."""
     log: Log
@@ -172,10 +173,22 @@ def read_configuration(
         read=read,
         to_parse=to_parse,
         terraform_files=len({name for name, _ in files} - context),
-        directories=directories,
+        configured=_one_per_configuration(sorted(directories), options),
         resource_types=resource_types(files) if options.resource_types else {},
         log=log,
     )
+
+
+def _one_per_configuration(directories: list[str], options: ScanOptions) -> list[str]:
+    """The first of ``directories`` to use each configuration.
+
+    A repository has thousands of directories and a few configurations; they are looked up
+    here, where gathering may run in a child process while the parent loads the scan.
+    """
+    seen: dict[int, str] = {}
+    for directory in directories:
+        seen.setdefault(id(options.config_of(directory, is_dir=True)), directory)
+    return list(seen.values())
 
 
 # --- discovery, plans, display names -------------------------------------------------------

@@ -112,7 +112,7 @@ def scan(options: ScanOptions, gathering: Gathering | None = None) -> ScanResult
             + ", ".join(path for path in options.paths if path != STDIN)
         )
     run = options.run_config()
-    directories = sorted(files.directories | {posix_dirname(name) for name, _, _ in plans})
+    directories = sorted({*files.configured, *(posix_dirname(name) for name, _, _ in plans)})
     selection = _union(
         [options.config_of(name, is_dir=True) for name in directories] or [run],
         options.policies,
