@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -15,6 +17,7 @@ from orylint.config import Configurations
 from orylint.engine.result import ScanResult
 from orylint.scan import ScanOptions, scan
 from orylint.terraform import recorder
+from orylint.terraform.document import Document
 from tests.helpers import REPO
 
 EXAMPLES = REPO / "examples"
@@ -163,3 +166,35 @@ def test_a_child_whose_result_is_not_taken_is_stopped(tmp_path: Path) -> None:
     with pytest.raises(ChildProcessError):  # reaped: no zombie left behind
         os.waitpid(pid, os.WNOHANG)
     child.close()  # twice is harmless
+
+
+def test_files_certain_to_be_parsed_are_parsed_while_the_child_reads_on(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from orylint.scan import _gather
+
+    root = _tree(tmp_path / "tree")
+    (root / "zzz").mkdir()  # walked last, and slow: the parent gets the files before it
+    (root / "zzz" / "main.tf").write_text("locals {}\n", "utf-8")
+    parent, read = os.getpid(), orylint.gather.read_regular_file
+
+    def slow_in_the_child(path: str, limit: int) -> bytes:
+        if os.getpid() != parent and "zzz" in path:
+            time.sleep(1)
+        return read(path, limit)
+
+    monkeypatch.setattr(orylint.gather, "read_regular_file", slow_in_the_child)
+    options = ScanOptions([str(root)], configs=Configurations(None), jobs=2)
+    gathered, early = _gather(options, gathering.start(options), None)
+    assert gathered.files is not None
+    to_parse = dict(gathered.files.to_parse)
+    app = {name for name in to_parse if "/app/" in name}
+    assert app == {name for name in early if "/app/" in name}  # every file of it that can matter
+    assert not any("/caller/" in name for name in early)  # a caller: known only at the end
+    assert all(to_parse[name] == data for name, (data, _) in early.items())
+    here = scan(dataclasses.replace(options, jobs=1))
+    for name, (_, loaded) in early.items():
+        if isinstance(loaded, Document):
+            assert loaded.text == here.sources[name]
+        else:  # latin1.tf: not UTF-8
+            assert loaded in here.load_errors

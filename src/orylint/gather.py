@@ -16,7 +16,7 @@ import json
 import os
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -92,8 +92,17 @@ class Gathered:
     """None where plans are read first (:func:`read_configuration`)."""
 
 
-def gather(options: ScanOptions) -> Gathered:
-    """Discover the inputs of ``options.paths``; read the configuration unless plans come first."""
+Early = Callable[[str, bytes], None]
+"""Told of each file certain to be parsed as soon as that is known, while gathering goes on (a
+file of a directory that mentions a client or project resource, and can matter)."""
+
+
+def gather(options: ScanOptions, early: Early | None = None) -> Gathered:
+    """Discover the inputs of ``options.paths``; read the configuration unless plans come first.
+
+    ``early`` hears of the files certain to be parsed while the others are still being read (see
+    :func:`read_configuration`).
+    """
     paths = [path for path in options.paths if path != STDIN]
     inputs = (
         discover(
@@ -117,23 +126,33 @@ def gather(options: ScanOptions) -> Gathered:
     plans = _plan_inputs(options, inputs, log)
     gathered = Gathered(inputs, module_var_files, context, plans, inputs.empty, log)
     if not plans:
-        gathered.files = read_configuration(inputs, context, options)
+        gathered.files = read_configuration(inputs, context, options, early)
     return gathered
 
 
 def read_configuration(
-    inputs: Inputs, context: set[str], options: ScanOptions
+    inputs: Inputs, context: set[str], options: ScanOptions, early: Early | None = None
 ) -> ConfigurationFiles:
     """Read every configuration file of ``inputs``; keep those of the modules that can matter.
 
     Input orylint cannot read is a fatal error (exit 2), whatever its kind; a module with
-    nothing Ory in it is linted, and passes, without being parsed.
+    nothing Ory in it is linted, and passes, without being parsed. Files come directory by
+    directory (as a walk lists them), so a directory that mentions a marker is known as soon
+    as it is read: its files that can matter go to ``early`` then, and the rest of the
+    repository is read meanwhile (callers and callees are known only at the end).
     """
     log = Log()
     read: set[str] = set()
     by_directory: dict[str, list[tuple[str, bytes]]] = defaultdict(list)
     directories: set[str] = set()
+    marked: set[str] = set()
+    batch: list[tuple[str, bytes]] = []  # the files of the directory being read
+    current = ""
     for path, directory, name in _display_names(inputs.tf_files + inputs.tf_json_files):
+        if directory != current:
+            if current in marked:
+                _send_early(early, batch)
+            batch, current = [], directory
         read.add(name)
         directories.add(directory)
         try:
@@ -143,7 +162,12 @@ def read_configuration(
             log.note("failed", f"{name}: {error.reason}")
             continue
         by_directory[directory].append((name, data))
-    wanted = relevant_directories(by_directory)
+        batch.append((name, data))
+        if directory not in marked and _mentions_a_marker(data):
+            marked.add(directory)
+    if current in marked:
+        _send_early(early, batch)
+    wanted = relevant_directories(by_directory, marked)
     to_parse: list[tuple[str, bytes]] = []
     for directory in sorted(by_directory):
         if directory not in wanted:
@@ -177,6 +201,14 @@ def read_configuration(
         resource_types=resource_types(files) if options.resource_types else {},
         log=log,
     )
+
+
+def _send_early(early: Early | None, batch: list[tuple[str, bytes]]) -> None:
+    """The files of a directory that mentions a marker, that can matter: certain to be parsed."""
+    if early is not None:
+        for name, data in sorted(batch):
+            if can_matter(data):
+                early(name, data)
 
 
 def _one_per_configuration(directories: list[str], options: ScanOptions) -> list[str]:
@@ -458,8 +490,12 @@ def posix_dirname(name: str) -> str:
     return parent or "."
 
 
-def relevant_directories(by_directory: dict[str, list[tuple[str, bytes]]]) -> set[str]:
+def relevant_directories(
+    by_directory: dict[str, list[tuple[str, bytes]]], marked: set[str]
+) -> set[str]:
     """Module directories worth parsing: those mentioning the resource, their callers and callees.
+
+    ``marked`` are the directories with a file that mentions a marker (:func:`_mentions_a_marker`).
 
     Parsing HCL in Python is the whole cost of a scan, and most directories of a real repository
     never mention a client resource type (or the project resources that decide its settings,
@@ -469,11 +505,7 @@ def relevant_directories(by_directory: dict[str, list[tuple[str, bytes]]]) -> se
     because its outputs may expose the module's secrets, and so is a module a relevant directory
     calls, because its outputs may feed a client and its variables may receive a secret.
     """
-    wanted = {
-        directory
-        for directory, files in by_directory.items()
-        if any(_mentions_a_marker(data) for _, data in files)
-    }
+    wanted = set(marked)
     calls = {
         directory: {
             posix_normpath(directory, match.decode("utf-8", "replace"))

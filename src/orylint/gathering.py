@@ -20,7 +20,9 @@ import os
 import pickle
 import select
 import signal
+import struct
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
@@ -31,28 +33,55 @@ if TYPE_CHECKING:
     from orylint.gather import Gathered
 
 
-class Gathering:
-    """:func:`orylint.gather.gather` running in a child process (see :func:`start`)."""
+_FILE, _RESULT = 0, 1
+"""Frames on the pipe: a file certain to be parsed, then the result (empty: the child failed)."""
+_HEADER = struct.Struct("<BQ")
 
-    def __init__(self, options: ScanOptions, pid: int, pipe: int) -> None:
+
+class Gathering:
+    """:func:`orylint.gather.gather` running in a child process (see :func:`start`).
+
+    The child sends each file certain to be parsed as soon as it knows (:meth:`early`), then the
+    whole result (:meth:`result`); it also writes a byte to a second pipe the moment it has
+    finished gathering, so the parent knows when parsing early no longer gains anything.
+    """
+
+    def __init__(self, options: ScanOptions, pid: int, data: int, finished: int) -> None:
         self._options = options
         self._pid = pid
-        self._pipe = pipe
+        self._data = data
+        self._finished = finished
+        self._result: bytes | None = None
 
-    def done(self) -> bool:
-        """Whether the child has finished (its result waits in the pipe)."""
-        return bool(select.select([self._pipe], [], [], 0)[0])
+    def idle(self) -> bool:
+        """Whether nothing has arrived from the child yet (the parent may do other work)."""
+        return not select.select([self._data], [], [], 0)[0]
+
+    def early(self) -> Iterator[tuple[str, bytes]]:
+        """The files certain to be parsed, as they arrive, while the child still gathers.
+
+        Once it has finished, the files still on their way are left to the scan, which parses
+        the rest (in worker processes where there are many).
+        """
+        while self._result is None and self._pid:
+            kind, payload = self._frame()
+            if kind != _FILE:
+                self._result = payload
+            elif not select.select([self._finished], [], [], 0)[0]:
+                name, data = pickle.loads(payload)
+                yield name, data
 
     def result(self) -> Gathered:
         """The child's result; gathered here instead if the child could not give one."""
-        chunks = []
         try:
-            while chunk := os.read(self._pipe, 1 << 20):
-                chunks.append(chunk)
+            for _ in self.early():
+                pass
+        except (OSError, EOFError, pickle.UnpicklingError):
+            pass
         finally:  # Ctrl-C while waiting too: the child must not outlive the run
             self.close()
         try:
-            gathered, recording, configurations = pickle.loads(b"".join(chunks))
+            gathered, recording, configurations = pickle.loads(self._result or b"")
         except Exception:  # the child failed (an error, a signal): what it met is met again here
             from orylint.gather import gather
 
@@ -64,10 +93,25 @@ class Gathering:
         """Stop the child if it still runs and release it (a scan that failed before waiting)."""
         if self._pid:
             pid, self._pid = self._pid, 0
-            os.close(self._pipe)
+            os.close(self._data)
+            os.close(self._finished)
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)  # (it has exited if its result was read)
             os.waitpid(pid, 0)
+
+    def _frame(self) -> tuple[int, bytes]:
+        kind, size = _HEADER.unpack(self._read(_HEADER.size))
+        return kind, self._read(size)
+
+    def _read(self, size: int) -> bytes:
+        chunks = []
+        while size:
+            chunk = os.read(self._data, min(size, 1 << 20))
+            if not chunk:
+                raise EOFError("the child stopped before sending its result")
+            chunks.append(chunk)
+            size -= len(chunk)
+        return b"".join(chunks)
 
 
 def start(options: ScanOptions) -> Gathering | None:
@@ -87,17 +131,20 @@ def start(options: ScanOptions) -> Gathering | None:
         or not any(path != STDIN and os.path.isdir(path) for path in options.paths)
     ):
         return None
-    read_end, write_end = os.pipe()
+    data, finished = os.pipe(), os.pipe()
     try:
         pid = os.fork()
     except OSError:  # no processes here (sandboxes): gather in this one
-        os.close(read_end)
-        os.close(write_end)
+        for end in (*data, *finished):
+            os.close(end)
         return None
     if pid == 0:
-        _child(options, read_end, write_end)
-    os.close(write_end)
-    return Gathering(options, pid, read_end)
+        os.close(data[0])
+        os.close(finished[0])
+        _child(options, data[1], finished[1])
+    os.close(data[1])
+    os.close(finished[1])
+    return Gathering(options, pid, data[0], finished[0])
 
 
 def _threads_running() -> bool:
@@ -105,27 +152,36 @@ def _threads_running() -> bool:
     return threading is not None and threading.active_count() > 1
 
 
-def _child(options: ScanOptions, read_end: int, write_end: int) -> NoReturn:
+def _child(options: ScanOptions, data: int, finished: int) -> NoReturn:
     """Gather, send the result to the parent, and exit without running the parent's cleanup.
 
-    Any failure sends nothing, and the parent gathers itself. Ctrl-C is the parent's to report.
+    Any failure sends an empty result, and the parent gathers itself. Ctrl-C is the parent's to
+    report.
     """
     try:
-        os.close(read_end)
         signal.signal(signal.SIGINT, signal.SIG_IGN)
-        payload = b""  # nothing, on any failure: the parent gathers again and reports it
+        result = b""
         with contextlib.suppress(BaseException):
             from orylint.gather import gather
 
-            payload = pickle.dumps(
-                (_portable(gather(options)), recorder.active(), _configuration_files(options)),
+            def early(name: str, text: bytes) -> None:
+                _send(data, _FILE, pickle.dumps((name, text), protocol=pickle.HIGHEST_PROTOCOL))
+
+            gathered = gather(options, early)
+            os.write(finished, b"\0")
+            result = pickle.dumps(
+                (_portable(gathered), recorder.active(), _configuration_files(options)),
                 protocol=pickle.HIGHEST_PROTOCOL,
             )
-        view = memoryview(payload)
-        while view:
-            view = view[os.write(write_end, view) :]
+        _send(data, _RESULT, result)
     finally:
         os._exit(0)
+
+
+def _send(pipe: int, kind: int, payload: bytes) -> None:
+    view = memoryview(_HEADER.pack(kind, len(payload)) + payload)
+    while view:
+        view = view[os.write(pipe, view) :]
 
 
 def _portable(gathered: Gathered) -> Gathered:

@@ -28,6 +28,7 @@ from orylint.engine.runner import (
     tool_finding,
 )
 from orylint.gather import (
+    Gathered,
     Log,
     PlanInput,
     add_module_sources,
@@ -72,9 +73,8 @@ def scan(options: ScanOptions, gathering: Gathering | None = None) -> ScanResult
     started = time.perf_counter()
     result = ScanResult()
     trace = result.trace
-    if gathering is not None and not gathering.done():
-        warm(gathering.done)  # the parser is built while the child still reads
-    gathered = gathering.result() if gathering is not None else gather(options)
+    cache = Cache(Path(options.cache_dir)) if options.cache_dir is not None else None
+    gathered, early = _gather(options, gathering, cache)
     _merge(result, gathered.log)
     trace.lap("discover")
     inputs, plans, context = gathered.inputs, gathered.plans, gathered.context
@@ -87,8 +87,7 @@ def scan(options: ScanOptions, gathering: Gathering | None = None) -> ScanResult
     files = gathered.files or read_configuration(inputs, context, options)
     _merge(result, files.log)
     project = Project()
-    cache = Cache(Path(options.cache_dir)) if options.cache_dir is not None else None
-    _load_tf(files.to_parse, project, result, options, cache)
+    _load_tf(files.to_parse, project, result, options, cache, early)
     read = files.read
     for name in sorted(context & read):
         trace.note("context", f"{name} (read with the named files of its module, not reported)")
@@ -151,6 +150,28 @@ def scan(options: ScanOptions, gathering: Gathering | None = None) -> ScanResult
     trace.lap("filter")
     result.seconds = time.perf_counter() - started
     return result
+
+
+_Early = dict[str, tuple[bytes, Document | LoadError]]
+"""Files parsed while gathering went on, by name, with the bytes they were parsed from."""
+
+
+def _gather(
+    options: ScanOptions, gathering: Gathering | None, cache: Cache | None
+) -> tuple[Gathered, _Early]:
+    """What gathering found, here or in the child; and what was parsed while the child read on.
+
+    Waiting for the child, this process builds the parser and its scanners, then parses each
+    file the child is certain of as it arrives.
+    """
+    if gathering is None:
+        return gather(options), {}
+    early: _Early = {}
+    if gathering.idle():
+        warm(lambda: not gathering.idle())
+    for name, data in gathering.early():
+        early[name] = (data, _parse_all([(name, data)], cache)[0])
+    return gathering.result(), early
 
 
 def _merge(result: ScanResult, log: Log) -> None:
@@ -272,10 +293,20 @@ def _load_tf(
     result: ScanResult,
     options: ScanOptions,
     cache: Cache | None,
+    early: _Early,
 ) -> None:
-    """Parse the files gathering picked, and add each module directory's documents."""
+    """Parse the files gathering picked, and add each module directory's documents.
+
+    ``early`` holds the files parsed while gathering went on, with the bytes they were parsed
+    from (a file gathered again after a failed child is parsed again if it changed).
+    """
     documents: dict[str, list[Document]] = defaultdict(list)
-    loaded_files = _parse_all(to_parse, cache, options.workers())
+    missing = [file for file in to_parse if early.get(file[0], (None,))[0] != file[1]]
+    parsed = iter(_parse_all(missing, cache, options.workers()))
+    loaded_files = [
+        early[name][1] if early.get(name, (None,))[0] == data else next(parsed)
+        for name, data in to_parse
+    ]
     for (name, _), loaded in zip(to_parse, loaded_files, strict=True):
         if isinstance(loaded, LoadError):
             result.load_errors.append(loaded)
