@@ -69,7 +69,7 @@ class Gathering:
                 self._result = payload
             elif not select.select([self._finished], [], [], 0)[0]:
                 name, data = pickle.loads(payload)
-                yield name, data
+                yield name, data  # (once the child has finished, the rest are read past)
 
     def result(self) -> Gathered:
         """The child's result; gathered here instead if the child could not give one."""
@@ -155,17 +155,24 @@ def _threads_running() -> bool:
 def _child(options: ScanOptions, data: int, finished: int) -> NoReturn:
     """Gather, send the result to the parent, and exit without running the parent's cleanup.
 
-    Any failure sends an empty result, and the parent gathers itself. Ctrl-C is the parent's to
-    report.
+    Files certain to be parsed are sent as they are found, without ever waiting for the parent
+    to take them (it parses each before reading the next): what the pipe cannot take now waits
+    in memory, so reading goes on at full speed. Any failure sends an empty result, and the
+    parent gathers itself. Ctrl-C is the parent's to report.
     """
     try:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
+        queued = bytearray()
         result = b""
         with contextlib.suppress(BaseException):
             from orylint.gather import gather
 
+            os.set_blocking(data, False)
+
             def early(name: str, text: bytes) -> None:
-                _send(data, _FILE, pickle.dumps((name, text), protocol=pickle.HIGHEST_PROTOCOL))
+                queued.extend(_frame(_FILE, pickle.dumps((name, text), pickle.HIGHEST_PROTOCOL)))
+                with contextlib.suppress(BlockingIOError):
+                    del queued[: os.write(data, queued)]
 
             gathered = gather(options, early)
             os.write(finished, b"\0")
@@ -173,15 +180,16 @@ def _child(options: ScanOptions, data: int, finished: int) -> NoReturn:
                 (_portable(gathered), recorder.active(), _configuration_files(options)),
                 protocol=pickle.HIGHEST_PROTOCOL,
             )
-        _send(data, _RESULT, result)
+        os.set_blocking(data, True)
+        view = memoryview(queued + _frame(_RESULT, result))
+        while view:
+            view = view[os.write(data, view) :]
     finally:
         os._exit(0)
 
 
-def _send(pipe: int, kind: int, payload: bytes) -> None:
-    view = memoryview(_HEADER.pack(kind, len(payload)) + payload)
-    while view:
-        view = view[os.write(pipe, view) :]
+def _frame(kind: int, payload: bytes) -> bytes:
+    return _HEADER.pack(kind, len(payload)) + payload
 
 
 def _portable(gathered: Gathered) -> Gathered:
