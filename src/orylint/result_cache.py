@@ -200,7 +200,7 @@ def scan(options: ScanOptions, run: Callable[[ScanOptions], ScanResult]) -> Scan
                 return _served(result, inputs, time.perf_counter() - started)
     result = run(options)
     if not result.fatal_errors:
-        results.put(entry, (recording, result))
+        results.put(entry, (recording.compacted(), result))
     return result
 
 
