@@ -14,7 +14,7 @@ import orylint.gather
 from orylint import gathering
 from orylint.cli import main
 from orylint.config import Configurations
-from orylint.engine.result import ScanResult
+from orylint.engine.result import ScanResult, Trace
 from orylint.scan import ScanOptions, scan
 from orylint.terraform import recorder
 from orylint.terraform.document import Document
@@ -185,7 +185,7 @@ def test_files_certain_to_be_parsed_are_parsed_while_the_child_reads_on(
 
     monkeypatch.setattr(orylint.gather, "read_regular_file", slow_in_the_child)
     options = ScanOptions([str(root)], configs=Configurations(None), jobs=2)
-    gathered, early = _gather(options, gathering.start(options), None)
+    gathered, early = _gather(options, gathering.start(options), None, Trace())
     assert gathered.files is not None
     to_parse = dict(gathered.files.to_parse)
     app = {name for name in to_parse if "/app/" in name}
