@@ -198,3 +198,15 @@ def test_files_certain_to_be_parsed_are_parsed_while_the_child_reads_on(
             assert loaded.text == here.sources[name]
         else:  # latin1.tf: not UTF-8
             assert loaded in here.load_errors
+
+
+def test_one_usable_cpu_means_no_child(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.delenv("ORYLINT_JOBS", raising=False)
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0}, raising=False)
+    options = ScanOptions([str(tmp_path)])
+    assert options.workers() == 1  # a container allowed one CPU of many
+    assert gathering.start(options) is None
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
+    child = gathering.start(options)
+    assert child is not None
+    child.close()

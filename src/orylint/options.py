@@ -83,9 +83,17 @@ class ScanOptions:
         configured = os.environ.get("ORYLINT_JOBS", "")
         if configured.isdigit():
             return max(int(configured), 1)
-        return min(os.cpu_count() or 1, 4)
+        return min(_usable_cpus(), 4)
 
     def run_config(self) -> Config:
         """The configuration of the first path (or the working directory): run-level keys."""
         first = next((path for path in self.paths if path != STDIN), self.chdir or ".")
         return self.config_of(first)
+
+
+def _usable_cpus() -> int:
+    """The CPUs this process may run on (a container or ``taskset`` may allow fewer than exist)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on macOS or Windows
+        return os.cpu_count() or 1
