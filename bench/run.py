@@ -438,6 +438,8 @@ def _measure(args: argparse.Namespace, work: Path) -> tuple[dict[str, Sample], d
     notes["sparse"] = _describe(sparse)
     case("sparse: floor (read + substring scan, process)", floor(sparse), base)
     case("sparse: orylint check (no cache)", orylint(str(sparse)), cold)
+    # one process: gathering is not run in a child (no second CPU, --jobs 1); no goal, a fact
+    case("sparse: orylint check -j 1 (no cache)", orylint(str(sparse), "-j", "1"), cold)
     run(orylint(str(sparse)), env)  # fills the cache
     case("sparse: orylint check (cache)", orylint(str(sparse)), env)
     if has_fmt:

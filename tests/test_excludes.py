@@ -125,7 +125,7 @@ def test_excludes_agree_with_git(tree: Path, patterns: list[str]) -> None:
     assert matched == expected
     # discovery prunes excluded directories and keeps the rest, as git does
     found = discover([str(tree)], Excludes(tuple(patterns))).tf_files
-    assert {path.relative_to(tree).as_posix() for path in found} == set(FILES) - expected
+    assert {Path(path).relative_to(tree).as_posix() for path in found} == set(FILES) - expected
 
 
 @pytest.mark.parametrize("patterns", PATTERNS, ids=" ".join)

@@ -79,13 +79,13 @@ def test_the_walk_asks_for_the_configuration_only_where_one_can_be(tmp_path: Pat
     excludes = Excludes((), anchored, anchored_by=CONFIG_FILE_NAMES)
     inputs = discover([str(tmp_path)], excludes)
     assert sorted(asked) == [".", "module_3", "module_4"]
-    listed = {path.relative_to(tmp_path).as_posix() for path in inputs.tf_files}
+    listed = {Path(path).relative_to(tmp_path).as_posix() for path in inputs.tf_files}
     # module_3's exclude holds below it (nested/ inherits it) and nowhere else
     assert "module_3/file_1.tf" not in listed and "module_3/nested/file_1.tf" not in listed
     assert {"module_3/file_0.tf", "module_4/file_1.tf", "module_5/file_1.tf"} <= listed
     assert listed == {
         path.relative_to(tmp_path).as_posix()
-        for path in discover([str(tmp_path)], Excludes((), anchored)).tf_files
+        for path in map(Path, discover([str(tmp_path)], Excludes((), anchored)).tf_files)
     }  # the same files as asking for every directory
 
 
@@ -95,7 +95,9 @@ def test_a_symlinked_file_is_listed_once(tmp_path: Path) -> None:
     (tmp_path / "sub").mkdir()
     (tmp_path / "sub" / "other.tf").symlink_to("../main.tf")
     inputs = discover([str(tmp_path), str(tmp_path / "main.tf")])
-    assert [path.name for path in inputs.tf_files] == ["link.tf"]  # found first, in name order
+    assert [Path(path).name for path in inputs.tf_files] == [
+        "link.tf"
+    ]  # found first, in name order
     assert inputs.explicit == set()  # the named file was already listed from its directory
 
 
@@ -105,7 +107,9 @@ def test_a_symlinked_directory_is_not_followed(tmp_path: Path) -> None:
     (tmp_path / "alias").symlink_to("real")
     (tmp_path / "alias.tf").symlink_to("real")  # a directory with a .tf name is no file either
     inputs = discover([str(tmp_path)])
-    assert [path.relative_to(tmp_path).as_posix() for path in inputs.tf_files] == ["real/main.tf"]
+    assert [Path(path).relative_to(tmp_path).as_posix() for path in inputs.tf_files] == [
+        "real/main.tf"
+    ]
 
 
 def _many_clients(count: int) -> str:
@@ -351,14 +355,14 @@ def test_findings_are_identical_with_and_without_the_file_pre_filter(
 ) -> None:
     import re
 
-    import orylint.scan
+    import orylint.gather
 
     def findings() -> tuple[list[object], list[object]]:
         result = scan(ScanOptions(paths=_every_input()))
         return result.findings, result.suppressed
 
     filtered = findings()
-    monkeypatch.setattr(orylint.scan, "_CAN_MATTER", re.compile(b""))  # every file matters
+    monkeypatch.setattr(orylint.gather, "_CAN_MATTER", re.compile(b""))  # every file matters
     assert findings() == filtered
     assert len(filtered[0]) > 1000  # the comparison covers every rule fixture and example
 

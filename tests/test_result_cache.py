@@ -166,6 +166,12 @@ def _parent_config(tree: Path) -> None:
     (tree.parent / ".orylint.toml").write_text('ignore = ["ORY706"]\n')
 
 
+def _own_config(tree: Path) -> None:
+    # looked for when the directory was walked, absent: the stored result keeps no probe of it
+    # (the directory's listing answers for it, Recording.compacted)
+    (tree / ".orylint.toml").write_text('ignore = ["ORY706"]\n')
+
+
 def _tfvars(tree: Path) -> None:
     (tree / "terraform.tfvars").write_text('callback = "http://tfvars.example.com/cb"\n')
 
@@ -179,6 +185,7 @@ CHANGES = {
     "add a file": (_add_file, False),
     "delete a file": (_delete_file, False),
     "a configuration file in a parent directory": (_parent_config, False),
+    "a configuration file in the scanned directory": (_own_config, False),
     "terraform.tfvars": (_tfvars, False),
     "a file read by file()": (_file_function, False),
     "same bytes, new inode and times": (_touch_same_content, True),
@@ -391,6 +398,30 @@ def test_a_new_stat_with_the_same_bytes_is_verified_then_refreshed(tree: Path) -
     assert recording.started_ns > young  # the check is the recording's new start
 
 
+def test_probes_a_listing_answers_for_are_not_kept(tmp_path: Path) -> None:
+    scanned, outside = tmp_path / "scanned", tmp_path / "outside"
+    scanned.mkdir()
+    outside.mkdir()
+    (scanned / "found.toml").write_text("")
+    (outside / "target.toml").write_text("")
+    (scanned / "link.toml").symlink_to(outside / "target.toml")
+    with recorder.recording() as recording:
+        recorder.listed(scanned, list(os.scandir(scanned)))
+        for name in ("absent.toml", "found.toml", "link.toml"):
+            recorder.probe(scanned / name)
+        recorder.probe(outside / "other.toml")  # its directory was not listed
+    kept = recording.compacted()
+    assert set(kept.probes) == {str(scanned / "link.toml"), str(outside / "other.toml")}
+    assert kept.files is recording.files and kept.directories is recording.directories
+    assert kept.unchanged()[0]
+    (scanned / "absent.toml").write_text("")  # appears: the listing changes
+    assert not kept.unchanged()[0]
+    (scanned / "absent.toml").unlink()
+    assert kept.unchanged()[0]
+    (outside / "target.toml").unlink()  # the link dangles: the listing is the same, its probe not
+    assert not kept.unchanged()[0]
+
+
 def test_every_scan_option_is_keyed_or_declared_irrelevant() -> None:
     names = {option.name for option in dataclasses.fields(ScanOptions)}
     keyed, irrelevant = set(result_cache.KEYED), set(result_cache.IRRELEVANT)
@@ -449,6 +480,7 @@ NOT_INPUTS = {
     "config.py:_validator": "orylint's packaged schema",
     "policies/loader.py:_validation_stamp": "orylint's own modules",
     "policies/loader.py:_format_schema_text": "orylint's packaged schema",
+    "gathering.py:start": "a directory named decides where gathering runs, not what it finds",
 }
 
 

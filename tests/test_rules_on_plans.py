@@ -115,17 +115,18 @@ def _plan_of(entry: Path) -> dict[str, Any]:
 
 
 def result_project(entry: Path) -> Any:
+    from orylint.gather import display_path, posix_dirname
     from orylint.model.extract import add_documents, mark_roots
     from orylint.model.instances import expand_module_calls
     from orylint.model.project import Project
-    from orylint.scan import display_path, load_file, posix_dirname
+    from orylint.scan import load_file
     from orylint.terraform.discover import discover
 
     project = Project()
     inputs = discover([str(entry)])
     for path in inputs.tf_files:
         name = display_path(path)
-        document = load_file(name, path.read_bytes())
+        document = load_file(name, Path(path).read_bytes())
         assert not hasattr(document, "fatal")
         add_documents(project, posix_dirname(name), [document], "hcl")  # type: ignore[list-item]
     mark_roots(project)

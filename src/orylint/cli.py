@@ -545,18 +545,32 @@ def _recorded_inputs() -> set[FileIdentity]:
 
 
 def scan(options: ScanOptions) -> ScanResult:
-    """Scan; imported here, so that a run the result cache serves never loads the scan."""
-    _load_the_scan()
-    from orylint.scan import scan as run
+    """Scan; imported here, so that a run the result cache serves never loads the scan.
 
-    return run(options)
+    Discovery and reading start first, in a child process where that helps
+    (:func:`orylint.gathering.start`), while this one imports the rest of the scan.
+    """
+    from orylint import gathering as background
+
+    gathering = background.start(options)
+    try:
+        _load_the_scan()
+        from orylint.scan import scan as run
+
+        return run(options, gathering)
+    finally:
+        if gathering is not None:
+            gathering.close()
 
 
 def _scan_or_exit(options: ScanOptions) -> ScanResult:
-    from orylint import result_cache
     from orylint.config import ConfigError
 
     try:
+        if recorder.active() is None:  # --no-cache, --fix: no result to look up or store
+            return scan(options)
+        from orylint import result_cache
+
         return result_cache.scan(options, scan)
     except ConfigError as error:  # a configuration file found below a scanned directory
         _error(str(error))

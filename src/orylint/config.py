@@ -217,6 +217,10 @@ class Configurations:
         """Every configuration used so far (the files a run read, and the defaults)."""
         return [self._forced] if self._forced is not None else list(self._loaded.values())
 
+    def files(self) -> list[Path]:
+        """The configuration files read so far (not a forced one)."""
+        return [path for path in self._loaded if path is not None]
+
     def locate(self, path: str | Path) -> Path | None:
         """The nearest configuration file at or above a file or directory, if any."""
         absolute = os.path.abspath(path)

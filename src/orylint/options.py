@@ -8,6 +8,7 @@ parsers, the evaluator, the model and the rules: a run whose result is cached ne
 from __future__ import annotations
 
 import functools
+import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -52,7 +53,7 @@ class ScanOptions:
     policies: Sequence[Rule] = ()
     """The organisation's policies as rules (:func:`orylint.policies.loader.as_rules`)."""
     resource_types: bool = False
-    """List the resource types of every file read (``-v``), not only when no client is found."""
+    """Count the resource types of every file read (``-v`` lists them)."""
     cache_dir: str | None = None
     """Where loaded files are cached by content (``terraform/cache.py``); None: no cache."""
 
@@ -75,7 +76,24 @@ class ScanOptions:
             unsuppressible=tuple(self.unsuppressible),
         )
 
+    def workers(self) -> int:
+        """How many processes a scan may use: ``jobs``, else ``ORYLINT_JOBS``, else up to 4 CPUs."""
+        if self.jobs:
+            return self.jobs
+        configured = os.environ.get("ORYLINT_JOBS", "")
+        if configured.isdigit():
+            return max(int(configured), 1)
+        return min(_usable_cpus(), 4)
+
     def run_config(self) -> Config:
         """The configuration of the first path (or the working directory): run-level keys."""
         first = next((path for path in self.paths if path != STDIN), self.chdir or ".")
         return self.config_of(first)
+
+
+def _usable_cpus() -> int:
+    """The CPUs this process may run on (a container or ``taskset`` may allow fewer than exist)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on macOS or Windows
+        return os.cpu_count() or 1

@@ -198,12 +198,12 @@ def scan(options: ScanOptions, run: Callable[[ScanOptions], ScanResult]) -> Scan
             if served is not None:
                 if refreshed:
                     results.put(entry, (inputs, data))  # new stats, no longer racy
-                _merge(recording, inputs)
+                recording.merge(inputs)  # a report must not overwrite them either
                 return _served(served, inputs, time.perf_counter() - started)
     result = run(options)
     data = _dumps(result) if not result.fatal_errors else None
     if data is not None:
-        results.put(entry, (recording, data))
+        results.put(entry, (recording.compacted(), data))
     return result
 
 
@@ -226,16 +226,6 @@ def _loads(data: bytes) -> ScanResult | None:
     except Exception:  # a damaged entry is a miss, whatever unpickling raises
         return None
     return result if isinstance(result, ScanResult) else None
-
-
-def _merge(into: recorder.Recording, inputs: recorder.Recording) -> None:
-    """What the stored result read, added to this run's record.
-
-    The inputs a report must not overwrite are among them.
-    """
-    into.files.update(inputs.files)
-    into.directories.update(inputs.directories)
-    into.probes.update(inputs.probes)
 
 
 def _served(result: ScanResult, inputs: recorder.Recording, seconds: float) -> ScanResult:

@@ -8,6 +8,7 @@ rendered from these files, so no rule text is written twice. The files ship insi
 from __future__ import annotations
 
 import functools
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -80,6 +81,20 @@ def rules_directory() -> Path:
     if packaged.is_dir():
         return packaged
     return package.parents[1] / "rules"
+
+
+@functools.cache
+def rule_ids() -> frozenset[str]:
+    """Every rule's id, from the names of the metadata files (each is named for its rule).
+
+    Telling whether a configuration names a rule comes before a scan starts; reading the
+    metadata itself can wait.
+    """
+    return frozenset(
+        entry.name.removesuffix(".yaml")
+        for entry in os.scandir(rules_directory())
+        if entry.name.startswith("ORY") and entry.name.endswith(".yaml")
+    )
 
 
 @functools.cache

@@ -76,8 +76,8 @@ class ScanResult:
     clients: int = 0
     """Client resource instances linted; none in Terraform files is said, never silent."""
     resource_types: dict[str, int] = field(default_factory=dict)
-    """Resource types seen in the files read, with how many blocks: when no client resource is
-    found (or ``-v`` asks), so a user sees what orylint did read."""
+    """Resource types seen in the files read, with how many blocks, when ``-v`` asks
+    (``ScanOptions.resource_types``), so a user sees what orylint did read."""
     sensitive_lines: dict[str, set[int]] = field(default_factory=dict)
     redactions: set[str] = field(default_factory=set)
     _secrets: Secrets | None = field(default=None, repr=False, compare=False)

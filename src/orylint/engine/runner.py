@@ -12,7 +12,7 @@ from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from orylint.engine.findings import Finding, Severity, Violation
-from orylint.engine.metadata import RuleMeta, load_metadata
+from orylint.engine.metadata import RuleMeta, load_metadata, rule_ids
 from orylint.engine.redaction import Secrets
 from orylint.engine.registry import ClientCheck, ProjectCheck, Rule, all_rules
 from orylint.model.ory_project import settings_for
@@ -76,7 +76,7 @@ def known_rule_ids(policies: Sequence[Rule] = ()) -> set[str]:
     Read from the metadata, which has a file for every rule (a test holds them equal), so that
     naming rules does not import them: a run the result cache serves never does.
     """
-    return set(load_metadata()) | {rule.id for rule in policies if rule.meta is not None}
+    return set(rule_ids()) | {rule.id for rule in policies if rule.meta is not None}
 
 
 def _metadata(policies: Sequence[Rule]) -> dict[str, RuleMeta]:

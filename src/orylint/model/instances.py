@@ -19,9 +19,7 @@ from collections.abc import Mapping
 
 from orylint.model.effective import show
 from orylint.model.ory_project import (
-    PROJECT_RESOURCES,
     PROJECT_SETTINGS,
-    TRUSTED_ISSUER,
     ProjectFacts,
     provider_key,
     setting_value,
@@ -31,7 +29,7 @@ from orylint.terraform.document import Block, BlockAttribute
 from orylint.terraform.evaluator import Scope
 from orylint.terraform.modules import InstanceScope, InstanceTree, ModuleInstance, Provenance
 from orylint.terraform.plan_loader import strip_instance_keys
-from orylint.terraform.resources import CLIENT_RESOURCE_TYPES
+from orylint.terraform.resources import CLIENT_RESOURCE_TYPES, PROJECT_RESOURCES, TRUSTED_ISSUER
 from orylint.terraform.values import Attribute, Element, Span, unmark_deep
 
 

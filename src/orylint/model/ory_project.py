@@ -24,9 +24,6 @@ from dataclasses import dataclass, field
 from orylint.model.settings import Settings
 from orylint.terraform.values import Unknown, unmark_deep
 
-PROJECT_CONFIG = "ory_project_config"
-TRUSTED_ISSUER = "ory_trusted_oauth2_jwt_grant_issuer"
-PROJECT_RESOURCES = frozenset({PROJECT_CONFIG, TRUSTED_ISSUER})
 DEFAULT_PROVIDER = "ory"
 
 #: ``ory_project_config`` attribute → the ``[ory]`` setting it decides, and the type it must have.

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import errno
 import functools
+import operator
 import os
-import posixpath
 import re
 import stat
 from collections.abc import Callable, Iterable, Sequence
@@ -43,12 +43,14 @@ _PLAN_MARKERS = (b'"format_version"', b'"terraform_version"')
 class Inputs:
     """The files a scan will load, and the problems found while looking for them."""
 
-    tf_files: list[Path] = field(default_factory=list)
-    tf_json_files: list[Path] = field(default_factory=list)
+    tf_files: list[str] = field(default_factory=list)
+    """``.tf`` and ``.tofu`` files, as path strings: a repository has thousands, and a ``Path``
+    per file (made, hashed, turned back into a string) was a fifth of gathering them."""
+    tf_json_files: list[str] = field(default_factory=list)
     plan_files: list[Path] = field(default_factory=list)
     explicit: set[str] = field(default_factory=set)
     """The identities (see ``identities``) of the files named explicitly."""
-    identities: dict[Path, str] = field(default_factory=dict)
+    identities: dict[str, str] = field(default_factory=dict)
     """Every listed file's identity: its real path, so that one file is never listed twice.
 
     Computed without a ``realpath`` per file: a directory is resolved once and its entries are
@@ -167,11 +169,15 @@ def discover(
         elif path.name.endswith(_VARIABLE_FILES):
             inputs.var_files.append(path)  # values for its root module: lint that module
         else:
-            _add(inputs, path, real_path(path).as_posix(), seen, explicit=True)
+            _add(inputs, str(path), real_path(path).as_posix(), seen, explicit=True)
     return inputs
 
 
 _VARIABLE_FILES = (".tfvars", ".tfvars.json")
+
+#: The variable files Terraform loads by itself from the root module's directory, in this order.
+AUTOMATIC_VAR_FILES = ("terraform.tfvars", "terraform.tfvars.json")
+AUTOMATIC_VAR_SUFFIXES = (".auto.tfvars", ".auto.tfvars.json")
 
 
 def real_path(path: Path) -> Path:
@@ -201,21 +207,21 @@ def tofu_alternative(path: Path) -> Path | None:
     return path.with_name(name)
 
 
-def _add(inputs: Inputs, path: Path, identity: str, seen: set[str], *, explicit: bool) -> None:
+def _add(inputs: Inputs, path: str, identity: str, seen: set[str], *, explicit: bool) -> None:
     if identity in seen:
         return
-    name = path.name
-    if explicit and name.endswith(CONFIG_SUFFIXES) and tofu_alternative(path) is not None:
-        inputs.overridden.append(path)  # (a walk leaves such files out itself)
+    name = os.path.basename(path)
+    if explicit and name.endswith(CONFIG_SUFFIXES) and tofu_alternative(Path(path)) is not None:
+        inputs.overridden.append(Path(path))  # (a walk leaves such files out itself)
         return
     if name.endswith(JSON_SUFFIXES):
         inputs.tf_json_files.append(path)
     elif name.endswith(HCL_SUFFIXES):
         inputs.tf_files.append(path)
-    elif explicit or (name.endswith(".json") and looks_like_plan(path)):
+    elif explicit or (name.endswith(".json") and looks_like_plan(Path(path))):
         # An explicit file of another kind is read as a plan: the loader says clearly when
         # it is not one, which is better than ignoring a file the user named.
-        inputs.plan_files.append(path)
+        inputs.plan_files.append(Path(path))
     else:
         return
     seen.add(identity)
@@ -233,7 +239,7 @@ def directory_files(directory: Path) -> Iterable[tuple[Path, str]]:
     """
     real_directory = real_path(directory).as_posix()
     try:
-        entries = sorted(os.scandir(directory), key=lambda entry: entry.name)
+        entries = sorted(os.scandir(directory), key=_NAME)
     except OSError:
         recorder.probe(directory)
         return
@@ -248,7 +254,12 @@ def _identity(entry: os.DirEntry[str], real_directory: str) -> str:
     """An entry's real path: its directory's joined to its name unless it is a symlink itself."""
     if entry.is_symlink():
         return real_path(Path(entry.path)).as_posix()
-    return posixpath.join(real_directory, entry.name)
+    return _joined(real_directory, entry.name)
+
+
+def _joined(directory: str, name: str) -> str:
+    """``posixpath.join`` for a name without a slash, without its checks (once per file)."""
+    return f"{directory}{name}" if directory.endswith("/") else f"{directory}/{name}"
 
 
 _PLAN_HEAD = 4096
@@ -277,21 +288,22 @@ def looks_like_plan(path: Path) -> bool:
     return all(marker in head for marker in _PLAN_MARKERS)
 
 
-def _walk(root: Path, excludes: Excludes, inputs: Inputs) -> Iterable[tuple[Path, str]]:
+def _walk(root: Path, excludes: Excludes, inputs: Inputs) -> Iterable[tuple[str, str]]:
     """Files under ``root`` that may be inputs, with their identities, in a stable order.
 
     Like ``os.walk`` (symlinked directories are not followed), but each directory is listed with
     ``os.scandir`` once: an entry says whether it is a symlink without another system call.
     What an exclude removes, and a ``.tf`` file a ``.tofu`` file replaces, are recorded in
-    ``inputs`` (for ``-v``).
+    ``inputs`` (for ``-v``). Paths are strings, made by joining; a ``Path`` only where an
+    exclude pattern is to be matched.
     """
-    pending: list[tuple[Path, str, str, _Scope | None]] = [
-        (root, real_path(root).as_posix(), "", None)
+    pending: list[tuple[str, str, str, _Scope | None]] = [
+        (str(root), real_path(root).as_posix(), "", None)
     ]
     while pending:
         directory, real_directory, relative_dir, inherited = pending.pop()
         try:
-            entries = sorted(os.scandir(directory), key=lambda entry: entry.name)
+            entries = sorted(os.scandir(directory), key=_NAME)
         except OSError:  # as os.walk: a directory that cannot be listed is skipped
             recorder.probe(directory)
             continue
@@ -299,7 +311,7 @@ def _walk(root: Path, excludes: Excludes, inputs: Inputs) -> Iterable[tuple[Path
         subdirectories = []
         names = {entry.name for entry in entries}
         if inherited is None or not excludes.anchored_by or names & excludes.anchored_by:
-            inherited = _Scope(excludes.scope(directory))
+            inherited = _Scope(excludes.scope(Path(directory)))
         scope = inherited.value
         # Per entry only what each needs: this loop runs for every file of a repository.
         tofu = any(name.endswith(_TOFU_SUFFIXES) for name in names)
@@ -312,23 +324,25 @@ def _walk(root: Path, excludes: Excludes, inputs: Inputs) -> Iterable[tuple[Path
             if is_dir:  # a symlink to a directory is not followed, as in os.walk
                 if entry.is_symlink() or name in SKIPPED_DIRECTORIES:
                     continue
-                child = directory / name
-                if scope and excludes.match_in(scope, child, relative_dir + name, is_dir=True):
-                    inputs.excluded.append(f"{child.as_posix()}/")
+                child = entry.path
+                if scope and excludes.match_in(
+                    scope, Path(child), relative_dir + name, is_dir=True
+                ):
+                    inputs.excluded.append(f"{Path(child).as_posix()}/")
                 else:
                     subdirectories.append((child, name))
                 continue
             if not name.endswith(_LISTED_SUFFIXES):
                 continue
-            path = directory / name
-            if scope and excludes.match_in(scope, path, relative_dir + name, is_dir=False):
-                inputs.excluded.append(path.as_posix())
+            path = entry.path
+            if scope and excludes.match_in(scope, Path(path), relative_dir + name, is_dir=False):
+                inputs.excluded.append(Path(path).as_posix())
             elif tofu and _tofu_name(name) in names:
-                inputs.overridden.append(path)
+                inputs.overridden.append(Path(path))
             else:
                 yield path, _identity(entry, real_directory)
         pending.extend(
-            (child, posixpath.join(real_directory, name), f"{relative_dir}{name}/", inherited)
+            (child, _joined(real_directory, name), f"{relative_dir}{name}/", inherited)
             for child, name in reversed(subdirectories)
         )
 
@@ -341,6 +355,8 @@ class _Scope:
 
 
 _LISTED_SUFFIXES = (*CONFIG_SUFFIXES, ".json")
+_NAME = operator.attrgetter("name")
+"""Directory entries' sort key (a function in C: a walk sorts every directory's entries)."""
 """What a walk lists: configuration files, and JSON that may be a plan."""
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+from collections.abc import Callable
 from pathlib import Path
 
 import hcl2
@@ -72,6 +73,22 @@ def parser() -> Lark:
         postlex=PostLexer(),
         cache=cache if cache is not None else False,
     )
+
+
+def warm(stop: Callable[[], bool]) -> None:
+    """Build the lexer's scanners before the first parse needs them, until ``stop()`` says enough.
+
+    lark compiles a parser state's scanner (one regular expression of every terminal the state
+    accepts) when a parse first reaches that state: a quarter of a scan's first small parse. A
+    scan that waits for its inputs (gathered in a child process) builds them meanwhile, and
+    stops as soon as the inputs are there. Built or not, a parse is the same.
+    """
+    lexer = getattr(getattr(parser().parser, "lexer", None), "lexer", None)
+    scanners = {id(basic): basic for basic in getattr(lexer, "lexers", {}).values()}
+    for basic in scanners.values():
+        if stop():
+            return
+        getattr(basic, "scanner", None)  # built on first access (lark's BasicLexer.scanner)
 
 
 class HclParseError(ValueError):

@@ -110,6 +110,31 @@ class Recording:
     probes: dict[str, int] = field(default_factory=dict)
     """Path: its kind when probed (:func:`_kind`; 0: absent)."""
 
+    def merge(self, other: Recording) -> None:
+        """Add what ``other`` read: a stored result's inputs, or what a child process read."""
+        self.files.update(other.files)
+        self.directories.update(other.directories)
+        self.probes.update(other.probes)
+
+    def compacted(self) -> Recording:
+        """The recording without the probes that its directory listings already answer for.
+
+        A scan looks for configuration files in every directory it walks, found or (mostly)
+        not; such a path changes only with its directory's entries, which the listing's digest
+        holds (each name, its kind, a symlink's target), so checking it again is a system call
+        for nothing: thousands per run on a large repository. A symlink's probe also holds its
+        target's kind, which no listing does: it stays.
+        """
+        listed = {
+            os.path.abspath(path) for path, (_, listing) in self.directories.items() if listing
+        }
+        probes = {
+            path: kind
+            for path, kind in self.probes.items()
+            if stat.S_ISLNK(kind & 0xFFFF) or os.path.dirname(os.path.abspath(path)) not in listed
+        }
+        return Recording(self.started_ns, self.files, self.directories, probes)
+
     def identities(self) -> set[tuple[int, int]]:
         """The device and inode of every file read."""
         return {(status[4], status[3]) for status, _, _ in self.files.values()}

@@ -29,6 +29,12 @@ Shape = Literal["join", "json", "jwk_blocks"]
 """How a written value becomes the model's: a list joined with spaces, a map encoded as a JSON
 object, or ``jwk`` blocks gathered into a JWK set."""
 
+PROJECT_CONFIG = "ory_project_config"
+TRUSTED_ISSUER = "ory_trusted_oauth2_jwt_grant_issuer"
+PROJECT_RESOURCES = frozenset({PROJECT_CONFIG, TRUSTED_ISSUER})
+"""The Ory project resources whose settings decide what a client's attributes mean (the model reads
+them in ``model/ory_project.py``); named here with the client types, for the pre-filter."""
+
 HYDRA_DEFAULT_AUTH_METHOD = "client_secret_basic"
 """What Hydra stores when a client is created without ``token_endpoint_auth_method``."""
 

@@ -41,6 +41,7 @@ from pathlib import Path
 from lark import Token, Tree
 
 from orylint.terraform import recorder
+from orylint.terraform.discover import AUTOMATIC_VAR_FILES, AUTOMATIC_VAR_SUFFIXES
 from orylint.terraform.document import Block, BlockAttribute, Document, LoadError
 from orylint.terraform.hcl_loader import load_hcl
 from orylint.terraform.source import decode_source
@@ -169,11 +170,6 @@ def resolve_root_variables(
             continue
         result[name] = _resolve(declaration, given.get(name), problems)
     return result
-
-
-#: The files Terraform loads by itself from the root module's directory, in this order.
-AUTOMATIC_VAR_FILES = ("terraform.tfvars", "terraform.tfvars.json")
-AUTOMATIC_VAR_SUFFIXES = (".auto.tfvars", ".auto.tfvars.json")
 
 
 def _automatic_files(directory: str) -> list[str]:
