@@ -38,6 +38,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from orylint import collector
 from orylint.config import Configurations
 from orylint.engine.metadata import rules_directory
 from orylint.engine.registry import Rule
@@ -214,7 +215,8 @@ def _dumps(result: ScanResult) -> bytes | None:
     is unpickled, not a result of thousands of findings that is then thrown away.
     """
     try:
-        return pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
+        with collector.paused():  # what pickling allocates lives on (orylint.collector)
+            return pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
     except (pickle.PicklingError, TypeError, AttributeError, RecursionError):
         return None
 

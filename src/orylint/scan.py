@@ -6,16 +6,15 @@ cannot be linted at all, a fatal error) and the scan goes on with the other file
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
-import gc
 import os
 import time
 from collections import defaultdict
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from orylint import collector
 from orylint.config import Config
 from orylint.engine import suppressions
 from orylint.engine.findings import Finding, Severity, Violation
@@ -122,7 +121,7 @@ def scan(options: ScanOptions, gathering: Gathering | None = None) -> ScanResult
     result.rules = enabled_rules(
         dataclasses.replace(selection, severity=run.severity), options.policies
     )
-    with _collector_paused():
+    with collector.paused():  # the rules' findings live on (orylint.collector)
         _judge(project, result, options, selection, run.settings, context)
     # Context files are not reported on; a plan is, read or not; so is any file a finding
     # points at (a tfvars file), so that no summary says "1 problem in 0 files". (A finding
@@ -167,26 +166,6 @@ def _judge(
     findings.extend(_evaluation_findings(project, selection))
     paths = _PathRules(options)
     _filter(result, _per_file_selection(findings, paths), paths, options, context)
-
-
-@contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
-    """The garbage collector off while the rules run and their findings are filtered.
-
-    What this stage makes (findings, policy instances, violations) is nearly all acyclic and
-    lives until the result is built, so a collection in it frees next to nothing (any cycle
-    waits for the next one after it); but a full one walks the whole model again (a tenth of
-    a second on 10,000 files), and the many findings of a policy set were enough to set one
-    off. When the scan returns, reference counting frees most of the model, so a later
-    collection has far less to walk.
-    """
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if collecting:
-            gc.enable()
 
 
 _Early = dict[str, tuple[bytes, Document | LoadError]]
