@@ -71,28 +71,50 @@ def dumps(value: Any, indent: str = "") -> str:
 
 
 def _findings(findings: list[Finding], *, justified: bool) -> str:
-    """The list of findings as ``dumps`` indents it at the document's second level."""
+    """The list of findings as ``dumps`` indents it at the document's second level.
+
+    A report repeats a few rules and files thousands of times: the text up to the message
+    is made once per rule and severity, and each file's name is escaped once.
+    """
     if not findings:
         return "[]"
-    items = ",\n".join(_finding_text(finding, justified) for finding in findings)
-    return f"[\n{items}\n  ]"
+    heads: dict[tuple[str, str, str], str] = {}
+    files: dict[str, str] = {}
+    items = []
+    for finding in findings:
+        key = (finding.rule_id, finding.rule_name, finding.severity)
+        head = heads.get(key)
+        if head is None:
+            head = heads[key] = _head(*key)
+        path = finding.span.path
+        file = files.get(path)
+        if file is None:
+            file = files[path] = encode_basestring(path)
+        items.append(_finding_text(finding, head, file, justified))
+    return "[\n" + ",\n".join(items) + "\n  ]"
 
 
-def _finding_text(finding: Finding, justified: bool) -> str:
+def _head(rule_id: str, rule_name: str, severity: str) -> str:
+    """A finding's object up to its message: ``rule_id``, ``rule_name``, ``severity``."""
+    return (
+        f'    {{\n      "rule_id": {encode_basestring(rule_id)},'
+        f'\n      "rule_name": {encode_basestring(rule_name)},'
+        f'\n      "severity": {encode_basestring(severity)},'
+    )
+
+
+def _finding_text(finding: Finding, head: str, file: str, justified: bool) -> str:
     """One finding's object at the list's indent; ``justification`` only for suppressed ones.
 
-    The fields, in order: ``rule_id``, ``rule_name``, ``severity``, ``message``, ``file``,
-    ``start_line``, ``start_column``, ``end_line``, ``end_column``, ``address``, ``attribute``
-    (``docs/json-format.md``).
+    The fields, in order: ``rule_id``, ``rule_name``, ``severity`` (``head``), ``message``,
+    ``file`` (escaped), ``start_line``, ``start_column``, ``end_line``, ``end_column``,
+    ``address``, ``attribute`` (``docs/json-format.md``).
     """
     span = finding.span
     justification = f',\n      "justification": {_text(finding.suppression)}' if justified else ""
     return (
-        f'    {{\n      "rule_id": {encode_basestring(finding.rule_id)},'
-        f'\n      "rule_name": {encode_basestring(finding.rule_name)},'
-        f'\n      "severity": {encode_basestring(finding.severity)},'
-        f'\n      "message": {encode_basestring(finding.message)},'
-        f'\n      "file": {encode_basestring(span.path)},'
+        f'{head}\n      "message": {encode_basestring(finding.message)},'
+        f'\n      "file": {file},'
         f'\n      "start_line": {span.start_line},'
         f'\n      "start_column": {span.start_column},'
         f'\n      "end_line": {span.end_line},'
