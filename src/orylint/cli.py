@@ -110,7 +110,8 @@ def main() -> None:
     envvar="ORYLINT_JOBS",
     show_envvar=True,
     metavar="N",
-    help="Parse in N worker processes (default: the number of CPUs, at most 4; 1: no workers).",
+    help="Use up to N processes: files are read in a second one while the scan loads, and parsed "
+    "in N (default: the usable CPUs, at most 4; 1: everything in one process).",
 )
 @click.option(
     "--output", "-o", type=click.Path(dir_okay=False), help="Write the report here, not stdout."
