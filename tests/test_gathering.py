@@ -100,6 +100,19 @@ def test_a_child_gathers_what_the_scan_would(tmp_path: Path, resource_types: boo
     assert bool(here["resource_types"]) is resource_types
 
 
+def test_a_child_gathers_what_the_scan_would_with_plans(tmp_path: Path) -> None:
+    # plans among the inputs: their module sources are read after them, by the scan
+    root = _tree(tmp_path / "tree")
+    options = ScanOptions(
+        [str(root), str(REPO / "tests" / "fixtures" / "plans")],
+        configs=Configurations(None),
+        jobs=2,
+    )
+    in_child, here = _both(options)
+    assert in_child == here
+    assert any(name.endswith(".plan.json") for name in here["files"])  # type: ignore[attr-defined]
+
+
 def test_a_scan_of_named_files_gathers_in_this_process(tmp_path: Path) -> None:
     (tmp_path / "main.tf").write_text(CLIENT, "utf-8")
     assert gathering.start(ScanOptions([str(tmp_path / "main.tf")], jobs=2)) is None

@@ -55,7 +55,7 @@ class Gathering:
 
     def idle(self) -> bool:
         """Whether nothing has arrived from the child yet (the parent may do other work)."""
-        return not select.select([self._data], [], [], 0)[0]
+        return not _ready(self._data)
 
     def early(self) -> Iterator[tuple[str, bytes]]:
         """The files certain to be parsed, as they arrive, while the child still gathers.
@@ -67,7 +67,7 @@ class Gathering:
             kind, payload = self._frame()
             if kind != _FILE:
                 self._result = payload
-            elif not select.select([self._finished], [], [], 0)[0]:
+            elif not _ready(self._finished):
                 name, data = pickle.loads(payload)
                 yield name, data  # (once the child has finished, the rest are read past)
 
@@ -112,6 +112,17 @@ class Gathering:
             chunks.append(chunk)
             size -= len(chunk)
         return b"".join(chunks)
+
+
+def _ready(pipe: int) -> bool:
+    """Whether a pipe has something to read (or has been closed), without waiting.
+
+    ``poll``, not ``select``: a process with many files open has descriptors past
+    ``select``'s limit.
+    """
+    poller = select.poll()
+    poller.register(pipe, select.POLLIN)
+    return bool(poller.poll(0))
 
 
 def start(options: ScanOptions) -> Gathering | None:
@@ -195,7 +206,7 @@ def _frame(kind: int, payload: bytes) -> bytes:
 def _portable(gathered: Gathered) -> Gathered:
     """Leave out what the parent does not read once the files are read: the discovered paths.
 
-    Thousands of ``Path`` objects cost more to send than the rest together.
+    A repository has thousands, and the parent reads only the display names.
     """
     if gathered.files is not None:
         inputs = gathered.inputs
