@@ -223,3 +223,47 @@ def test_one_usable_cpu_means_no_child(monkeypatch: pytest.MonkeyPatch, tmp_path
     child = gathering.start(options)
     assert child is not None
     child.close()
+
+
+def test_ctrl_c_while_the_child_gathers_leaves_no_child_behind(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    import signal
+
+    from orylint import cli
+
+    root = _tree(tmp_path / "tree")
+    (root / "zzz").mkdir()
+    (root / "zzz" / "main.tf").write_text("locals {}\n", "utf-8")
+    parent, read = os.getpid(), orylint.gather.read_regular_file
+
+    def slow_in_the_child(path: str, limit: int) -> bytes:
+        if os.getpid() != parent and "zzz" in path:
+            time.sleep(30)
+        return read(path, limit)
+
+    started: list[int] = []
+    start = gathering.start
+
+    def recorded(options: ScanOptions) -> gathering.Gathering | None:
+        child = start(options)
+        assert child is not None
+        started.append(child._pid)
+        return child
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(orylint.gather, "read_regular_file", slow_in_the_child)
+    monkeypatch.setattr(gathering, "start", recorded)
+    previous = signal.signal(signal.SIGALRM, interrupt)
+    try:
+        signal.setitimer(signal.ITIMER_REAL, 1.0)
+        with pytest.raises(KeyboardInterrupt):
+            cli.scan(ScanOptions([str(root)], configs=Configurations(None), jobs=2))
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+    [pid] = started
+    with pytest.raises(ChildProcessError):  # stopped and reaped, not left reading
+        os.waitpid(pid, os.WNOHANG)
