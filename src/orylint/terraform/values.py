@@ -29,6 +29,17 @@ class Span:
         """Return the span used when only the file is known (plans without sources)."""
         return cls(path, 1, 1, 1, 1)
 
+    def __reduce__(self) -> tuple[type[Span], tuple[str, int, int, int, int]]:
+        """Pickle as the constructor's arguments: both caches store spans by the ten thousand.
+
+        A frozen dataclass with slots pickles through ``dataclasses.fields()`` for every span,
+        three times the cost of pickling these five values (twice, unpickling them).
+        """
+        return (
+            Span,
+            (self.path, self.start_line, self.start_column, self.end_line, self.end_column),
+        )
+
 
 @dataclass(frozen=True)
 class Unknown:
