@@ -269,3 +269,14 @@ def test_examples_directory_reports_findings() -> None:
     assert_no_traceback(result.stdout + result.stderr)
     for rule in ("ORY201", "ORY204", "ORY407", "ORY701", "ORY901"):
         assert rule in result.stdout
+
+
+def test_the_command_exits_without_teardown_but_with_its_whole_output_and_status() -> None:
+    # `orylint.cli.run` ends the process with os._exit after flushing: a report far larger
+    # than a pipe's buffer still arrives whole, and the exit status is the report's.
+    result = run_cli("check", "tests/fixtures/rules", "--format", "json", cwd=REPO)
+    document = json.loads(result.stdout)
+    assert len(document["findings"]) > 500 and len(result.stdout) > 1 << 19  # pipes hold 64 KiB
+    assert result.returncode == 1 and result.stderr == ""
+    clean = run_cli("check", "examples", "--select", "ORY999X", cwd=REPO)
+    assert clean.returncode == 2 and "ORY999X" in clean.stderr  # a usage error, as before

@@ -21,7 +21,7 @@ import pytest
 
 from orylint.config import find_config, load_config
 from orylint.engine.metadata import load_metadata
-from orylint.engine.runner import RuleSelection
+from orylint.engine.selection import RuleSelection
 from orylint.scan import ScanOptions, scan
 from orylint.terraform.resources import CLIENT_RESOURCES, ORY_OAUTH2_CLIENT
 from tests.client_resources import translatable, translate_tree

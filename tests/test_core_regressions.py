@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from orylint.engine.result import ScanResult
-from orylint.engine.runner import RuleSelection
+from orylint.engine.selection import RuleSelection
 from orylint.report.text import render_text
 from orylint.scan import ScanOptions, scan
 

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from orylint.engine.findings import Finding
-from orylint.engine.runner import RuleSelection
+from orylint.engine.selection import RuleSelection
 from orylint.golang.urls import parse
 from orylint.model import cors
 from orylint.scan import ScanOptions, scan

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from orylint.engine.runner import RuleSelection
+from orylint.engine.selection import RuleSelection
 from orylint.report import render
 from orylint.scan import ScanOptions, ScanResult, scan
 

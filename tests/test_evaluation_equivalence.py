@@ -31,7 +31,7 @@ from typing import Any
 
 import pytest
 
-from orylint.engine.runner import RuleSelection
+from orylint.engine.selection import RuleSelection
 from orylint.scan import ScanOptions, scan
 from orylint.terraform.document import LoadError
 from orylint.terraform.hcl_loader import load_hcl

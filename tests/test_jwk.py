@@ -25,7 +25,7 @@ from pathlib import Path
 
 import pytest
 
-from orylint.engine.runner import RuleSelection
+from orylint.engine.selection import RuleSelection
 from orylint.model import jwk
 from orylint.scan import ScanOptions, scan
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from orylint.engine.runner import RuleSelection
+from orylint.engine.selection import RuleSelection
 from orylint.scan import ScanOptions, scan
 
 CHILD = """\

@@ -67,7 +67,7 @@ def test_wheel_contains_rule_metadata_and_schema(wheel: Path) -> None:
     assert "orylint/py.typed" in names
     entry_points = next(n for n in names if n.endswith(".dist-info/entry_points.txt"))
     text = zipfile.ZipFile(wheel).read(entry_points).decode()
-    assert "orylint = orylint.cli:main" in text
+    assert "orylint = orylint.cli:run" in text
 
 
 def test_wheel_ships_the_licence_and_the_project_urls(wheel: Path) -> None:

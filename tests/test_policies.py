@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from orylint.engine.runner import RuleSelection
+from orylint.engine.selection import RuleSelection
 from orylint.policies.facts import address_parts
 from orylint.policies.loader import PolicyError, as_rules, load_policies, parse_policies
 from orylint.policies.policy import reads

@@ -536,7 +536,8 @@ def test_rule_ids_are_known_without_importing_the_rules() -> None:
     # known_rule_ids reads the metadata so that a cached run never imports the checks; that is
     # only right while the metadata and the registered rules name the same ids.
     from orylint.engine.registry import all_rules
-    from orylint.engine.runner import TOOL_RULES, known_rule_ids
+    from orylint.engine.runner import TOOL_RULES
+    from orylint.engine.selection import known_rule_ids
 
     assert known_rule_ids() == set(all_rules()) | set(TOOL_RULES)
 
@@ -598,7 +599,7 @@ def test_each_keyed_option_changes_the_key(tmp_path: Path) -> None:
     # Classified is not enough: each option in KEYED must reach the key.
     from orylint.config import Configurations
     from orylint.engine.registry import Rule
-    from orylint.engine.runner import RuleSelection
+    from orylint.engine.selection import RuleSelection
     from orylint.model.settings import ProviderSettings, Settings
 
     (tmp_path / "forced.toml").write_text('ignore = ["ORY403"]\n')

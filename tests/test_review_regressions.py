@@ -36,7 +36,7 @@ from orylint.checks.security import skip_consent_public_client
 from orylint.checks.values import metadata_not_json_object, unusable_request_object_signing_alg
 from orylint.engine.findings import Violation
 from orylint.engine.registry import all_rules
-from orylint.engine.runner import RuleSelection
+from orylint.engine.selection import RuleSelection
 from orylint.golang.gojson import MAX_DEPTH
 from orylint.model import effective
 from orylint.model.extract import add_documents

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from orylint.config import find_config, load_config
-from orylint.engine.runner import RuleSelection
+from orylint.engine.selection import RuleSelection
 from orylint.scan import ScanOptions, scan
 
 RULES_FIXTURES = Path(__file__).parent / "fixtures" / "rules"

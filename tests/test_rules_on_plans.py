@@ -20,7 +20,7 @@ import pytest
 
 from orylint.checks.schema import resource_schema
 from orylint.config import find_config, load_config
-from orylint.engine.runner import RuleSelection
+from orylint.engine.selection import RuleSelection
 from orylint.model.project import Client
 from orylint.scan import ScanOptions, scan
 from orylint.terraform.resources import CLIENT_RESOURCES

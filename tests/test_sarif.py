@@ -81,7 +81,7 @@ def test_sarif_is_deterministic() -> None:
 
 def test_sarif_lists_disabled_rules_out_and_parse_errors_in(tmp_path: Path) -> None:
     (tmp_path / "bad.tf").write_text('resource "ory_oauth2_client" "x" {\n', encoding="utf-8")
-    from orylint.engine.runner import RuleSelection
+    from orylint.engine.selection import RuleSelection
 
     result = scan(ScanOptions([str(tmp_path)], selection=RuleSelection(ignore=("ORY2",))))
     document = json.loads(render_sarif(result, exit_code=1, root=tmp_path))

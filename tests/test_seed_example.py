@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from orylint.engine.runner import RuleSelection
+from orylint.engine.selection import RuleSelection
 from orylint.scan import ScanOptions, scan
 
 SEED = Path(__file__).parent / "fixtures" / "seed" / "main.tf"

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 from orylint.engine.result import ScanResult
-from orylint.engine.runner import RuleSelection
+from orylint.engine.selection import RuleSelection
 from orylint.report.sarif import render_sarif
 from orylint.scan import ScanOptions, scan
 from tests.helpers import assert_valid_sarif

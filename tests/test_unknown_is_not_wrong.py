@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from orylint.config import find_config, load_config
-from orylint.engine.runner import RuleSelection
+from orylint.engine.selection import RuleSelection
 from orylint.scan import ScanOptions, scan
 from orylint.terraform.document import Document
 from orylint.terraform.hcl_loader import load_hcl

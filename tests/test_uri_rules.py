@@ -14,7 +14,7 @@ import pytest
 
 from orylint.config import load_config
 from orylint.engine.findings import Finding
-from orylint.engine.runner import RuleSelection
+from orylint.engine.selection import RuleSelection
 from orylint.model.settings import Settings
 from orylint.scan import ScanOptions, scan
 

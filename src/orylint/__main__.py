@@ -1,5 +1,5 @@
 """``python -m orylint``."""
 
-from orylint.cli import main
+from orylint.cli import run
 
-main()
+run()

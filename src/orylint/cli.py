@@ -14,7 +14,7 @@ import os
 import sys
 from collections.abc import Callable, Collection, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, NoReturn, TypeVar
 
 import click
 
@@ -65,6 +65,33 @@ _POLICY_DIR = click.option(
     help="Also apply the policies in this directory's *.yaml files (or this file); repeatable, "
     "added to the configuration's policy-dirs.",
 )
+
+
+def run() -> NoReturn:
+    """The ``orylint`` command: :func:`main`, then exit without tearing the interpreter down.
+
+    A scan leaves hundreds of thousands of objects behind (a result, a model, the loaded
+    modules); freeing them one by one as the interpreter finalises is work for nothing, the
+    operating system takes the memory back at once: 16 ms of a 0.17 s run the result cache
+    served on a tree of 10,000 files. Nothing of orylint's waits for the interpreter's exit
+    (reports and caches are written, worker processes joined, the gathering child reaped), so
+    only the output streams are flushed first; where that fails (a closed pipe), or the exit
+    status is a message, the interpreter exits as usual and says so.
+    """
+    try:
+        main()
+    except SystemExit as stop:
+        code = stop.code
+        if code is not None and not isinstance(code, int):
+            raise
+        try:
+            for stream in (sys.stdout, sys.stderr):
+                if stream is not None:
+                    stream.flush()
+        except (OSError, ValueError):
+            raise stop from None
+        os._exit(code or 0)
+    raise AssertionError("click's main always exits")  # pragma: no cover
 
 
 @click.group(cls=_Main, context_settings={"help_option_names": ["-h", "--help"]})
@@ -599,7 +626,8 @@ def rules_command(output_format: str, config_file: str | None, policy_dirs: Sequ
     """List every rule and policy: id, name, severity, the resources it applies to, summary."""
     import json
 
-    from orylint.engine.runner import RuleSelection, enabled_rules
+    from orylint.engine.runner import enabled_rules
+    from orylint.engine.selection import RuleSelection
     from orylint.report.rule_docs import applies_to, applies_to_label
 
     policies = _policy_rules(_load(config_file, ["."]), policy_dirs)
@@ -725,7 +753,7 @@ def _configurations(
     Rule ids, on the command line and in every file, may name the run's ``policies``.
     """
     from orylint.config import Configurations
-    from orylint.engine.runner import known_rule_ids
+    from orylint.engine.selection import known_rule_ids
 
     known = known_rule_ids(policies)
     return _config_of(
@@ -885,7 +913,7 @@ def _rule_codes(values: Sequence[str], option: str, known: Collection[str]) -> t
     A code that names no rule and no rule prefix is a usage error: ``--select ORY2O1`` would
     otherwise check nothing and pass.
     """
-    from orylint.engine.runner import rule_id_problem
+    from orylint.engine.selection import rule_id_problem
 
     codes = [item.strip().upper() for value in values for item in value.split(",") if item.strip()]
     for code in codes:

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from jsonschema import Draft202012Validator, ValidationError
 
 from orylint.engine.findings import Severity
-from orylint.engine.runner import RuleSelection, known_rule_ids, rule_id_problem
+from orylint.engine.selection import RuleSelection, known_rule_ids, rule_id_problem
 from orylint.golang.durations import DurationError, parse_go_duration
 from orylint.model.settings import (
     LifespanThresholds,

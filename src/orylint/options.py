@@ -12,12 +12,15 @@ import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from orylint.config import Config, Configurations
-from orylint.engine.registry import Rule
-from orylint.engine.runner import RuleSelection
+from orylint.engine.selection import RuleSelection
 from orylint.model.settings import Settings
 from orylint.terraform.source import MAX_FILE_SIZE, FileIdentity
+
+if TYPE_CHECKING:
+    from orylint.engine.registry import Rule
 
 STDIN = "-"
 

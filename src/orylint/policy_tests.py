@@ -17,7 +17,7 @@ from typing import Literal
 
 from orylint.engine.atomic import write_atomic
 from orylint.engine.result import ScanResult
-from orylint.engine.runner import RuleSelection
+from orylint.engine.selection import RuleSelection
 from orylint.model.settings import Settings
 from orylint.options import ScanOptions
 from orylint.policies.loader import as_rules

@@ -36,16 +36,18 @@ import pickle
 import time
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from orylint import collector
 from orylint.config import Configurations
 from orylint.engine.metadata import rules_directory
-from orylint.engine.registry import Rule
 from orylint.engine.result import ScanResult, Trace
 from orylint.options import ScanOptions
 from orylint.terraform import recorder
 from orylint.terraform.cache import MAGIC, Cache, tree_stamp, versions
+
+if TYPE_CHECKING:
+    from orylint.engine.registry import Rule
 
 FORMAT = 2
 

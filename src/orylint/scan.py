@@ -20,14 +20,8 @@ from orylint.engine import suppressions
 from orylint.engine.findings import Finding, Severity, Violation
 from orylint.engine.registry import Rule
 from orylint.engine.result import ScanResult, Trace
-from orylint.engine.runner import (
-    TOOL_RULES,
-    RuleSelection,
-    enabled_rules,
-    known_rule_ids,
-    run_rules,
-    tool_finding,
-)
+from orylint.engine.runner import TOOL_RULES, enabled_rules, run_rules, tool_finding
+from orylint.engine.selection import RuleSelection, known_rule_ids
 from orylint.gather import (
     Gathered,
     Log,

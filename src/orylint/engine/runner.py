@@ -8,13 +8,14 @@ a crashing rule into a reported internal error instead of a traceback.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from orylint.engine.findings import Finding, Severity, Violation
-from orylint.engine.metadata import RuleMeta, load_metadata, rule_ids
+from orylint.engine.findings import Finding, Violation
+from orylint.engine.metadata import RuleMeta, load_metadata
 from orylint.engine.redaction import Secrets
 from orylint.engine.registry import ClientCheck, ProjectCheck, Rule, all_rules
+from orylint.engine.selection import RuleSelection
 from orylint.model.ory_project import settings_for
 from orylint.model.project import Client, Project
 from orylint.model.settings import Settings
@@ -22,34 +23,6 @@ from orylint.terraform.plan_loader import strip_instance_keys
 from orylint.terraform.provider_schema import is_sensitive_name
 from orylint.terraform.resources import CLIENT_RESOURCE_TYPES
 from orylint.terraform.values import Attribute, Span
-
-
-@dataclass(frozen=True)
-class RuleSelection:
-    """Which rules run and at what severity.
-
-    ``select`` and ``ignore`` take rule ids or prefixes (``ORY2`` selects every duration rule),
-    the way ruff does.
-    """
-
-    select: tuple[str, ...] = ()
-    ignore: tuple[str, ...] = ()
-    severity: Mapping[str, Severity] = field(default_factory=dict)
-
-    def enabled(self, rule_id: str) -> bool:
-        """Whether ``rule_id`` runs under this selection."""
-        if self.select and not any(rule_id.startswith(prefix) for prefix in self.select):
-            return False
-        return not any(rule_id.startswith(prefix) for prefix in self.ignore)
-
-    def severity_of(self, meta: RuleMeta, own: Severity | None) -> Severity:
-        """The user's override wins; else a rule's sub-condition severity; else the default."""
-        override = self.severity.get(meta.id)
-        if override is not None:
-            return override
-        if own is not None:
-            return own
-        return meta.severity  # type: ignore[return-value]
 
 
 @dataclass
@@ -69,43 +42,12 @@ evaluating (ORY005)."""
 _SECURITY_SEVERITY = {"error": "8.0", "warning": "5.5", "note": "2.0"}
 
 
-def known_rule_ids(policies: Sequence[Rule] = ()) -> set[str]:
-    """Every rule id a user may name: orylint's rules, its own tool rules and loaded policies.
-
-    The one answer to "is this a rule?" for selections, severities, ignores and suppressions.
-    Read from the metadata, which has a file for every rule (a test holds them equal), so that
-    naming rules does not import them: a run the result cache serves never does.
-    """
-    return set(rule_ids()) | {rule.id for rule in policies if rule.meta is not None}
-
-
 def _metadata(policies: Sequence[Rule]) -> dict[str, RuleMeta]:
     """Metadata of orylint's rules and tool rules, and of the loaded policies."""
     metadata = load_metadata()
     result = {rule_id: metadata[rule_id] for rule_id in set(all_rules()) | set(TOOL_RULES)}
     result.update({rule.id: rule.meta for rule in policies if rule.meta is not None})
     return result
-
-
-def rule_id_problem(
-    code: str, *, prefix: bool = True, known: Collection[str] | None = None
-) -> str | None:
-    """Why ``code`` names no rule (with a did-you-mean suggestion), or ``None`` if it does.
-
-    ``known`` defaults to :func:`known_rule_ids` without policies; callers that loaded policies
-    pass ``known_rule_ids(policies)``. With ``prefix``, a code that starts at least one rule id
-    (``ORY2``, ``ACME``) is valid, as ruff accepts code prefixes; a selection that matches
-    nothing (``ORY2O1``, ``ORY99``) would silently check or ignore nothing, so it is an error.
-    """
-    ids = sorted(known_rule_ids() if known is None else known)
-    if code in ids or (prefix and any(rule_id.startswith(code) for rule_id in ids)):
-        return None
-    what = "no rule or rule prefix" if prefix else "no rule"
-    import difflib  # here: only a mistyped id needs it
-
-    close = difflib.get_close_matches(code.upper(), ids, n=1)
-    hint = f"did you mean {close[0]}?" if close else "see `orylint rules`"
-    return f"{what} {code} ({hint})"
 
 
 def enabled_rules(selection: RuleSelection, policies: Sequence[Rule] = ()) -> list[RuleMeta]:

@@ -139,9 +139,6 @@ class Recording:
         """The device and inode of every file read."""
         return {(status[4], status[3]) for status, _, _ in self.files.values()}
 
-    def _racy(self, mtime_ns: int) -> bool:
-        return mtime_ns >= self.started_ns - RACY_NS
-
     def unchanged(self) -> tuple[bool, bool]:
         """Whether every input is as recorded; and whether entries were refreshed on the way.
 
@@ -151,15 +148,17 @@ class Recording:
         """
         checked = time.time_ns()
         refreshed = False
+        trusted_before = self.started_ns - RACY_NS  # an mtime from then on is racy
+        status_of = os.stat  # (looked up once: this loop runs for every file of a repository)
         for path, kind in self.probes.items():
             if _kind(path) != kind:
                 return False, False
         for path, (mtime, listing) in self.directories.items():
             try:
-                now = os.stat(path).st_mtime_ns
+                now = status_of(path).st_mtime_ns
             except OSError:
                 return False, False
-            if now == mtime and not self._racy(mtime):
+            if now == mtime and mtime < trusted_before:
                 continue
             if _list(path) != listing:
                 return False, False
@@ -167,11 +166,11 @@ class Recording:
             refreshed = True
         for path, (recorded, digest, prefix) in self.files.items():
             try:
-                status = os.stat(path)
+                status = status_of(path)
             except OSError:
                 return False, False
             current = _stat_key(status)
-            if current == recorded and not self._racy(recorded[1]):
+            if current == recorded and recorded[1] < trusted_before:
                 continue
             if not stat.S_ISREG(status.st_mode) or _read_digest(path, prefix) != digest:
                 return False, False
