@@ -83,6 +83,22 @@ def _tree(root: Path) -> Path:
     return root
 
 
+def _slow_tree(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, seconds: float) -> Path:
+    """:func:`_tree` with a directory walked last that the child (only) takes long to read."""
+    root = _tree(tmp_path / "tree")
+    (root / "zzz").mkdir()
+    (root / "zzz" / "main.tf").write_text("locals {}\n", "utf-8")
+    parent, read = os.getpid(), orylint.gather.read_regular_file
+
+    def slow_in_the_child(path: str, limit: int) -> bytes:
+        if os.getpid() != parent and "zzz" in path:
+            time.sleep(seconds)
+        return read(path, limit)
+
+    monkeypatch.setattr(orylint.gather, "read_regular_file", slow_in_the_child)
+    return root
+
+
 @pytest.mark.parametrize("resource_types", [False, True])
 def test_a_child_gathers_what_the_scan_would(tmp_path: Path, resource_types: bool) -> None:
     root = _tree(tmp_path / "tree")
@@ -186,17 +202,7 @@ def test_files_certain_to_be_parsed_are_parsed_while_the_child_reads_on(
 ) -> None:
     from orylint.scan import _gather
 
-    root = _tree(tmp_path / "tree")
-    (root / "zzz").mkdir()  # walked last, and slow: the parent gets the files before it
-    (root / "zzz" / "main.tf").write_text("locals {}\n", "utf-8")
-    parent, read = os.getpid(), orylint.gather.read_regular_file
-
-    def slow_in_the_child(path: str, limit: int) -> bytes:
-        if os.getpid() != parent and "zzz" in path:
-            time.sleep(1)
-        return read(path, limit)
-
-    monkeypatch.setattr(orylint.gather, "read_regular_file", slow_in_the_child)
+    root = _slow_tree(monkeypatch, tmp_path, seconds=1)  # the parent gets the files before
     options = ScanOptions([str(root)], configs=Configurations(None), jobs=2)
     gathered, early = _gather(options, gathering.start(options), None, Trace())
     assert gathered.files is not None
@@ -232,16 +238,7 @@ def test_ctrl_c_while_the_child_gathers_leaves_no_child_behind(
 
     from orylint import cli
 
-    root = _tree(tmp_path / "tree")
-    (root / "zzz").mkdir()
-    (root / "zzz" / "main.tf").write_text("locals {}\n", "utf-8")
-    parent, read = os.getpid(), orylint.gather.read_regular_file
-
-    def slow_in_the_child(path: str, limit: int) -> bytes:
-        if os.getpid() != parent and "zzz" in path:
-            time.sleep(30)
-        return read(path, limit)
-
+    root = _slow_tree(monkeypatch, tmp_path, seconds=30)
     started: list[int] = []
     start = gathering.start
 
@@ -254,7 +251,6 @@ def test_ctrl_c_while_the_child_gathers_leaves_no_child_behind(
     def interrupt(signum: int, frame: object) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(orylint.gather, "read_regular_file", slow_in_the_child)
     monkeypatch.setattr(gathering, "start", recorded)
     previous = signal.signal(signal.SIGALRM, interrupt)
     try:
