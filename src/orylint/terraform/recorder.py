@@ -30,7 +30,7 @@ import hashlib
 import os
 import stat
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 RACY_NS = 2_000_000_000
@@ -259,19 +259,16 @@ def probe(path: str | os.PathLike[str]) -> None:
 
 def listed(path: str | os.PathLike[str], entries: Iterable[os.DirEntry[str]]) -> None:
     """A directory was listed, with these ``os.scandir`` entries."""
-    if not _active:
-        return
-    name = os.fspath(path)
-    try:
-        mtime = os.stat(name).st_mtime_ns
-    except OSError:
-        probe(name)
-        return
-    _active[0].directories[name] = (mtime, _listing_digest(entries))
+    _record_directory(path, lambda _: _listing_digest(entries))
 
 
 def directory(path: str | os.PathLike[str]) -> None:
     """A directory was listed by code that does not hold the entries: list it here."""
+    _record_directory(path, _list)
+
+
+def _record_directory(path: str | os.PathLike[str], listing: Callable[[str], bytes | None]) -> None:
+    """Record a directory's mtime and the digest ``listing`` gives (absent: a probe)."""
     if not _active:
         return
     name = os.fspath(path)
@@ -280,4 +277,4 @@ def directory(path: str | os.PathLike[str]) -> None:
     except OSError:
         probe(name)
         return
-    _active[0].directories[name] = (mtime, _list(name))
+    _active[0].directories[name] = (mtime, listing(name))
