@@ -26,7 +26,7 @@ from hypothesis import strategies as st
 from jsonschema import Draft202012Validator, FormatChecker
 
 from orylint.engine.selection import RuleSelection
-from orylint.policies import policy as policy_module
+from orylint.policies import fast as fast_module
 from orylint.policies.facts import Instance, JsonPath
 from orylint.policies.fast import compile_fast
 from orylint.policies.formats import is_email
@@ -122,10 +122,16 @@ def policies() -> list[Policy]:
 
 
 def reference(policies: list[Policy]) -> list[Policy]:
-    """The same policies on jsonschema alone: nothing compiles for the fast path."""
+    """The same policies on jsonschema alone: nothing compiles for the fast path.
+
+    Validators are compiled on first use, so they are made here, while nothing may compile.
+    """
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(policy_module, "compile_fast", lambda schema: None)
-        return [dataclasses.replace(policy) for policy in policies]
+        patch.setattr(fast_module, "compile_fast", lambda schema: None)
+        copies = [dataclasses.replace(policy) for policy in policies]
+        for copy in copies:
+            copy.compiled.prepare()
+        return copies
 
 
 GRANTS = ["authorization_code", "refresh_token", "client_credentials", "implicit",

@@ -77,7 +77,16 @@ def run() -> NoReturn:
     (reports and caches are written, worker processes joined, the gathering child reaped), so
     only the output streams are flushed first; where that fails (a closed pipe), or the exit
     status is a message, the interpreter exits as usual and says so.
+
+    For the same reason the garbage collector is off for the whole command. Nearly everything a
+    run makes lives until it exits, and what dies is freed by reference counting: a whole
+    ``check`` of the dense bench, of a 20,000-resource plan or of ``examples/`` leaves 30 to 80
+    objects in cycles. Every full collection walked the whole model again for nothing: on the
+    dense bench three of them, 0.12 s of a 0.95 s scan after an edit; on a 10 MB ``.tf``, a
+    fifth of the run. Peak memory is the same with and without them. A process that calls
+    :func:`main` itself (tests, an editor plugin) keeps its collector.
     """
+    gc.disable()
     try:
         main()
     except SystemExit as stop:
@@ -369,6 +378,7 @@ def _load_the_scan() -> None:
     """
     if "orylint.scan" in sys.modules:
         return
+    collecting = gc.isenabled()  # (the command's is off: :func:`run`)
     gc.disable()
     try:
         import orylint.scan  # noqa: F401  (the whole pipeline)
@@ -377,7 +387,8 @@ def _load_the_scan() -> None:
         all_rules()  # the rules, loaded by name
     finally:
         gc.freeze()
-        gc.enable()
+        if collecting:
+            gc.enable()
 
 
 def _apply_baseline(result: ScanResult, baseline_file: str) -> None:

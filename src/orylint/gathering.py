@@ -21,11 +21,11 @@ import pickle
 import select
 import signal
 import struct
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
+from orylint.engine import forking
 from orylint.options import STDIN, ScanOptions
 from orylint.terraform import recorder
 
@@ -129,17 +129,10 @@ def start(options: ScanOptions) -> Gathering | None:
     """Gather in a child process where that can save time; None where the scan should gather.
 
     Worth it when a directory is to be walked (pre-commit names files: nothing to overlap) and
-    a second CPU can run it. ``fork`` only: the child needs the parent's options as they are,
-    and starting an interpreter would cost more than the overlap saves; not on macOS, whose
-    system libraries are not safe to use in a forked child, and not while other threads run
-    (a lock one of them holds would stay held in the child).
+    a second CPU can run it (:func:`orylint.engine.forking.usable`).
     """
-    if (
-        not hasattr(os, "fork")
-        or sys.platform == "darwin"
-        or options.workers() < 2
-        or _threads_running()
-        or not any(path != STDIN and os.path.isdir(path) for path in options.paths)
+    if not forking.usable(options.workers()) or not any(
+        path != STDIN and os.path.isdir(path) for path in options.paths
     ):
         return None
     data, finished = os.pipe(), os.pipe()
@@ -156,11 +149,6 @@ def start(options: ScanOptions) -> Gathering | None:
     os.close(data[1])
     os.close(finished[1])
     return Gathering(options, pid, data[0], finished[0])
-
-
-def _threads_running() -> bool:
-    threading = sys.modules.get("threading")
-    return threading is not None and threading.active_count() > 1
 
 
 def _child(options: ScanOptions, data: int, finished: int) -> NoReturn:

@@ -149,6 +149,7 @@ def _judge(
         selection,
         options.policies,
         settings_of=lambda client: options.config_of(client.span.path).settings,
+        workers=options.workers(),
     )
     result.trace.lap("rules")
     result.sensitive_lines = project.sensitive_lines()

@@ -11,18 +11,18 @@ from __future__ import annotations
 
 import functools
 import importlib
-import pkgutil
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from orylint.engine.findings import Violation
-from orylint.engine.metadata import RuleMeta
-from orylint.model.project import Client, Project
-from orylint.model.settings import Settings
+if TYPE_CHECKING:  # (loading policies makes rules before the model is imported)
+    from orylint.engine.findings import Violation
+    from orylint.engine.metadata import RuleMeta
+    from orylint.model.project import Client, Project
+    from orylint.model.settings import Settings
 
-ClientCheck = Callable[[Client, Settings], Iterable[Violation]]
-ProjectCheck = Callable[[Project, Settings], Iterable[Violation]]
+ClientCheck = Callable[["Client", "Settings"], Iterable["Violation"]]
+ProjectCheck = Callable[["Project", "Settings"], Iterable["Violation"]]
 
 
 @dataclass(frozen=True)
@@ -72,6 +72,8 @@ def _register(rule: Rule) -> None:
 @functools.cache
 def all_rules() -> dict[str, Rule]:
     """Import every check module once and return the rules by id, sorted."""
+    import pkgutil
+
     package = importlib.import_module(RULE_PACKAGE)
     for info in pkgutil.iter_modules(package.__path__):
         importlib.import_module(f"{package.__name__}.{info.name}")

@@ -9,8 +9,9 @@ from __future__ import annotations
 import re
 import time
 from dataclasses import dataclass, field
+from typing import Any
 
-from orylint.engine.findings import SEVERITY_RANK, Finding
+from orylint.engine.findings import SEVERITY_RANK, Finding, from_rows, rows
 from orylint.engine.metadata import RuleMeta
 from orylint.engine.redaction import Secrets
 from orylint.engine.suppressions import Suppression
@@ -81,6 +82,18 @@ class ScanResult:
     sensitive_lines: dict[str, set[int]] = field(default_factory=dict)
     redactions: set[str] = field(default_factory=set)
     _secrets: Secrets | None = field(default=None, repr=False, compare=False)
+
+    def __getstate__(self) -> dict[str, object]:
+        """What pickling stores (the result cache): the findings as rows (:func:`rows`)."""
+        state = dict(self.__dict__)
+        state["findings"] = rows(self.findings)
+        state["suppressed"] = rows(self.suppressed)
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        state["findings"] = from_rows(state["findings"])
+        state["suppressed"] = from_rows(state["suppressed"])
+        self.__dict__.update(state)
 
     def holds_secret(self, path: str, line: int) -> bool:
         """Whether line ``line`` of ``path`` holds a sensitive value, so it must not be shown.

@@ -31,10 +31,6 @@ import re
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
-import jsonschema_rs
-
-from orylint.policies.formats import FORMATS, format_checker
-
 if TYPE_CHECKING:
     from orylint.policies.facts import JsonPath
 
@@ -71,6 +67,9 @@ class FastSchema:
     """One ``when`` or ``require`` schema compiled by jsonschema-rs."""
 
     def __init__(self, schema: dict[str, Any] | bool, formats: frozenset[str]) -> None:
+        import jsonschema_rs  # with the first policy compiled: a scan may never compile one
+
+        self.required = jsonschema_rs.ValidationErrorKind.Required
         self.validator = jsonschema_rs.Draft202012Validator(
             schema,
             offline=True,
@@ -94,7 +93,7 @@ class FastSchema:
             missing = None
             if schema_path and schema_path[-1] == "required":
                 kind = error.kind
-                if isinstance(kind, jsonschema_rs.ValidationErrorKind.Required):
+                if isinstance(kind, self.required):
                     missing = kind.property
             elif schema_path and schema_path[-1] in ("minContains", "maxContains"):
                 schema_path = [*schema_path[:-1], "contains"]
@@ -148,6 +147,8 @@ class _Pattern:
 
 def _format_function(name: str) -> Callable[[object], bool]:
     """:data:`FORMATS`' function, or jsonschema's check (imported on the first such value)."""
+    from orylint.policies.formats import FORMATS, format_checker  # with the first validator
+
     function = FORMATS.get(name)
     if function is not None:
         return function

@@ -25,21 +25,21 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from orylint.engine.findings import Violation
 from orylint.engine.metadata import load_metadata
 from orylint.engine.registry import Rule
-from orylint.model.project import Client
-from orylint.model.settings import Settings
-from orylint.policies.facts import Instance, JsonPath, client_instance
 from orylint.policies.fast import subschemas
-from orylint.policies.formats import format_checker
 from orylint.policies.policy import PLACEHOLDERS, Policy
 from orylint.terraform import recorder
 from orylint.terraform.cache import Cache
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # loading policies imports nothing of the model (the scan does, meanwhile)
     import yaml
     from jsonschema import Draft202012Validator, ValidationError
+
+    from orylint.engine.findings import Violation
+    from orylint.model.project import Client
+    from orylint.model.settings import Settings
+    from orylint.policies.facts import Instance, JsonPath
 
 PACKS = ("production",)
 """Policy packs shipped with orylint, enabled by name (``policy-packs = ["production"]``)."""
@@ -386,6 +386,8 @@ def _meta_validator() -> Draft202012Validator:
     """Draft 2020-12's meta-schema, with regexes checked; one instance keeps its reference cache."""
     from jsonschema import Draft202012Validator
 
+    from orylint.policies.formats import format_checker
+
     return Draft202012Validator(Draft202012Validator.META_SCHEMA, format_checker=format_checker())
 
 
@@ -413,6 +415,8 @@ def as_rules(policies: Sequence[Policy]) -> list[Rule]:
         def check(client: Client, settings: Settings) -> Iterable[Violation]:
             cached = instances.get(id(client))  # run for every policy and client: one call
             if cached is None or cached[0] is not client:
+                from orylint.policies.facts import client_instance  # once per client
+
                 cached = instances[id(client)] = (client, client_instance(client, settings))
             return policy.check(client, cached[1])
 

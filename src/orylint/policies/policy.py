@@ -16,22 +16,20 @@ from __future__ import annotations
 import ast
 import functools
 import string
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from orylint.engine.findings import Severity, Violation
 from orylint.engine.metadata import RuleMeta
-from orylint.model.effective import is_sensitive, show
-from orylint.model.project import Client
-from orylint.policies.facts import FACTS, Instance, JsonPath, fact_span
-from orylint.policies.fast import compile_fast
-from orylint.policies.formats import format_checker
-from orylint.terraform.provider_schema import sensitive_attributes
-from orylint.terraform.values import Span
+from orylint.policies import fast
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # loading policies imports nothing of the model (the scan does, meanwhile)
     from jsonschema import Draft202012Validator, ValidationError
+
+    from orylint.engine.findings import Severity, Violation
+    from orylint.model.project import Client
+    from orylint.policies.facts import Instance, JsonPath
+    from orylint.policies.fast import FastSchema
 
 PLACEHOLDERS = ("address", "attribute", "value", "reason")
 """What a policy ``message`` may quote: ``{address}`` of the client, the ``{attribute}`` (a path
@@ -95,39 +93,20 @@ class Policy:
         failures = self.compiled.errors(instance)
         if not failures:  # most clients pass most policies
             return []
-        return [self._violation(client, instance, failure) for failure in failures]
-
-    def _violation(self, client: Client, instance: Instance, failure: Failure) -> Violation:
-        path, missing, error = failure.path, failure.missing, failure.error
-        span, judged, label = _position(client, instance, path)
-        if missing is not None:
-            label = _label((*path, missing))
-        secret = judged is not None and _secret(client, judged.split("[", 1)[0])
-        value = reason = ""  # worked out only if the message quotes them
-        if "value" in self.quotes:
-            if missing is not None:
-                value = "(unset)"
-            elif not path:  # the whole client: its values (a secret among them) are not quoted
-                value = "(the client)"
-            else:
-                value = show(failure.instance, sensitive=secret)
-        if error is not None and "reason" in self.quotes:
-            quotes_values = secret or (not path and error.validator not in _NAMES_ONLY)
-            keyword = "false" if error.validator is None else error.validator  # `require: false`
-            reason = f"fails {keyword}" if quotes_values else error.message
-        message = self.message.format(
-            address=client.address, attribute=label, value=value, reason=reason
-        )
-        return Violation(message, span, attribute=judged, sensitive=secret)
+        violation = _violation_maker()
+        return [violation(self, client, instance, failure) for failure in failures]
 
 
-#: Keywords whose message at the client's level names attributes, never quotes their values.
-_NAMES_ONLY = frozenset({"required", "additionalProperties", "dependentRequired", "propertyNames"})
+@functools.cache
+def _violation_maker() -> Callable[[Policy, Client, Instance, Failure], Violation]:
+    """:func:`orylint.policies.violations.violation`, imported with the first failure.
 
+    It reads the model (spans, facts, sensitive values); loading policies, which happens before
+    a scan's files are gathered, imports none of that.
+    """
+    from orylint.policies.violations import violation
 
-def _secret(client: Client, name: str) -> bool:
-    """Values never shown: the provider's sensitive arguments, and values Terraform marks."""
-    return name in sensitive_attributes() or name.endswith("api_key") or is_sensitive(client, name)
+    return violation
 
 
 def _placeholders(message: str) -> frozenset[str]:
@@ -180,8 +159,6 @@ class _Compiled:
         self.when_schema = when
         self.require_schema = require
         self.when_reads = None if when is None else reads(when)
-        self.fast_when = None if when is None else compile_fast(when)
-        self.fast_require = compile_fast(require)
         self.fast_failures = not quotes_reason
         read: frozenset[str] | None = frozenset()
         for schema in (when, require):
@@ -189,6 +166,25 @@ class _Compiled:
             read = None if part is None or read is None else read | part
         self.inputs = None if read is None else tuple(sorted(read))
         self.outcomes: dict[str, Outcome] = {}
+
+    @functools.cached_property
+    def fast_when(self) -> FastSchema | None:
+        """jsonschema-rs's validator of ``when``, if it may decide it; built on first use.
+
+        On first use, not with the policy: where the policies run in a child process
+        (:func:`orylint.engine.runner.run_rules`), the child builds them, beside the built-in
+        rules, and loading the policies before the files are gathered imports no jsonschema-rs.
+        """
+        return None if self.when_schema is None else fast.compile_fast(self.when_schema)
+
+    @functools.cached_property
+    def fast_require(self) -> FastSchema | None:
+        """jsonschema-rs's validator of ``require``, if it may decide it; built on first use."""
+        return fast.compile_fast(self.require_schema)
+
+    def prepare(self) -> None:
+        """Build the jsonschema-rs validators now rather than on the first client (tests)."""
+        _ = self.fast_when, self.fast_require
 
     @functools.cached_property
     def when(self) -> Draft202012Validator:
@@ -256,6 +252,8 @@ class _Compiled:
 
 def _validator(schema: dict[str, Any] | bool) -> Draft202012Validator:
     from jsonschema import Draft202012Validator  # a scan the fast path decides never needs it
+
+    from orylint.policies.formats import format_checker
 
     return Draft202012Validator(schema, format_checker=format_checker())
 
@@ -388,30 +386,6 @@ def _depends_on_unknown(
     return bool(target) and instance.touches_unknown(tuple(target))
 
 
-def _position(client: Client, instance: Instance, path: JsonPath) -> tuple[Span, str | None, str]:
-    """The span a finding points at, the attribute it judges and how the message names it."""
-    if not path:
-        return client.span, None, ""
-    key = str(path[0])
-    if key == "lifespans" and len(path) >= 2:
-        attribute = client.attr(str(path[1]))
-        if attribute is not None:
-            return attribute.value_span, attribute.name, _label(path)
-    if key in FACTS and key not in client.attributes:
-        span, source = fact_span(client, key)
-        index = path[1] if len(path) >= 2 else None
-        same = source is not None and instance.value.get(key) == instance.value.get(source)
-        if source is not None and isinstance(index, int) and same:
-            return client.attributes[source].element_span(index), source, _label(path)
-        return span, source, _label(path)
-    attribute = client.attr(key)
-    if attribute is None:
-        return client.span, None, _label(path)
-    if len(path) >= 2 and isinstance(path[1], int) and attribute.elements is not None:
-        return attribute.element_span(path[1]), f"{key}[{path[1]}]", _label(path)
-    return attribute.value_span, key, _label(path)
-
-
 _REQUIRED = " is a required property"
 
 
@@ -421,12 +395,3 @@ def _missing(error: ValidationError) -> str | None:
         return None
     name = ast.literal_eval(error.message.removesuffix(_REQUIRED))
     return name if isinstance(name, str) else None
-
-
-@functools.lru_cache(maxsize=4096)  # the same few paths, for thousands of findings
-def _label(path: JsonPath) -> str:
-    """How a message names a path: ``redirect_uris[2]``, ``metadata.team``."""
-    text = ""
-    for part in path:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
-    return text
