@@ -130,7 +130,7 @@ def reference(policies: list[Policy]) -> list[Policy]:
         patch.setattr(fast_module, "compile_fast", lambda schema: None)
         copies = [dataclasses.replace(policy) for policy in policies]
         for copy in copies:
-            copy.compiled.prepare()
+            _ = copy.compiled.fast_when, copy.compiled.fast_require
         return copies
 
 

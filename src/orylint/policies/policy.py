@@ -3,7 +3,8 @@
 A policy is two JSON Schemas over a client's instance (:mod:`orylint.policies.facts`): ``when``
 selects the clients it applies to, ``require`` says what they must satisfy. Each schema error of
 ``require`` becomes one finding, pointed at the attribute (or list element) its instance path
-names. Validators are compiled once per policy; a scan evaluates them once per client.
+names (:mod:`orylint.policies.violations`). Validators are compiled once per policy, on first
+use; a scan evaluates them once per client.
 
 Unknown is not wrong, so an error that depends on an unknown value is dropped: its instance path
 touches an unknown, or a condition on its way (``if``/``then``, ``not``, ``anyOf``, ``oneOf``,
@@ -181,10 +182,6 @@ class _Compiled:
     def fast_require(self) -> FastSchema | None:
         """jsonschema-rs's validator of ``require``, if it may decide it; built on first use."""
         return fast.compile_fast(self.require_schema)
-
-    def prepare(self) -> None:
-        """Build the jsonschema-rs validators now rather than on the first client (tests)."""
-        _ = self.fast_when, self.fast_require
 
     @functools.cached_property
     def when(self) -> Draft202012Validator:
