@@ -585,7 +585,7 @@ def test_the_command_runs_without_the_collector_and_main_keeps_it(
     tmp_path: Path, entry: str, collecting: bool
 ) -> None:
     # A whole check leaves a few dozen objects in cycles; every full collection walked the model
-    # again (0.12 s of a 0.95 s dense scan after an edit). The console script (run) turns the
+    # again (0.12 s of a 1.0 s dense scan after an edit). The console script (run) turns the
     # collector off; a caller of main (tests, an editor) keeps its own.
     (tmp_path / "main.tf").write_text(CLIENT)
     listed = subprocess.run(

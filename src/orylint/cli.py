@@ -82,7 +82,7 @@ def run() -> NoReturn:
     run makes lives until it exits, and what dies is freed by reference counting: a whole
     ``check`` of the dense bench, of a 20,000-resource plan or of ``examples/`` leaves 30 to 80
     objects in cycles. Every full collection walked the whole model again for nothing: on the
-    dense bench three of them, 0.12 s of a 0.95 s scan after an edit; on a 10 MB ``.tf``, a
+    dense bench three of them, 0.12 s of a 1.0 s scan after an edit; on a 10 MB ``.tf``, a
     fifth of the run. Peak memory is the same with and without them. A process that calls
     :func:`main` itself (tests, an editor plugin) keeps its collector.
     """
