@@ -16,8 +16,9 @@ as jsonschema does, and leaves everything else to the reference path:
   ``true``/``false`` subschema (but ``additionalProperties: false``): jsonschema leaves the
   subschema's level out of the error's instance path;
 - ``pattern`` is Python's ``re.search``, as in jsonschema (Rust's regexes differ: ``$`` before a
-  final newline, Unicode classes), through a custom keyword; ``format`` calls :data:`FORMATS` (Go's
-  ``net/url`` for ``uri``) or else jsonschema's own check for that format;
+  final newline, Unicode classes), through a custom keyword; ``format`` calls
+  :data:`~orylint.policies.formats.FORMATS` (Go's ``net/url`` for ``uri``) or else jsonschema's
+  own check for that format;
 - an instance made of JSON's types only, numbers that a double holds exactly
   (:attr:`~orylint.policies.facts.Instance.exact_json`).
 
@@ -146,7 +147,10 @@ class _Pattern:
 
 
 def _format_function(name: str) -> Callable[[object], bool]:
-    """:data:`FORMATS`' function, or jsonschema's check (imported on the first such value)."""
+    """The format's function in :data:`~orylint.policies.formats.FORMATS`, or jsonschema's check.
+
+    jsonschema is imported on the first value of such a format.
+    """
     from orylint.policies.formats import FORMATS, format_checker  # with the first validator
 
     function = FORMATS.get(name)
