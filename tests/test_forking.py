@@ -123,25 +123,6 @@ def test_a_child_that_dies_leaves_the_policies_to_the_scan(
     assert result.fatal_errors == []
 
 
-def test_a_policy_that_crashes_in_the_child_is_reported_as_here(tmp_path: Path) -> None:
-    path, _ = _violating(tmp_path)
-    (policy,) = parse_policies(
-        "p.yaml",
-        "id: ACME010\nname: n\nseverity: error\nmessage: m\ndescription: d\nrequire: {}\n",
-        user=True,
-    )
-
-    def crashing(client: object, settings: object) -> Iterator[Violation]:
-        yield Violation("before the crash", client.span)  # type: ignore[attr-defined]
-        raise RuntimeError("a bug")
-
-    rule = Rule(policy.id, "client", crashing, policy.meta)
-    together, alone = _scan(2, [rule], path), _scan(1, [rule], path)
-    assert together.fatal_errors == alone.fatal_errors == ["rule ACME010 failed: RuntimeError"]
-    assert together.findings == alone.findings
-    assert ("ACME010", "before the crash") in {(f.rule_id, f.message) for f in together.findings}
-
-
 # --------------------------------------------------------------------------
 # forking itself
 # --------------------------------------------------------------------------
