@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from orylint.engine import forking
-from orylint.engine.findings import FIELDS, Finding, Violation, from_rows, rows
+from orylint.engine.findings import FIELDS, Finding, Violation, pack, rows, unpack
 from orylint.engine.registry import Rule
 from orylint.engine.result import ScanResult
 from orylint.policies.loader import as_rules, load_policies, parse_policies
@@ -146,6 +146,27 @@ def test_a_forked_call_gives_its_value() -> None:
     assert _gone(pid)  # reaped
 
 
+def test_an_answer_larger_than_the_shared_memory_comes_through_the_pipe(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(forking, "_SHARED_BYTES", 4096)
+    child = forking.fork(lambda: list(range(100_000)))
+    assert child is not None and child._shared is not None and len(child._shared) == 4096
+    assert child.result() == list(range(100_000))
+
+
+def test_without_shared_memory_the_pipe_carries_the_answer(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def refused(*arguments: object) -> object:
+        raise OSError(12, "Cannot allocate memory")  # a strict overcommit limit
+
+    monkeypatch.setattr(forking.mmap, "mmap", refused)
+    child = forking.fork(lambda: list(range(100_000)))
+    assert child is not None and child._shared is None
+    assert child.result() == list(range(100_000))
+
+
 def test_a_call_that_raises_gives_none() -> None:
     def failing() -> None:
         raise ValueError("no")
@@ -182,7 +203,7 @@ def test_one_cpu_means_no_fork() -> None:
 
 
 # --------------------------------------------------------------------------
-# findings as rows: across the pipe and into the result cache
+# findings by column: from the child and into the result cache
 # --------------------------------------------------------------------------
 
 
@@ -202,15 +223,16 @@ def _finding(**changes: object) -> Finding:
     return Finding(**{**values, **changes})  # type: ignore[arg-type]
 
 
-def test_findings_come_back_from_rows_equal_in_every_field() -> None:
+def test_findings_come_back_from_their_columns_equal_in_every_field() -> None:
     findings = [_finding(), _finding(message="n", address=None, sensitive=False, related=())]
-    back = from_rows(pickle.loads(pickle.dumps(rows(findings))))
+    back = unpack(pickle.loads(pickle.dumps(pack(rows(findings)))))
     assert back == findings
     for original, copy in zip(findings, back, strict=True):
         assert [getattr(copy, name) for name in FIELDS] == [
             getattr(original, name) for name in FIELDS
         ]
         assert copy.full_message == original.full_message
+    assert unpack(pickle.loads(pickle.dumps(pack([])))) == []
 
 
 def test_a_pickled_result_keeps_its_findings_and_suppressed_ones() -> None:

@@ -49,7 +49,7 @@ from orylint.terraform.cache import MAGIC, Cache, tree_stamp, versions
 if TYPE_CHECKING:
     from orylint.engine.registry import Rule
 
-FORMAT = 3
+FORMAT = 4
 
 IRRELEVANT: Mapping[str, str] = {
     "jobs": "how many processes parse, not what they find",

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from orylint import collector
 from orylint.config import Config
 from orylint.engine import suppressions
-from orylint.engine.findings import Finding, Severity, Violation
+from orylint.engine.findings import ORDER, Finding, Severity, Violation
 from orylint.engine.registry import Rule
 from orylint.engine.result import ScanResult, Trace
 from orylint.engine.runner import TOOL_RULES, enabled_rules, run_rules, tool_finding
@@ -212,8 +212,9 @@ def _union(configs: Sequence[Config], policies: Sequence[Rule]) -> RuleSelection
 def _per_file_selection(findings: list[Finding], paths: _PathRules) -> list[Finding]:
     """Each finding as its file's configuration has it: selected, not ignored, at its severity."""
     kept = []
+    verdict = paths.verdict
     for finding in findings:
-        reported, override = paths.verdict(finding.rule_id, finding.span.path)
+        reported, override = verdict(finding.rule_id, finding.span.path)
         if not reported:
             continue
         if override is None or override == finding.severity:
@@ -273,10 +274,17 @@ def _filter(
 
     ``findings`` are those their file's configuration reports (:func:`_per_file_selection`).
     """
-    groups: dict[Path | None, tuple[Config, list[Finding], list[suppressions.Suppression]]] = {}
+    by_path: dict[str, list[Finding]] = {}  # thousands of findings, a few hundred files
     for finding in findings:
-        config = paths.config(finding.span.path)
-        groups.setdefault(config.path, (config, [], []))[1].append(finding)
+        path = finding.span.path
+        on_path = by_path.get(path)
+        if on_path is None:
+            on_path = by_path[path] = []
+        on_path.append(finding)
+    groups: dict[Path | None, tuple[Config, list[Finding], list[suppressions.Suppression]]] = {}
+    for path, on_path in by_path.items():
+        config = paths.config(path)
+        groups.setdefault(config.path, (config, [], []))[1].extend(on_path)
     for suppression in result.suppressions:
         if suppression.comment.path not in context:
             config = paths.config(suppression.comment.path)
@@ -299,8 +307,8 @@ def _filter(
             if about is not None:
                 result.findings.append(about)
         result.suppressed.extend(outcome.suppressed)
-    result.suppressed.sort(key=lambda finding: finding.sort_key)
-    result.findings.sort(key=lambda finding: finding.sort_key)
+    result.suppressed.sort(key=ORDER)
+    result.findings.sort(key=ORDER)
 
 
 def _ignored(config: Config, rule_id: str, path: str) -> bool:

@@ -11,7 +11,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from orylint.engine.findings import SEVERITY_RANK, Finding, from_rows, rows
+from orylint.engine.findings import SEVERITY_RANK, Finding, pack, rows, unpack
 from orylint.engine.metadata import RuleMeta
 from orylint.engine.redaction import Secrets
 from orylint.engine.suppressions import Suppression
@@ -84,15 +84,15 @@ class ScanResult:
     _secrets: Secrets | None = field(default=None, repr=False, compare=False)
 
     def __getstate__(self) -> dict[str, object]:
-        """What pickling stores (the result cache): the findings as rows (:func:`rows`)."""
+        """What pickling stores (the result cache): the findings by column (:func:`pack`)."""
         state = dict(self.__dict__)
-        state["findings"] = rows(self.findings)
-        state["suppressed"] = rows(self.suppressed)
+        state["findings"] = pack(rows(self.findings))
+        state["suppressed"] = pack(rows(self.suppressed))
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
-        state["findings"] = from_rows(state["findings"])
-        state["suppressed"] = from_rows(state["suppressed"])
+        state["findings"] = unpack(state["findings"])
+        state["suppressed"] = unpack(state["suppressed"])
         self.__dict__.update(state)
 
     def holds_secret(self, path: str, line: int) -> bool:

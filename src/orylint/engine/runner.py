@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import TypeVar
 
 from orylint.engine import forking
-from orylint.engine.findings import Finding, Row, Violation, from_row, from_rows
+from orylint.engine.findings import Finding, Packed, Row, Violation, from_row, pack, unpack
 from orylint.engine.metadata import RuleMeta, load_metadata
 from orylint.engine.redaction import Secrets
 from orylint.engine.registry import ClientCheck, ProjectCheck, Rule, all_rules
@@ -111,8 +111,8 @@ def run_rules(
     enabled = [policy for policy in policies if selection.enabled(policy.id)]
     child = None
     if enabled and clients and forking.usable(workers):
-        # the child sends rows (engine/findings.py), made without a Finding in between
-        child = forking.fork(lambda: run(enabled, _finding_row))
+        # the child sends rows (engine/findings.py), made without a Finding in between, packed
+        child = forking.fork(lambda: _packed(run(enabled, _finding_row)))
     try:
         result.findings, result.internal_errors = run(all_rules().values(), _finding)
         packed = child.result() if child is not None else None
@@ -120,7 +120,7 @@ def run_rules(
         if child is not None:
             child.close()
     if packed is not None:
-        result.findings.extend(from_rows(packed[0]))
+        result.findings.extend(unpack(packed[0]))
         result.internal_errors.extend(packed[1])
     elif enabled:  # no child, or it failed: here, where an error is reported as ever
         findings, errors = run(enabled, _finding)
@@ -130,6 +130,12 @@ def run_rules(
         secrets = Secrets(project.redactions)
         result.findings = [redact(finding, secrets) for finding in result.findings]
     return result
+
+
+def _packed(run: tuple[list[Row], list[str]]) -> tuple[Packed, list[str]]:
+    """A child's findings, packed by column to pickle (:func:`orylint.engine.findings.pack`)."""
+    rows, errors = run
+    return pack(rows), errors
 
 
 def _run(

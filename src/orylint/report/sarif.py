@@ -17,7 +17,7 @@ from typing import Any
 from urllib.parse import quote
 
 from orylint import __version__
-from orylint.engine.findings import Finding
+from orylint.engine.findings import ORDER, Finding
 from orylint.engine.fingerprints import line_hashes, logical_key
 from orylint.engine.fixer import resolved_edit
 from orylint.engine.metadata import RuleMeta
@@ -92,9 +92,7 @@ def render_sarif(
         ],
         "results": [
             _result(finding, index, root, hashes(finding.span.path), result.sources)
-            for finding in sorted(
-                [*result.findings, *result.suppressed], key=lambda finding: finding.sort_key
-            )
+            for finding in sorted([*result.findings, *result.suppressed], key=ORDER)
         ],
     }
     document = {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}
