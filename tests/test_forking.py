@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from orylint.engine import forking
-from orylint.engine.findings import FIELDS, Finding, Violation, pack, rows, unpack
+from orylint.engine.findings import Finding, Violation, pack, unpack
 from orylint.engine.registry import Rule
 from orylint.engine.result import ScanResult
 from orylint.policies.loader import as_rules, load_policies, parse_policies
@@ -225,11 +225,11 @@ def _finding(**changes: object) -> Finding:
 
 def test_findings_come_back_from_their_columns_equal_in_every_field() -> None:
     findings = [_finding(), _finding(message="n", address=None, sensitive=False, related=())]
-    back = unpack(pickle.loads(pickle.dumps(pack(rows(findings)))))
+    back = unpack(pickle.loads(pickle.dumps(pack(findings))))
     assert back == findings
     for original, copy in zip(findings, back, strict=True):
-        assert [getattr(copy, name) for name in FIELDS] == [
-            getattr(original, name) for name in FIELDS
+        assert [getattr(copy, name) for name in Finding._fields] == [
+            getattr(original, name) for name in Finding._fields
         ]
         assert copy.full_message == original.full_message
     assert unpack(pickle.loads(pickle.dumps(pack([])))) == []
@@ -284,9 +284,9 @@ def test_the_child_compiles_the_policies_it_runs(forks: list[object]) -> None:
     assert any(compiled(here))  # (a policy whose `when` no client meets never needs it)
 
 
-def test_a_finding_made_from_its_row_is_the_one_its_fields_make() -> None:
-    # The runner writes a finding's values in the order of FIELDS (the child sends rows): a
-    # field added or moved in Finding must not shift them.
+def test_the_runner_gives_each_value_of_a_finding_its_field() -> None:
+    # The runner makes a finding of its values in order: a field added to or moved in Finding
+    # must not shift them.
     from orylint.engine import runner
     from orylint.engine.findings import Edit, Fix
     from orylint.engine.metadata import load_metadata
@@ -312,7 +312,5 @@ def test_a_finding_made_from_its_row_is_the_one_its_fields_make() -> None:
         fix=fix,
         related=(),
     )
-    # every field by name: a Finding's equality compares only its span, rule and message
-    assert {name: getattr(made, name) for name in FIELDS} == {
-        name: getattr(expected, name) for name in FIELDS
-    }
+    assert made == expected  # every field
+    assert made._asdict() == expected._asdict()

@@ -220,7 +220,7 @@ def _per_file_selection(findings: list[Finding], paths: _PathRules) -> list[Find
         if override is None or override == finding.severity:
             kept.append(finding)
         else:
-            kept.append(dataclasses.replace(finding, severity=override))
+            kept.append(finding._replace(severity=override))
     return kept
 
 

@@ -11,7 +11,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from orylint.engine.findings import SEVERITY_RANK, Finding, pack, rows, unpack
+from orylint.engine.findings import SEVERITY_RANK, Finding, pack, unpack
 from orylint.engine.metadata import RuleMeta
 from orylint.engine.redaction import Secrets
 from orylint.engine.suppressions import Suppression
@@ -86,8 +86,8 @@ class ScanResult:
     def __getstate__(self) -> dict[str, object]:
         """What pickling stores (the result cache): the findings by column (:func:`pack`)."""
         state = dict(self.__dict__)
-        state["findings"] = pack(rows(self.findings))
-        state["suppressed"] = pack(rows(self.suppressed))
+        state["findings"] = pack(self.findings)
+        state["suppressed"] = pack(self.suppressed)
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:

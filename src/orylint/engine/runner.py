@@ -10,10 +10,9 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TypeVar
 
 from orylint.engine import forking
-from orylint.engine.findings import Finding, Packed, Row, Violation, from_row, pack, unpack
+from orylint.engine.findings import Finding, Packed, Violation, pack, unpack
 from orylint.engine.metadata import RuleMeta, load_metadata
 from orylint.engine.redaction import Secrets
 from orylint.engine.registry import ClientCheck, ProjectCheck, Rule, all_rules
@@ -25,8 +24,6 @@ from orylint.terraform.plan_loader import strip_instance_keys
 from orylint.terraform.provider_schema import is_sensitive_name
 from orylint.terraform.resources import CLIENT_RESOURCE_TYPES
 from orylint.terraform.values import Attribute, Span
-
-T = TypeVar("T")
 
 
 @dataclass
@@ -105,16 +102,15 @@ def run_rules(
         for client in clients
     }
 
-    def run(rules: Iterable[Rule], make: Callable[..., T]) -> tuple[list[T], list[str]]:
-        return _run(rules, project, clients, settings, own, selection, make)
+    def run(rules: Iterable[Rule]) -> tuple[list[Finding], list[str]]:
+        return _run(rules, project, clients, settings, own, selection)
 
     enabled = [policy for policy in policies if selection.enabled(policy.id)]
     child = None
     if enabled and clients and forking.usable(workers):
-        # the child sends rows (engine/findings.py), made without a Finding in between, packed
-        child = forking.fork(lambda: _packed(run(enabled, _finding_row)))
+        child = forking.fork(lambda: _packed(run(enabled)))
     try:
-        result.findings, result.internal_errors = run(all_rules().values(), _finding)
+        result.findings, result.internal_errors = run(all_rules().values())
         packed = child.result() if child is not None else None
     finally:
         if child is not None:
@@ -123,7 +119,7 @@ def run_rules(
         result.findings.extend(unpack(packed[0]))
         result.internal_errors.extend(packed[1])
     elif enabled:  # no child, or it failed: here, where an error is reported as ever
-        findings, errors = run(enabled, _finding)
+        findings, errors = run(enabled)
         result.findings.extend(findings)
         result.internal_errors.extend(errors)
     if project.redactions:
@@ -132,10 +128,10 @@ def run_rules(
     return result
 
 
-def _packed(run: tuple[list[Row], list[str]]) -> tuple[Packed, list[str]]:
+def _packed(run: tuple[list[Finding], list[str]]) -> tuple[Packed, list[str]]:
     """A child's findings, packed by column to pickle (:func:`orylint.engine.findings.pack`)."""
-    rows, errors = run
-    return pack(rows), errors
+    findings, errors = run
+    return pack(findings), errors
 
 
 def _run(
@@ -145,13 +141,9 @@ def _run(
     settings: Settings,
     own: Mapping[int, Settings],
     selection: RuleSelection,
-    make: Callable[[RuleMeta, Violation, Client | None, RuleSelection], T],
-) -> tuple[list[T], list[str]]:
-    """Each finding of the enabled ``rules`` as ``make`` makes it, and the rules that crashed.
-
-    ``make`` is :func:`_finding`, or :func:`_finding_row` where the findings are to be pickled.
-    """
-    findings: list[T] = []
+) -> tuple[list[Finding], list[str]]:
+    """The findings of the enabled ``rules``, and the rules that crashed."""
+    findings: list[Finding] = []
     errors: list[str] = []
     metadata = load_metadata()
     types = {client.resource_type for client in clients}
@@ -166,7 +158,7 @@ def _run(
                 if all(meta.applies_to(kind) for kind in types)  # nearly always: one type
                 else [client for client in clients if meta.applies_to(client.resource_type)]
             )
-            _apply(rule, meta, project, applicable, settings, own, selection, findings, make)
+            _apply(rule, meta, project, applicable, settings, own, selection, findings)
         except Exception as error:  # a bug in one rule must not stop the others
             errors.append(f"rule {rule_id} failed: {type(error).__name__}")
     return findings, errors
@@ -202,7 +194,7 @@ def redact(finding: Finding, secrets: Secrets) -> Finding:
     message = secrets.redact(finding.message)
     if message == finding.message:
         return finding
-    return dataclasses.replace(finding, message=message)
+    return finding._replace(message=message)
 
 
 def _apply(
@@ -213,32 +205,25 @@ def _apply(
     settings: Settings,
     own: Mapping[int, Settings],
     selection: RuleSelection,
-    findings: list[T],
-    make: Callable[[RuleMeta, Violation, Client | None, RuleSelection], T],
+    findings: list[Finding],
 ) -> None:
     """Add one rule's findings to ``findings`` as it produces them (a crash keeps those)."""
     if rule.scope == "client":
         check: ClientCheck = rule.check  # type: ignore[assignment]
         for client in clients:
             for violation in check(client, own[id(client)]):
-                findings.append(make(meta, violation, client, selection))
+                findings.append(_finding(meta, violation, client, selection))
     else:
         project_check: ProjectCheck = rule.check  # type: ignore[assignment]
         for violation in project_check(project, settings):
             if _applies_to_address(meta, violation.address):
-                findings.append(make(meta, violation, None, selection))
+                findings.append(_finding(meta, violation, None, selection))
 
 
 def _finding(
     meta: RuleMeta, violation: Violation, client: Client | None, selection: RuleSelection
 ) -> Finding:
-    return from_row(_finding_row(meta, violation, client, selection))
-
-
-def _finding_row(
-    meta: RuleMeta, violation: Violation, client: Client | None, selection: RuleSelection
-) -> Row:
-    """A violation as a finding's values (the order of :data:`orylint.engine.findings.FIELDS`)."""
+    """A violation as a finding: its rule's name, its final severity, where its value came from."""
     address = violation.address or (client.address if client is not None else None)
     message = violation.message
     related: tuple[tuple[Span, str], ...] = ()
@@ -257,7 +242,7 @@ def _finding_row(
             f" (located in the {client.origin}: the .tf source of this resource was not found)"
         )
     severity = selection.severity_of(meta, violation.severity)
-    return (
+    return Finding(
         violation.span, meta.id, message, severity, meta.name, address, attribute, None,
         sensitive, violation.fix, related,
     )  # fmt: skip

@@ -20,7 +20,7 @@ import bisect
 import datetime
 import re
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from orylint.engine.findings import Finding, Violation
 from orylint.terraform.document import Block, Document
@@ -212,7 +212,7 @@ def apply(
             kept.append(finding)
             continue
         match.used.add(finding.rule_id)
-        suppressed.append(replace(finding, suppression=match.reason or "suppressed in source"))
+        suppressed.append(finding._replace(suppression=match.reason or "suppressed in source"))
     for suppression in active:
         path = suppression.comment.path
         unused = [r for r in suppression.rules if r not in suppression.used and enabled(r, path)]
