@@ -126,4 +126,5 @@ def unpack(packed: Packed) -> list[Finding]:
     spans, columns = packed
     if not columns:
         return []
-    return list(map(_finding, zip(map(_span, zip(*spans)), *columns, strict=True)))
+    spans_made = map(_span, zip(*spans, strict=True))
+    return list(map(_finding, zip(spans_made, *columns, strict=True)))
