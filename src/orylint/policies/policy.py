@@ -19,7 +19,7 @@ import functools
 import string
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from orylint.engine.metadata import RuleMeta
 from orylint.policies import fast
@@ -118,12 +118,12 @@ def _placeholders(message: str) -> frozenset[str]:
         return frozenset(PLACEHOLDERS)
 
 
-@dataclass(frozen=True)
-class Failure:
+class Failure(NamedTuple):
     """What makes one finding: the instance path, the property it misses, the value judged.
 
     ``error`` is jsonschema's error, for ``{reason}``; the fast path, which serves only
-    policies whose message does not quote it, leaves it out.
+    policies whose message does not quote it, leaves it out. A tuple: a policy set's errors
+    run to thousands.
     """
 
     path: JsonPath
