@@ -113,7 +113,7 @@ def pack(findings: Sequence[Finding]) -> Packed:
 
     Pickled one by one, each finding is a call back into Python with a span that is another;
     by column the pickler writes long lists of strings and numbers in C, the repeated ones
-    (files, rules, severities) as references: 9,300 findings pickle in 6 ms, not 12.
+    (files, rules, severities) as references: 9,300 findings pickle in 10 ms, not 22.
     """
     if not findings:
         return (), ()
