@@ -108,7 +108,7 @@ class Forked(Generic[T]):
             if self._shared is not None:
                 self._shared.close()
             with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, signal.SIGKILL)  # (it has exited if its result was read)
+                os.kill(pid, signal.SIGKILL)  # (it is exiting if its answer was read)
             os.waitpid(pid, 0)
 
 
